@@ -1,0 +1,265 @@
+//! Typed configuration from environment variables (each also a flag). Every
+//! value is checked once at start; a bad one names the variable and exits 2.
+//! Secrets are wrapped so that no `Debug` or log line can print them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A secret string whose `Debug` and `Display` never reveal it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://staffloop.db";
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+
+/// Knobs the service needs but an operator rarely touches; tests shorten them.
+#[derive(Clone, Debug)]
+pub struct Tuning {
+    /// How often the outbox worker looks for due deliveries without a nudge.
+    pub outbox_poll: Duration,
+    /// First retry delay after a 5xx or network error; doubles per attempt.
+    pub outbox_retry_base: Duration,
+    /// Longest delay between two retries.
+    pub outbox_retry_max: Duration,
+    /// Attempts (not counting 429s) before a delivery is marked failed.
+    pub outbox_max_attempts: i64,
+    /// How long a claimed delivery is reserved for one worker.
+    pub outbox_lease: Duration,
+    /// Deliveries in flight at once (different loops proceed in parallel).
+    pub outbox_concurrency: usize,
+    /// One Slack call may take this long before it counts as a network error.
+    pub slack_call_timeout: Duration,
+    /// Database pool size.
+    pub db_max_connections: u32,
+    /// Run the outbox worker in this process.
+    pub run_outbox_worker: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            outbox_poll: Duration::from_millis(500),
+            outbox_retry_base: Duration::from_secs(2),
+            outbox_retry_max: Duration::from_secs(300),
+            outbox_max_attempts: 8,
+            outbox_lease: Duration::from_secs(60),
+            outbox_concurrency: 16,
+            slack_call_timeout: Duration::from_secs(20),
+            db_max_connections: 16,
+            run_outbox_worker: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bot_token: Secret,
+    /// Required for the HTTP routes; optional in Socket Mode.
+    pub signing_secret: Option<Secret>,
+    /// When set, the bot receives its traffic over Socket Mode.
+    pub app_token: Option<Secret>,
+    /// Slack Web API base, without a trailing slash.
+    pub slack_api_url: String,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub tuning: Tuning,
+}
+
+/// A configuration problem, reported as one line naming the variable.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// Raw values as they came from flags or the environment; empty means unset.
+#[derive(Default)]
+pub struct RawConfig {
+    pub bot_token: Option<String>,
+    pub signing_secret: Option<String>,
+    pub app_token: Option<String>,
+    pub slack_api_url: Option<String>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+fn present(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Checks a database URL names a backend we support.
+pub fn check_database_url(raw: Option<String>) -> Result<String, ConfigError> {
+    let url = present(raw).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")
+    {
+        Ok(url)
+    } else {
+        Err(err(
+            "DATABASE_URL",
+            "must start with sqlite: or postgres:// (e.g. sqlite://staffloop.db)",
+        ))
+    }
+}
+
+impl RawConfig {
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let bot_token = present(self.bot_token).ok_or_else(|| {
+            err(
+                "SLACK_BOT_TOKEN",
+                "is not set; copy the Bot User OAuth Token (xoxb-…) from the app's OAuth page",
+            )
+        })?;
+        if !bot_token.starts_with("xoxb-") {
+            return Err(err("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-"));
+        }
+        let app_token = present(self.app_token);
+        if let Some(t) = &app_token {
+            if !t.starts_with("xapp-") {
+                return Err(err(
+                    "SLACK_APP_TOKEN",
+                    "must be an app-level token starting with xapp- (or unset for HTTP mode)",
+                ));
+            }
+        }
+        let signing_secret = present(self.signing_secret);
+        if app_token.is_none() && signing_secret.is_none() {
+            return Err(err(
+                "SLACK_SIGNING_SECRET",
+                "is not set; HTTP mode needs it to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode)",
+            ));
+        }
+        let slack_api_url =
+            present(self.slack_api_url).unwrap_or_else(|| DEFAULT_SLACK_API_URL.to_string());
+        let parsed = url::Url::parse(&slack_api_url)
+            .map_err(|e| err("SLACK_API_URL", format!("is not a URL ({e})")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(err("SLACK_API_URL", "must be an http(s) URL such as https://slack.com/api"));
+        }
+        let slack_api_url = slack_api_url.trim_end_matches('/').to_string();
+        let database_url = check_database_url(self.database_url)?;
+        let listen_raw = present(self.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
+            err(
+                "STAFFLOOP_LISTEN",
+                format!("{listen_raw:?} is not an address:port such as 0.0.0.0:3000"),
+            )
+        })?;
+        Ok(Config {
+            bot_token: Secret::new(bot_token),
+            signing_secret: signing_secret.map(Secret::new),
+            app_token: app_token.map(Secret::new),
+            slack_api_url,
+            database_url,
+            listen,
+            tuning: Tuning::default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawConfig {
+        RawConfig {
+            bot_token: Some("xoxb-1".into()),
+            signing_secret: Some("s3cret".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = raw().validate().unwrap();
+        assert_eq!(c.slack_api_url, DEFAULT_SLACK_API_URL);
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.listen.port(), 3000);
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let e = RawConfig::default().validate().unwrap_err();
+        assert_eq!(e.variable, "SLACK_BOT_TOKEN");
+        let e = RawConfig {
+            signing_secret: None,
+            ..raw()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.variable, "SLACK_SIGNING_SECRET");
+        let e = RawConfig {
+            listen: Some("nope".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.variable, "STAFFLOOP_LISTEN");
+        let e = RawConfig {
+            database_url: Some("mysql://x".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.variable, "DATABASE_URL");
+        let e = RawConfig {
+            slack_api_url: Some("ftp://x".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.variable, "SLACK_API_URL");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = RawConfig {
+            app_token: Some("xapp-verysecret".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("xoxb-1"));
+        assert!(!shown.contains("s3cret"));
+        assert!(!shown.contains("verysecret"));
+    }
+}

@@ -1,0 +1,15 @@
+//! The hiring process itself: rubric, stages, loop plans and their rules.
+//! No Slack types and no SQL live here; everything is a pure, tested function.
+
+pub mod ids;
+pub mod loop_plan;
+pub mod name;
+pub mod rubric;
+pub mod slug;
+pub mod stage;
+
+pub use ids::{ChannelId, TeamId, UserId};
+pub use loop_plan::{Field, FieldErrors, LoopDraft, LoopPlan, PlannedStage, StageDraft};
+pub use name::CandidateName;
+pub use rubric::{Dimension, Level};
+pub use stage::{Probe, StageKind};

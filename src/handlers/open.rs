@@ -1,0 +1,109 @@
+//! `/staffloop open`: show the loop form at once (the trigger expires in 3 s),
+//! then, on submit, validate, store the loop and record its Slack effects.
+
+use crate::domain::UserId;
+use crate::error::AppResult;
+use crate::messages as m;
+use crate::slack::client::CallError;
+use crate::slack::payload::{SlashCommand, ViewSubmission};
+use crate::slack::views::{open_loop, plan};
+use crate::slack::Reply;
+use crate::store::loops::{self, Created, NewLoop};
+use crate::store::outbox::{Effect, LOOP_CHANNEL};
+use crate::AppState;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// `views.open` must land before the trigger's 3 s run out.
+const VIEWS_OPEN_TIMEOUT: Duration = Duration::from_millis(2500);
+
+pub async fn command(state: &AppState, cmd: &SlashCommand, candidate: &str) -> AppResult<Reply> {
+    let view = open_loop::modal(candidate, &cmd.user_id);
+    let body = json!({"trigger_id": cmd.trigger_id, "view": view});
+    let call = state.slack.call("views.open", &body);
+    let code = match tokio::time::timeout(VIEWS_OPEN_TIMEOUT, call).await {
+        Ok(Ok(_)) => return Ok(Reply::Ack),
+        Ok(Err(CallError::Api(code))) => code,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "views.open failed");
+            "unavailable".to_string()
+        }
+        Err(_) => "timeout".to_string(),
+    };
+    Ok(Reply::ephemeral(m::form_failed(&code)))
+}
+
+fn with_channel(mut message: Value, channel: &str) -> Value {
+    message["channel"] = json!(channel);
+    message
+}
+
+pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
+    let now = state.clock.unix();
+    let plan = match open_loop::read(&sub.values).validate(now) {
+        Ok(plan) => plan,
+        Err(errors) => {
+            return Reply::view_errors(
+                errors
+                    .iter()
+                    .map(|e| (open_loop::block_id(e.field), m::problem(&e.problem))),
+            )
+        }
+    };
+    let opener: &UserId = &sub.user_id;
+    let participants = plan
+        .participants()
+        .iter()
+        .map(|u| u.as_str().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let topic = plan::topic(&plan);
+    let plan_message = plan::message(&plan);
+    let dm = plan::opened_dm(&plan);
+    let effects = |loop_id: i64, channel_name: &str| {
+        vec![
+            Effect::for_loop(
+                loop_id,
+                "conversations.create",
+                json!({"name": channel_name, "is_private": true}),
+            ),
+            Effect::for_loop(
+                loop_id,
+                "conversations.invite",
+                json!({"channel": LOOP_CHANNEL, "users": participants}),
+            ),
+            Effect::for_loop(
+                loop_id,
+                "conversations.setTopic",
+                json!({"channel": LOOP_CHANNEL, "topic": topic}),
+            ),
+            Effect::for_loop(loop_id, "chat.postMessage", with_channel(plan_message.clone(), LOOP_CHANNEL)),
+            Effect::for_loop(loop_id, "chat.postMessage", with_channel(dm.clone(), opener.as_str())),
+        ]
+    };
+    let new = NewLoop {
+        team_id: sub.team_id.as_str(),
+        plan: &plan,
+        opened_by: opener,
+        source_view_id: &sub.view_id,
+        now,
+    };
+    match loops::create(&state.db, &new, effects).await {
+        Ok(Created::New { loop_id, .. }) => {
+            tracing::info!(loop_id, "loop opened");
+            state.outbox_wakeup.notify_one();
+            Reply::Ack
+        }
+        Ok(Created::Duplicate { loop_id }) => {
+            tracing::info!(loop_id, "repeated submission of an opened loop; nothing more stored");
+            Reply::Ack
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, "storing a loop failed");
+            Reply::view_errors([(
+                open_loop::block_id(crate::domain::Field::CandidateName),
+                m::FORM_ERROR_GENERIC.to_string(),
+            )])
+        }
+    }
+}

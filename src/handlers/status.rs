@@ -1,0 +1,17 @@
+//! `/staffloop status`: who has submitted in this loop, never what.
+
+use crate::error::{AppError, AppResult};
+use crate::messages as m;
+use crate::slack::payload::SlashCommand;
+use crate::slack::views::status;
+use crate::slack::Reply;
+use crate::store::loops;
+use crate::AppState;
+
+pub async fn command(state: &AppState, cmd: &SlashCommand) -> AppResult<Reply> {
+    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await? else {
+        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
+    };
+    let stages = loops::stage_status(&state.db, l.id).await?;
+    Ok(Reply::Json(status::message(&l.candidate_name, &stages)))
+}

@@ -1,0 +1,182 @@
+//! Delivers recorded Slack effects after the request that caused them has
+//! been answered: retries 5xx and network errors with exponential backoff,
+//! waits out `Retry-After` on 429, gives up after a bound, and keeps the
+//! order of effects within a loop.
+
+use crate::slack::client::CallError;
+use crate::store::outbox::{self, Delivery, LOOP_CHANNEL, LOOP_CHANNEL_MENTION};
+use crate::store::loops;
+use crate::AppState;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
+    let tuning = state.tuning.clone();
+    let mut inflight: JoinSet<()> = JoinSet::new();
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let free = tuning.outbox_concurrency.saturating_sub(inflight.len());
+        let mut claimed = 0;
+        if free > 0 {
+            let now_ms = state.clock.unix_ms();
+            match outbox::claim_due(
+                &state.db,
+                now_ms,
+                tuning.outbox_lease.as_millis() as i64,
+                free as i64,
+            )
+            .await
+            {
+                Ok(rows) => {
+                    claimed = rows.len();
+                    for row in rows {
+                        let state = state.clone();
+                        inflight.spawn(async move { deliver(&state, row).await });
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "outbox: claiming deliveries failed"),
+            }
+        }
+        if claimed > 0 && inflight.len() < tuning.outbox_concurrency {
+            // More may be waiting behind the ones just claimed.
+            tokio::task::yield_now().await;
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = state.outbox_wakeup.notified() => {}
+            _ = tokio::time::sleep(tuning.outbox_poll) => {}
+            Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
+        }
+    }
+    // Graceful stop: finish deliveries already under way, start no new ones.
+    while inflight.join_next().await.is_some() {}
+}
+
+/// Replaces whole-string channel placeholders; true when any was found.
+fn substitute(v: &mut Value, channel: Option<&str>) -> bool {
+    match v {
+        Value::String(s) if s == LOOP_CHANNEL || s == LOOP_CHANNEL_MENTION => {
+            if let Some(c) = channel {
+                *s = if s == LOOP_CHANNEL { c.to_string() } else { format!("<#{c}>") };
+            }
+            true
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |f, i| substitute(i, channel) || f),
+        Value::Object(map) => map.values_mut().fold(false, |f, i| substitute(i, channel) || f),
+        _ => false,
+    }
+}
+
+fn backoff(state: &AppState, attempts: i64) -> Duration {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    state
+        .tuning
+        .outbox_retry_base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(state.tuning.outbox_retry_max)
+}
+
+async fn deliver(state: &AppState, d: Delivery) {
+    let span = tracing::info_span!("deliver", outbox_id = d.id, method = %d.method, loop_id = ?d.loop_id, team = %d.team_id);
+    let _guard = span.enter();
+    drop(_guard);
+    if let Err(e) = try_deliver(state, &d).await {
+        tracing::error!(parent: &span, error = %e, "outbox: bookkeeping failed; the lease will expire and it is retried");
+    }
+}
+
+async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
+    let db = &state.db;
+    let now_ms = || state.clock.unix_ms();
+    let mut payload: Value = match serde_json::from_str(&d.payload) {
+        Ok(v) => v,
+        Err(_) => {
+            outbox::fail(db, d.id, now_ms(), "stored payload is not JSON").await?;
+            return Ok(());
+        }
+    };
+    let channel = match d.loop_id {
+        Some(loop_id) => loops::channel_id(db, loop_id).await?,
+        None => None,
+    };
+    if substitute(&mut payload.clone(), None) {
+        if channel.is_none() {
+            tracing::error!(outbox_id = d.id, method = %d.method, "outbox: the loop's channel was never created; giving up");
+            outbox::fail(db, d.id, now_ms(), "loop channel missing").await?;
+            return Ok(());
+        }
+        substitute(&mut payload, channel.as_deref());
+    }
+    match state.slack.call(&d.method, &payload).await {
+        Ok(answer) => {
+            if d.method == "conversations.create" {
+                let Some(id) = answer["channel"]["id"].as_str() else {
+                    outbox::fail(db, d.id, now_ms(), "conversations.create gave no channel id").await?;
+                    return Ok(());
+                };
+                if let Some(loop_id) = d.loop_id {
+                    loops::set_channel_id(db, loop_id, id).await?;
+                }
+            }
+            outbox::complete(db, d.id, now_ms()).await?;
+            tracing::debug!(outbox_id = d.id, method = %d.method, "delivered");
+        }
+        Err(CallError::RateLimited(wait)) => {
+            tracing::info!(outbox_id = d.id, method = %d.method, wait_s = wait.as_secs(), "outbox: rate limited; waiting");
+            outbox::retry_at(db, d.id, now_ms() + wait.as_millis() as i64, "rate limited", false).await?;
+        }
+        Err(CallError::Api(code)) if d.method == "conversations.create" && code == "name_taken" => {
+            let Some(loop_id) = d.loop_id else {
+                outbox::fail(db, d.id, now_ms(), "name_taken").await?;
+                return Ok(());
+            };
+            let name = loops::rename_channel(db, loop_id, state.clock.unix()).await?;
+            tracing::info!(outbox_id = d.id, loop_id, "outbox: channel name taken; trying the next one");
+            payload["name"] = Value::String(name);
+            outbox::set_payload(db, d.id, &payload).await?;
+            let at = now_ms();
+            if d.attempts >= state.tuning.outbox_max_attempts * 4 {
+                outbox::fail(db, d.id, at, "name_taken too often").await?;
+            } else {
+                outbox::retry_at(db, d.id, at, "name_taken", false).await?;
+            }
+            state.outbox_wakeup.notify_one();
+        }
+        Err(CallError::Api(code)) if d.method == "conversations.invite" && code == "already_in_channel" => {
+            outbox::complete(db, d.id, now_ms()).await?;
+        }
+        Err(CallError::Transient(e)) if d.attempts < state.tuning.outbox_max_attempts => {
+            let wait = backoff(state, d.attempts);
+            tracing::warn!(outbox_id = d.id, method = %d.method, attempt = d.attempts, error = %e, "outbox: delivery failed; will retry");
+            outbox::retry_at(db, d.id, now_ms() + wait.as_millis() as i64, &e, true).await?;
+        }
+        Err(e) => {
+            tracing::error!(outbox_id = d.id, method = %d.method, attempt = d.attempts, error = %e, "outbox: giving up on a delivery");
+            outbox::fail(db, d.id, now_ms(), &e.to_string()).await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::substitute;
+    use serde_json::json;
+
+    #[test]
+    fn only_whole_string_placeholders_are_replaced() {
+        let mut v = json!({"channel": "$loop_channel", "blocks": [{"text": {"text": "<#$loop_channel>"}},
+            {"text": {"text": "Candidate $loop_channel"}}]});
+        assert!(substitute(&mut v, Some("C9")));
+        assert_eq!(v["channel"], "C9");
+        assert_eq!(v["blocks"][0]["text"]["text"], "<#C9>");
+        assert_eq!(v["blocks"][1]["text"]["text"], "Candidate $loop_channel");
+        assert!(!substitute(&mut json!({"channel": "U1"}), Some("C9")));
+    }
+}

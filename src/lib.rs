@@ -1,0 +1,117 @@
+//! staffloop: a Slack bot that runs a staff-engineer interview loop with
+//! locked, hidden scorecards. `App::build` wires configuration, storage and
+//! the Slack transport; `App::run` serves until told to stop.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod jobs;
+pub mod messages;
+pub mod slack;
+pub mod store;
+
+use anyhow::Context;
+use clock::{Clock, SystemClock};
+use config::{Config, Secret, Tuning};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// What every handler and worker shares.
+pub struct AppState {
+    pub db: store::Db,
+    pub slack: slack::client::SlackApi,
+    pub clock: Arc<dyn Clock>,
+    /// Nudged after effects are committed so delivery starts at once.
+    pub outbox_wakeup: Notify,
+    pub signing_secret: Option<Secret>,
+    pub tuning: Tuning,
+}
+
+pub struct App {
+    state: Arc<AppState>,
+    listener: tokio::net::TcpListener,
+    app_token: Option<Secret>,
+}
+
+/// rustls needs one process-wide crypto provider; we use ring.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        App::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Connects and migrates the database, prepares the Slack client and
+    /// binds the listener (port 0 picks a free one).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        install_crypto_provider();
+        let db = store::Db::connect(&config.database_url, config.tuning.db_max_connections).await?;
+        db.migrate().await?;
+        let slack = slack::client::SlackApi::new(
+            &config.slack_api_url,
+            &config.bot_token,
+            config.tuning.slack_call_timeout,
+        )
+        .context("building the Slack client")?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        let state = Arc::new(AppState {
+            db,
+            slack,
+            clock,
+            outbox_wakeup: Notify::new(),
+            signing_secret: config.signing_secret.clone(),
+            tuning: config.tuning.clone(),
+        });
+        Ok(App {
+            state,
+            listener,
+            app_token: config.app_token.clone(),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves HTTP (and Socket Mode when configured) and runs the outbox
+    /// worker until `shutdown` fires; then stops accepting, finishes
+    /// in-flight work and returns.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let App {
+            state,
+            listener,
+            app_token,
+        } = self;
+        let mut tasks = tokio::task::JoinSet::new();
+        if state.tuning.run_outbox_worker {
+            tasks.spawn(jobs::outbox_worker::run(state.clone(), shutdown.clone()));
+        }
+        if let Some(token) = app_token {
+            tracing::info!("receiving Slack traffic over Socket Mode");
+            tasks.spawn(slack::socket::run(state.clone(), token, shutdown.clone()));
+        }
+        tracing::info!(address = %listener.local_addr()?, "staffloop listening");
+        let router = slack::http::router(state.clone());
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await
+            .context("serving HTTP")?;
+        shutdown.cancel();
+        while tasks.join_next().await.is_some() {}
+        state.db.close().await;
+        tracing::info!("staffloop stopped");
+        Ok(())
+    }
+}

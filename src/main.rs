@@ -1,0 +1,140 @@
+//! The `staffloop` binary: parse the command line, set up logging, hand over
+//! to the library.
+
+use clap::{Args, Parser, Subcommand};
+use staffloop::config::{check_database_url, RawConfig};
+use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "staffloop", version, about = "A Slack bot that runs a staff-engineer interview loop with locked, hidden scorecards.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot: Slack HTTP endpoints (or Socket Mode), the outbox worker and /healthz.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(MigrateArgs),
+}
+
+#[derive(Args)]
+struct MigrateArgs {
+    /// Database: sqlite://FILE (created if missing) or postgres://USER:PASS@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Bot User OAuth Token (xoxb-…).
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    slack_bot_token: Option<String>,
+    /// Signing secret used to verify Slack's HTTP requests (required in HTTP mode).
+    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    slack_signing_secret: Option<String>,
+    /// App-level token (xapp-…); when set, the bot runs in Socket Mode.
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+    slack_app_token: Option<String>,
+    /// Slack Web API base URL [default: https://slack.com/api].
+    #[arg(long, env = "SLACK_API_URL")]
+    slack_api_url: Option<String>,
+    /// Database: sqlite://FILE (created if missing) or postgres://USER:PASS@HOST/DB [default: sqlite://staffloop.db].
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Address to listen on for Slack's requests and /healthz [default: 0.0.0.0:3000].
+    #[arg(long, env = "STAFFLOOP_LISTEN")]
+    listen: Option<String>,
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+}
+
+fn config_error(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("staffloop: configuration error: {e}");
+    ExitCode::from(2)
+}
+
+async fn shutdown_signal(token: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("shutting down: finishing in-flight work");
+    token.cancel();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // A local .env, when present, fills in what the environment does not set.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Migrate(args) => {
+            let url = match check_database_url(args.database_url) {
+                Ok(url) => url,
+                Err(e) => return config_error(e),
+            };
+            init_logging();
+            let result = async {
+                let db = staffloop::store::Db::connect(&url, 1).await?;
+                db.migrate().await?;
+                db.close().await;
+                anyhow::Ok(())
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    println!("migrations applied");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve(args) => {
+            let raw = RawConfig {
+                bot_token: args.slack_bot_token,
+                signing_secret: args.slack_signing_secret,
+                app_token: args.slack_app_token,
+                slack_api_url: args.slack_api_url,
+                database_url: args.database_url,
+                listen: args.listen,
+            };
+            let config = match raw.validate() {
+                Ok(c) => c,
+                Err(e) => return config_error(e),
+            };
+            init_logging();
+            let app = match staffloop::App::build(config).await {
+                Ok(app) => app,
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let token = CancellationToken::new();
+            tokio::spawn(shutdown_signal(token.clone()));
+            match app.run(token).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Outbound Slack Web API calls through slack-morphism's hyper client, with
+//! its errors sorted into what the outbox worker needs to decide: wait,
+//! retry, or give up.
+
+use crate::config::Secret;
+use hyper_rustls::HttpsConnectorBuilder;
+use serde_json::Value;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::time::Duration;
+
+pub type Connector = SlackClientHyperHttpsConnector;
+
+pub struct SlackApi {
+    client: SlackClient<Connector>,
+    bot_token: SlackApiToken,
+    timeout: Duration,
+}
+
+/// Why a call did not succeed, as far as retrying is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// 429: try again after this long.
+    RateLimited(Duration),
+    /// 5xx, a network error, a timeout or a garbled answer: worth retrying.
+    Transient(String),
+    /// Slack answered `ok: false` with this error code.
+    Api(String),
+    /// Anything else (a 4xx other than 429): retrying will not help.
+    Permanent(String),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::RateLimited(d) => write!(f, "rate limited for {}s", d.as_secs()),
+            CallError::Transient(e) => write!(f, "transient: {e}"),
+            CallError::Api(code) => write!(f, "slack error: {code}"),
+            CallError::Permanent(e) => write!(f, "permanent: {e}"),
+        }
+    }
+}
+
+/// Slack error codes that mean "try again later", not "you asked wrongly".
+const RETRYABLE_API_ERRORS: &[&str] = &[
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+];
+
+fn classify(e: SlackClientError) -> CallError {
+    match e {
+        SlackClientError::RateLimitError(r) => {
+            CallError::RateLimited(r.retry_after.unwrap_or(Duration::from_secs(1)))
+        }
+        SlackClientError::ApiError(api) if RETRYABLE_API_ERRORS.contains(&api.code.as_str()) => {
+            CallError::Transient(format!("slack error {}", api.code))
+        }
+        SlackClientError::ApiError(api) => CallError::Api(api.code),
+        SlackClientError::HttpError(h) if h.status_code.is_server_error() => {
+            CallError::Transient(format!("HTTP {}", h.status_code))
+        }
+        SlackClientError::HttpError(h) => CallError::Permanent(format!("HTTP {}", h.status_code)),
+        // Bodies of protocol errors may echo what we sent: keep only the kind.
+        SlackClientError::ProtocolError(_) => CallError::Transient("unreadable answer".into()),
+        SlackClientError::HttpProtocolError(_) => CallError::Transient("connection failed".into()),
+        SlackClientError::EndOfStream(_) => CallError::Transient("connection closed".into()),
+        SlackClientError::SystemError(s) => CallError::Transient(format!("system: {}", s.message.unwrap_or_default())),
+        SlackClientError::SocketModeProtocolError(_) => {
+            CallError::Transient("socket mode protocol".into())
+        }
+    }
+}
+
+impl SlackApi {
+    /// `api_url` without a trailing slash. Plain `http` is allowed so tests can
+    /// point it at a fake Slack on loopback.
+    pub fn new(api_url: &str, bot_token: &Secret, timeout: Duration) -> anyhow::Result<SlackApi> {
+        let https = HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
+        Ok(SlackApi {
+            client: SlackClient::new(connector),
+            bot_token: token(bot_token),
+            timeout,
+        })
+    }
+
+    /// Calls `method` with a JSON body using the bot token.
+    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, CallError> {
+        self.call_with(&self.bot_token, method, body).await
+    }
+
+    /// Calls `method` with another token (the app-level token for Socket Mode).
+    pub async fn call_with(
+        &self,
+        token: &SlackApiToken,
+        method: &str,
+        body: &Value,
+    ) -> Result<Value, CallError> {
+        let session = self.client.open_session(token);
+        let call = session.http_session_api.http_post::<Value, Value>(method, body, None);
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(classify(e)),
+            Err(_) => Err(CallError::Transient(format!(
+                "no answer within {}s",
+                self.timeout.as_secs()
+            ))),
+        }
+    }
+}
+
+pub fn token(secret: &Secret) -> SlackApiToken {
+    SlackApiToken::new(SlackApiTokenValue::new(secret.expose().to_string()))
+}

@@ -1,0 +1,130 @@
+//! HTTP routes: Slack's three endpoints (each signature-checked before any
+//! parsing) and `/healthz`.
+
+use super::payload::{EventDelivery, Interaction, SlashCommand};
+use super::verify::{verify, VerifyError};
+use super::Reply;
+use crate::{handlers, store, AppState};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+
+/// Largest request body accepted, in bytes; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new().route("/healthz", get(healthz));
+    if state.signing_secret.is_some() {
+        router = router
+            .route("/slack/commands", post(commands))
+            .route("/slack/interactions", post(interactions))
+            .route("/slack/events", post(events));
+    }
+    router
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+fn reply_response(reply: Reply) -> Response {
+    match reply {
+        Reply::Ack => StatusCode::OK.into_response(),
+        Reply::Json(v) => Json(v).into_response(),
+    }
+}
+
+/// Slack's `ssl_check` probe is unsigned: answer it and act on nothing else.
+fn is_ssl_check(body: &[u8]) -> bool {
+    url::form_urlencoded::parse(body).any(|(k, v)| k == "ssl_check" && v == "1")
+}
+
+/// Checks the signature; `Err` is the response to send instead.
+fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+    let Some(secret) = &state.signing_secret else {
+        return Err(StatusCode::NOT_FOUND.into_response());
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let now = chrono::Utc::now().timestamp();
+    match verify(
+        secret.expose().as_bytes(),
+        header("x-slack-request-timestamp"),
+        header("x-slack-signature"),
+        body,
+        now,
+    ) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let reason = match e {
+                VerifyError::MissingHeaders => "missing signature headers",
+                VerifyError::BadTimestamp => "malformed timestamp",
+                VerifyError::Stale => "timestamp outside five minutes",
+                VerifyError::BadSignature => "signature mismatch",
+            };
+            tracing::warn!(reason, "rejected an unsigned or badly signed request");
+            Err((StatusCode::UNAUTHORIZED, "invalid signature").into_response())
+        }
+    }
+}
+
+fn bad_request(what: &str) -> Response {
+    tracing::warn!(field = what, "malformed Slack payload");
+    (StatusCode::BAD_REQUEST, "malformed payload").into_response()
+}
+
+async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if is_ssl_check(&body) {
+        return StatusCode::OK.into_response();
+    }
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    match SlashCommand::from_form(&body) {
+        Ok(cmd) => reply_response(handlers::command(&state, cmd).await),
+        Err(e) => bad_request(e.0),
+    }
+}
+
+async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if is_ssl_check(&body) {
+        return StatusCode::OK.into_response();
+    }
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    match Interaction::from_form(&body) {
+        Ok(i) => reply_response(handlers::interaction(&state, i).await),
+        Err(e) => bad_request(e.0),
+    }
+}
+
+async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if is_ssl_check(&body) {
+        return StatusCode::OK.into_response();
+    }
+    if let Err(r) = authenticate(&state, &headers, &body) {
+        return r;
+    }
+    let parsed = serde_json::from_slice(&body)
+        .map_err(|_| super::payload::PayloadError("json"))
+        .and_then(|v| EventDelivery::from_json(&v));
+    match parsed {
+        Ok(delivery) => reply_response(handlers::event(&state, delivery).await),
+        Err(e) => bad_request(e.0),
+    }
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    if !state.db.ping().await {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
+            .into_response();
+    }
+    match store::outbox::counts(&state.db).await {
+        Ok(c) => Json(json!({"status": "ok", "outbox": c})).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
+            .into_response(),
+    }
+}

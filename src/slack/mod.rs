@@ -1,0 +1,40 @@
+//! The Slack transport: inbound HTTP routes and Socket Mode (both feeding the
+//! same handlers), the outbound client, payload parsing and Block Kit views.
+
+pub mod client;
+pub mod http;
+pub mod mrkdwn;
+pub mod payload;
+pub mod socket;
+pub mod verify;
+pub mod views;
+
+use serde_json::{json, Map, Value};
+
+/// What a handler answers Slack with, whichever transport carried the request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// An empty 200 (for a view submission: close the modal).
+    Ack,
+    /// A JSON body (ephemeral message, `response_action`, challenge, ...).
+    Json(Value),
+}
+
+impl Reply {
+    pub fn ephemeral(text: impl Into<String>) -> Reply {
+        Reply::Json(json!({"response_type": "ephemeral", "text": text.into()}))
+    }
+
+    /// `response_action: errors`, keyed by input block id.
+    pub fn view_errors(errors: impl IntoIterator<Item = (String, String)>) -> Reply {
+        let map: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        Reply::Json(json!({"response_action": "errors", "errors": map}))
+    }
+
+    pub fn body(&self) -> Option<&Value> {
+        match self {
+            Reply::Ack => None,
+            Reply::Json(v) => Some(v),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Slack's inbound payloads turned into our own values. Both transports (HTTP
+//! and Socket Mode) feed the same parsers, so there is one adapter, not two.
+
+use crate::domain::{TeamId, UserId};
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlashCommand {
+    pub team_id: TeamId,
+    pub user_id: UserId,
+    /// Where the command was typed (a raw id; may be a DM).
+    pub channel_id: String,
+    pub command: String,
+    pub text: String,
+    pub trigger_id: String,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct PayloadError(pub &'static str);
+
+impl SlashCommand {
+    /// From the form fields of an HTTP post or the JSON object Socket Mode sends.
+    pub fn from_fields(fields: &HashMap<String, String>) -> Result<SlashCommand, PayloadError> {
+        let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+        Ok(SlashCommand {
+            team_id: TeamId::parse(get("team_id")).ok_or(PayloadError("team_id"))?,
+            user_id: UserId::parse(get("user_id")).ok_or(PayloadError("user_id"))?,
+            channel_id: get("channel_id").to_string(),
+            command: get("command").to_string(),
+            text: get("text").to_string(),
+            trigger_id: get("trigger_id").to_string(),
+        })
+    }
+
+    pub fn from_form(body: &[u8]) -> Result<SlashCommand, PayloadError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|_| PayloadError("form"))?;
+        SlashCommand::from_fields(&pairs.into_iter().collect())
+    }
+
+    pub fn from_json(v: &Value) -> Result<SlashCommand, PayloadError> {
+        let obj = v.as_object().ok_or(PayloadError("payload"))?;
+        let fields = obj
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+            .collect();
+        SlashCommand::from_fields(&fields)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewSubmission {
+    pub team_id: TeamId,
+    pub user_id: UserId,
+    pub view_id: String,
+    pub callback_id: String,
+    pub private_metadata: String,
+    /// `view.state.values`: block_id → action_id → value object.
+    pub values: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockAction {
+    pub team_id: TeamId,
+    pub user_id: UserId,
+    pub action_id: String,
+    pub value: Option<String>,
+    pub trigger_id: String,
+    pub channel_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Interaction {
+    ViewSubmission(ViewSubmission),
+    BlockActions(BlockAction),
+    /// Anything we do not act on (view_closed, shortcuts, ...), by type.
+    Ignored(String),
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
+}
+
+impl Interaction {
+    pub fn from_form(body: &[u8]) -> Result<Interaction, PayloadError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(body).map_err(|_| PayloadError("form"))?;
+        let raw = pairs
+            .into_iter()
+            .find(|(k, _)| k == "payload")
+            .map(|(_, v)| v)
+            .ok_or(PayloadError("payload"))?;
+        let json: Value = serde_json::from_str(&raw).map_err(|_| PayloadError("payload json"))?;
+        Interaction::from_json(&json)
+    }
+
+    pub fn from_json(v: &Value) -> Result<Interaction, PayloadError> {
+        let kind = str_at(v, &["type"]).ok_or(PayloadError("type"))?;
+        let user_id = str_at(v, &["user", "id"]).and_then(UserId::parse);
+        // `team` may be null (e.g. org-wide installs); fall back to the user's.
+        let team_id = str_at(v, &["team", "id"])
+            .or_else(|| str_at(v, &["user", "team_id"]))
+            .or_else(|| str_at(v, &["view", "team_id"]))
+            .and_then(TeamId::parse);
+        match kind {
+            "view_submission" => {
+                let view = v.get("view").ok_or(PayloadError("view"))?;
+                Ok(Interaction::ViewSubmission(ViewSubmission {
+                    team_id: team_id.ok_or(PayloadError("team"))?,
+                    user_id: user_id.ok_or(PayloadError("user"))?,
+                    view_id: str_at(view, &["id"]).unwrap_or_default().to_string(),
+                    callback_id: str_at(view, &["callback_id"]).unwrap_or_default().to_string(),
+                    private_metadata: str_at(view, &["private_metadata"])
+                        .unwrap_or_default()
+                        .to_string(),
+                    values: view
+                        .get("state")
+                        .and_then(|s| s.get("values"))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                }))
+            }
+            "block_actions" => {
+                let action = v
+                    .get("actions")
+                    .and_then(|a| a.get(0))
+                    .ok_or(PayloadError("actions"))?;
+                Ok(Interaction::BlockActions(BlockAction {
+                    team_id: team_id.ok_or(PayloadError("team"))?,
+                    user_id: user_id.ok_or(PayloadError("user"))?,
+                    action_id: str_at(action, &["action_id"]).unwrap_or_default().to_string(),
+                    value: str_at(action, &["value"]).map(str::to_string),
+                    trigger_id: str_at(v, &["trigger_id"]).unwrap_or_default().to_string(),
+                    channel_id: str_at(v, &["channel", "id"]).map(str::to_string),
+                }))
+            }
+            other => Ok(Interaction::Ignored(other.to_string())),
+        }
+    }
+}
+
+/// A typed view of `view.state.values`, tolerant of missing and null entries.
+pub struct ViewState<'a>(pub &'a Value);
+
+impl<'a> ViewState<'a> {
+    fn field(&self, block: &str, action: &str) -> Option<&'a Value> {
+        self.0.get(block)?.get(action).filter(|v| !v.is_null())
+    }
+
+    pub fn text(&self, block: &str, action: &str) -> Option<&'a str> {
+        self.field(block, action)?.get("value")?.as_str()
+    }
+
+    pub fn selected_option(&self, block: &str, action: &str) -> Option<&'a str> {
+        self.field(block, action)?.get("selected_option")?.get("value")?.as_str()
+    }
+
+    pub fn selected_user(&self, block: &str, action: &str) -> Option<&'a str> {
+        self.field(block, action)?.get("selected_user")?.as_str()
+    }
+
+    pub fn selected_users(&self, block: &str, action: &str) -> Vec<&'a str> {
+        self.field(block, action)
+            .and_then(|f| f.get("selected_users"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// `datetimepicker`: unix seconds.
+    pub fn selected_date_time(&self, block: &str, action: &str) -> Option<i64> {
+        self.field(block, action)?.get("selected_date_time")?.as_i64()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventDelivery {
+    UrlVerification { challenge: String },
+    Callback(EventCallback),
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventCallback {
+    pub event_id: String,
+    pub team_id: TeamId,
+    pub event: Value,
+}
+
+impl EventDelivery {
+    pub fn from_json(v: &Value) -> Result<EventDelivery, PayloadError> {
+        match str_at(v, &["type"]).ok_or(PayloadError("type"))? {
+            "url_verification" => Ok(EventDelivery::UrlVerification {
+                challenge: str_at(v, &["challenge"])
+                    .ok_or(PayloadError("challenge"))?
+                    .to_string(),
+            }),
+            "event_callback" => Ok(EventDelivery::Callback(EventCallback {
+                event_id: str_at(v, &["event_id"])
+                    .filter(|id| !id.is_empty() && id.len() <= 255)
+                    .ok_or(PayloadError("event_id"))?
+                    .to_string(),
+                team_id: str_at(v, &["team_id"])
+                    .and_then(TeamId::parse)
+                    .ok_or(PayloadError("team_id"))?,
+                event: v.get("event").cloned().ok_or(PayloadError("event"))?,
+            })),
+            other => Ok(EventDelivery::Other(other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_the_signing_vector_form() {
+        let body = b"token=x&team_id=T1DC2JH3J&channel_id=G8PSS9T3V&user_id=U2CERLKJA&command=%2Fstaffloop&text=open+Jos%C3%A9&trigger_id=1.2.3";
+        let c = SlashCommand::from_form(body).unwrap();
+        assert_eq!(c.text, "open José");
+        assert_eq!(c.user_id.as_str(), "U2CERLKJA");
+        assert!(SlashCommand::from_form(b"team_id=T1&user_id=<!x>").is_err());
+    }
+
+    #[test]
+    fn interaction_with_null_team_uses_the_user_team() {
+        let v = json!({"type":"view_submission","team":null,
+            "user":{"id":"U1ABC","team_id":"T9XYZ"},
+            "view":{"id":"V1","callback_id":"cb","private_metadata":"","state":{"values":{
+                "b":{"a":{"type":"plain_text_input","value":null}}}}}});
+        let Interaction::ViewSubmission(s) = Interaction::from_json(&v).unwrap() else {
+            panic!("not a submission")
+        };
+        assert_eq!(s.team_id.as_str(), "T9XYZ");
+        assert_eq!(ViewState(&s.values).text("b", "a"), None);
+        assert_eq!(ViewState(&s.values).selected_users("x", "y"), Vec::<&str>::new());
+        assert!(Interaction::from_form(b"payload=%7Bnot+json").is_err());
+        assert_eq!(
+            Interaction::from_json(&json!({"type":"view_closed"})).unwrap(),
+            Interaction::Ignored("view_closed".into())
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Block Kit builders. Each returns plain JSON in Slack's documented shape;
+//! limits from Slack's docs are enforced here, where the text is assembled.
+
+pub mod home;
+pub mod open_loop;
+pub mod plan;
+pub mod status;
+
+use serde_json::{json, Value};
+
+/// Slack's limit on a header block's text, in characters.
+pub const MAX_HEADER_CHARS: usize = 150;
+/// Slack's limit on a section's text, in characters.
+pub const MAX_SECTION_CHARS: usize = 3000;
+
+pub fn plain(text: &str) -> Value {
+    json!({"type": "plain_text", "text": text, "emoji": true})
+}
+
+pub fn header(text: &str) -> Value {
+    json!({"type": "header", "text": plain(&super::mrkdwn::truncate(text, MAX_HEADER_CHARS))})
+}
+
+/// A section of mrkdwn; `text` must already have its user parts escaped.
+pub fn section(text: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": super::mrkdwn::truncate(text, MAX_SECTION_CHARS)}})
+}
+
+pub fn context(text: &str) -> Value {
+    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": super::mrkdwn::truncate(text, MAX_SECTION_CHARS)}]})
+}
+
+pub fn divider() -> Value {
+    json!({"type": "divider"})
+}
+
+/// "5 h", "9 h 15 min", "45 min".
+pub fn duration(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(super::duration(45), "45 min");
+        assert_eq!(super::duration(300), "5 h");
+        assert_eq!(super::duration(555), "9 h 15 min");
+    }
+}

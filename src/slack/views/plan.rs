@@ -1,0 +1,98 @@
+//! The loop plan posted in the candidate's channel, the channel topic, and the
+//! note to whoever opened the loop.
+
+use super::{context, divider, duration, header, section};
+use crate::domain::stage::DESIGN_DOC_CANDIDATE_HOURS;
+use crate::domain::{LoopPlan, Probe, StageKind};
+use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape, truncate, user};
+use crate::store::outbox::LOOP_CHANNEL_MENTION;
+use serde_json::{json, Value};
+
+/// Slack's channel topic limit, in characters.
+const MAX_TOPIC_CHARS: usize = 250;
+/// Keep notification text short; the blocks carry the detail.
+const MAX_FALLBACK_CHARS: usize = 300;
+
+pub fn probes_text(kind: StageKind) -> String {
+    match kind.probe() {
+        Probe::Dimensions(dims) => dims
+            .iter()
+            .map(|d| format!("{} {}", d.number(), d.title()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Probe::CodingCard => m::CODING_CARD.to_string(),
+    }
+}
+
+pub fn topic(plan: &LoopPlan) -> String {
+    truncate(
+        &escape(&m::channel_topic(
+            plan.candidate.as_str(),
+            plan.applied_level.title(),
+        )),
+        MAX_TOPIC_CHARS,
+    )
+}
+
+/// `chat.postMessage` arguments (without `channel`) for the plan.
+pub fn message(plan: &LoopPlan) -> Value {
+    let candidate = escape(plan.candidate.as_str());
+    let mut blocks = vec![
+        // Header text is plain_text: Slack does not parse mentions in it.
+        header(&m::plan_header(plan.candidate.as_str())),
+        section(&m::plan_summary(plan.applied_level.title(), &user(&plan.hiring_manager))),
+        divider(),
+    ];
+    for stage in &plan.stages {
+        let length = match stage.kind.length_minutes() {
+            Some(min) => duration(min),
+            None => format!(
+                "{}–{} h of candidate time",
+                DESIGN_DOC_CANDIDATE_HOURS.0, DESIGN_DOC_CANDIDATE_HOURS.1
+            ),
+        };
+        let when = stage.starts_at.map(date).unwrap_or_else(|| m::ASYNC_STAGE_WHEN.to_string());
+        let people = stage.interviewers.iter().map(user).collect::<Vec<_>>().join(", ");
+        blocks.push(section(&format!(
+            "{}\n{}\n{}",
+            m::stage_line(stage.kind.position(), stage.kind.title(), &length, &when),
+            m::stage_people(&people),
+            m::stage_probes(&probes_text(stage.kind)),
+        )));
+    }
+    blocks.push(divider());
+    blocks.push(section(&m::plan_totals(
+        &duration(plan.candidate_live_minutes()),
+        DESIGN_DOC_CANDIDATE_HOURS,
+        &duration(plan.interviewer_minutes()),
+    )));
+    blocks.push(section(&m::plan_debrief(&date(plan.debrief_at))));
+    if !plan.debrief_same_day() {
+        blocks.push(section(m::PLAN_DEBRIEF_NOT_SAME_DAY));
+    }
+    if let Some(url) = &plan.design_doc_url {
+        blocks.push(section(&m::plan_doc_prompt(&escape(url))));
+    }
+    blocks.push(section(m::PLAN_RULE));
+    blocks.push(context(m::PLAN_DOC_RULE));
+    json!({
+        "text": truncate(&m::plan_fallback(&candidate), MAX_FALLBACK_CHARS),
+        "blocks": blocks,
+        "unfurl_links": false,
+        "unfurl_media": false,
+    })
+}
+
+/// The DM to whoever opened the loop, pointing at the new channel.
+pub fn opened_dm(plan: &LoopPlan) -> Value {
+    let candidate = escape(plan.candidate.as_str());
+    json!({
+        "text": truncate(&m::opened_dm_fallback(&candidate), MAX_FALLBACK_CHARS),
+        "blocks": [
+            section(&m::opened_dm(&candidate)),
+            // A whole-string placeholder the worker fills with the channel id.
+            {"type": "section", "text": {"type": "mrkdwn", "text": LOOP_CHANNEL_MENTION}},
+        ],
+    })
+}

@@ -1,0 +1,45 @@
+//! `/staffloop status`: stages, who sits on each, and whose card is in. Never
+//! what any card says.
+
+use super::{context, section};
+use crate::domain::StageKind;
+use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape};
+use crate::store::loops::StageStatus;
+use serde_json::{json, Value};
+
+pub fn message(candidate: &str, stages: &[StageStatus]) -> Value {
+    let mut lines = Vec::new();
+    let (mut submitted, mut expected) = (0, 0);
+    for stage in stages {
+        let kind = StageKind::parse(&stage.kind);
+        let title = kind.map(StageKind::title).unwrap_or("Stage");
+        let position = kind.map(StageKind::position).unwrap_or(0);
+        let when = stage.starts_at.map(date).unwrap_or_else(|| m::ASYNC_STAGE_WHEN.into());
+        let people = stage
+            .interviewers
+            .iter()
+            .map(|(u, done)| {
+                expected += 1;
+                if *done {
+                    submitted += 1;
+                    format!(":white_check_mark: <@{u}>")
+                } else {
+                    format!(":hourglass_flowing_sand: <@{u}>")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ");
+        lines.push(format!("*{position}. {title}* · {when}\n{people}"));
+    }
+    let mut blocks = vec![section(&m::status_header(&escape(candidate)))];
+    for line in &lines {
+        blocks.push(section(line));
+    }
+    blocks.push(context(&m::status_counts(submitted, expected)));
+    json!({
+        "response_type": "ephemeral",
+        "text": m::status_counts(submitted, expected),
+        "blocks": blocks,
+    })
+}

@@ -1,0 +1,331 @@
+//! Loops, their stages and interviewers.
+
+use super::outbox::{self, Effect};
+use super::{is_unique_violation, teams, Db, Tx};
+use crate::domain::{slug, LoopPlan, UserId};
+
+/// Tries before giving up on reserving a channel name under heavy contention.
+const RESERVE_NAME_TRIES: usize = 8;
+
+pub struct NewLoop<'a> {
+    pub team_id: &'a str,
+    pub plan: &'a LoopPlan,
+    pub opened_by: &'a UserId,
+    /// The submitted view's id: a replayed submission maps to the same loop.
+    pub source_view_id: &'a str,
+    pub now: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    New { loop_id: i64, channel_name: String },
+    /// This very form was already submitted once; nothing more was stored.
+    Duplicate { loop_id: i64 },
+}
+
+/// Stores the loop, reserves a unique channel name for it, and records the
+/// effects `effects(loop_id, channel_name)` returns, all in one transaction.
+pub async fn create(
+    db: &Db,
+    new: &NewLoop<'_>,
+    effects: impl Fn(i64, &str) -> Vec<Effect>,
+) -> anyhow::Result<Created> {
+    let slug = slug::candidate_slug(new.plan.candidate.as_str());
+    let mut last_err = None;
+    for _ in 0..RESERVE_NAME_TRIES {
+        match try_create(db, new, &slug, &effects).await {
+            Ok(created) => return Ok(created),
+            Err(e) if is_unique_violation(&e) => {
+                // Either another open took our name, or this form was
+                // replayed concurrently: look again and retry.
+                if let Some(loop_id) = find_by_view(db, new.team_id, new.source_view_id).await? {
+                    return Ok(Created::Duplicate { loop_id });
+                }
+                last_err = Some(e);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(anyhow::anyhow!(
+        "could not reserve a channel name after {RESERVE_NAME_TRIES} tries: {last_err:?}"
+    ))
+}
+
+async fn find_by_view(db: &Db, team_id: &str, view_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM loops WHERE team_id = $1 AND source_view_id = $2")
+        .bind(team_id)
+        .bind(view_id)
+        .fetch_optional(db.pool())
+        .await
+}
+
+async fn try_create(
+    db: &Db,
+    new: &NewLoop<'_>,
+    slug: &str,
+    effects: &impl Fn(i64, &str) -> Vec<Effect>,
+) -> Result<Created, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    teams::touch(&mut tx, new.team_id, new.now).await?;
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM loops WHERE team_id = $1 AND source_view_id = $2")
+            .bind(new.team_id)
+            .bind(new.source_view_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(loop_id) = existing {
+        return Ok(Created::Duplicate { loop_id });
+    }
+    let channel_name = next_free_name(&mut tx, new.team_id, slug, 0).await?;
+    let plan = new.plan;
+    let loop_id: i64 = sqlx::query_scalar(
+        "INSERT INTO loops (team_id, candidate_name, applied_level, hiring_manager, opened_by, \
+           source_view_id, channel_slug, channel_name, design_doc_url, debrief_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(new.team_id)
+    .bind(plan.candidate.as_str())
+    .bind(plan.applied_level.as_str())
+    .bind(plan.hiring_manager.as_str())
+    .bind(new.opened_by.as_str())
+    .bind(new.source_view_id)
+    .bind(slug)
+    .bind(&channel_name)
+    .bind(plan.design_doc_url.as_deref())
+    .bind(plan.debrief_at)
+    .bind(new.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    for stage in &plan.stages {
+        let stage_id: i64 = sqlx::query_scalar(
+            "INSERT INTO stages (loop_id, position, kind, starts_at, length_minutes) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(loop_id)
+        .bind(stage.kind.position() as i64)
+        .bind(stage.kind.key())
+        .bind(stage.starts_at)
+        .bind(stage.kind.length_minutes())
+        .fetch_one(&mut *tx)
+        .await?;
+        for user in &stage.interviewers {
+            sqlx::query("INSERT INTO stage_interviewers (stage_id, user_id) VALUES ($1, $2)")
+                .bind(stage_id)
+                .bind(user.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    audit(&mut tx, new.team_id, Some(loop_id), new.opened_by.as_str(), "loop opened", new.now).await?;
+    let now_ms = new.now * 1000;
+    for effect in effects(loop_id, &channel_name) {
+        outbox::enqueue(&mut tx, new.team_id, &effect, now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(Created::New {
+        loop_id,
+        channel_name,
+    })
+}
+
+pub async fn audit(
+    tx: &mut Tx,
+    team_id: &str,
+    loop_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit_log (team_id, loop_id, actor, action, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(team_id)
+        .bind(loop_id)
+        .bind(actor)
+        .bind(action)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The attempt number encoded in a channel name (`loop-x` is 1, `loop-x-3` is 3).
+fn attempt_of(name: &str, slug: &str) -> Option<u32> {
+    let bare = slug::channel_name(slug, 1);
+    if name == bare {
+        return Some(1);
+    }
+    name.strip_prefix(&bare)?.strip_prefix('-')?.parse().ok()
+}
+
+/// The first channel name for `slug` after attempt `after` that no loop of
+/// this workspace holds.
+async fn next_free_name(tx: &mut Tx, team_id: &str, slug: &str, after: u32) -> Result<String, sqlx::Error> {
+    let bare = slug::channel_name(slug, 1);
+    let taken: Vec<String> = sqlx::query_scalar(
+        "SELECT channel_name FROM loops WHERE team_id = $1 AND (channel_name = $2 OR channel_name LIKE $3)",
+    )
+    .bind(team_id)
+    .bind(&bare)
+    .bind(format!("{bare}-%"))
+    .fetch_all(&mut **tx)
+    .await?;
+    let used: Vec<u32> = taken.iter().filter_map(|n| attempt_of(n, slug)).collect();
+    let attempt = (after + 1..).find(|n| !used.contains(n)).unwrap_or(after + 1);
+    Ok(slug::channel_name(slug, attempt))
+}
+
+/// Slack said the loop's channel name is taken (by a channel we did not
+/// create): reserve the next free one and return it.
+pub async fn rename_channel(db: &Db, loop_id: i64, now: i64) -> anyhow::Result<String> {
+    for _ in 0..RESERVE_NAME_TRIES {
+        let mut tx = db.begin().await?;
+        let (team_id, slug, current): (String, String, String) =
+            sqlx::query_as("SELECT team_id, channel_slug, channel_name FROM loops WHERE id = $1")
+                .bind(loop_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        teams::touch(&mut tx, &team_id, now).await?;
+        let after = attempt_of(&current, &slug).unwrap_or(1);
+        let name = next_free_name(&mut tx, &team_id, &slug, after).await?;
+        let updated = sqlx::query("UPDATE loops SET channel_name = $1 WHERE id = $2")
+            .bind(&name)
+            .bind(loop_id)
+            .execute(&mut *tx)
+            .await;
+        match updated {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(name);
+            }
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    anyhow::bail!("no free channel name for loop {loop_id}")
+}
+
+pub async fn set_channel_id(db: &Db, loop_id: i64, channel_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE loops SET channel_id = $1 WHERE id = $2")
+        .bind(channel_id)
+        .bind(loop_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn channel_id(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_optional(db.pool())
+        .await
+        .map(Option::flatten)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LoopRow {
+    pub id: i64,
+    pub team_id: String,
+    pub candidate_name: String,
+    pub applied_level: String,
+    pub hiring_manager: String,
+    pub channel_id: Option<String>,
+    pub channel_name: String,
+    pub debrief_at: i64,
+    pub state: String,
+}
+
+const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
+     l.channel_id, l.channel_name, l.debrief_at, l.state";
+
+pub async fn find_by_channel(db: &Db, team_id: &str, channel_id: &str) -> Result<Option<LoopRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.team_id = $1 AND l.channel_id = $2"
+    ))
+    .bind(team_id)
+    .bind(channel_id)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// Loops still running in which the user is the hiring manager or an interviewer.
+pub async fn open_loops_for_user(db: &Db, team_id: &str, user: &str) -> Result<Vec<LoopRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND \
+           (l.hiring_manager = $2 OR EXISTS (SELECT 1 FROM stages s JOIN stage_interviewers i \
+              ON i.stage_id = s.id WHERE s.loop_id = l.id AND i.user_id = $2)) \
+         ORDER BY l.debrief_at, l.id LIMIT 20"
+    ))
+    .bind(team_id)
+    .bind(user)
+    .fetch_all(db.pool())
+    .await
+}
+
+#[derive(Clone, Debug)]
+pub struct StageStatus {
+    pub kind: String,
+    pub starts_at: Option<i64>,
+    pub length_minutes: Option<i64>,
+    pub state: String,
+    /// (interviewer, has submitted): who, never what.
+    pub interviewers: Vec<(String, bool)>,
+}
+
+/// Stages in order with who sits on each and whether their card is in. Reads
+/// no scorecard content, by construction.
+pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        stage_id: i64,
+        kind: String,
+        starts_at: Option<i64>,
+        length_minutes: Option<i64>,
+        state: String,
+        user_id: Option<String>,
+        submitted: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id AS stage_id, s.kind, s.starts_at, s.length_minutes, s.state, i.user_id, \
+           (SELECT COUNT(*) FROM scorecards c WHERE c.stage_id = s.id AND c.interviewer = i.user_id) AS submitted \
+         FROM stages s LEFT JOIN stage_interviewers i ON i.stage_id = s.id \
+         WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
+    )
+    .bind(loop_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out: Vec<(i64, StageStatus)> = Vec::new();
+    for r in rows {
+        if out.last().map(|(id, _)| *id) != Some(r.stage_id) {
+            out.push((
+                r.stage_id,
+                StageStatus {
+                    kind: r.kind,
+                    starts_at: r.starts_at,
+                    length_minutes: r.length_minutes,
+                    state: r.state,
+                    interviewers: Vec::new(),
+                },
+            ));
+        }
+        if let (Some(user), Some((_, stage))) = (r.user_id, out.last_mut()) {
+            stage.interviewers.push((user, r.submitted > 0));
+        }
+    }
+    Ok(out.into_iter().map(|(_, s)| s).collect())
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM loops").fetch_one(db.pool()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attempt_of;
+
+    #[test]
+    fn attempts_parse_from_names() {
+        assert_eq!(attempt_of("loop-ana", "ana"), Some(1));
+        assert_eq!(attempt_of("loop-ana-3", "ana"), Some(3));
+        assert_eq!(attempt_of("loop-ana-b", "ana"), None);
+        assert_eq!(attempt_of("loop-anabel", "ana"), None);
+    }
+}
