@@ -1,7 +1,7 @@
 //! The loop plan posted in the candidate's channel, the channel topic, and the
 //! note to whoever opened the loop.
 
-use super::{context, divider, duration, header, section};
+use super::{context, divider, duration, section};
 use crate::domain::stage::DESIGN_DOC_CANDIDATE_HOURS;
 use crate::domain::{LoopPlan, Probe, StageKind};
 use crate::messages as m;
@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 const MAX_TOPIC_CHARS: usize = 250;
 /// Keep notification text short; the blocks carry the detail.
 const MAX_FALLBACK_CHARS: usize = 300;
+/// Longest candidate name shown in the plan's title line, in characters.
+const MAX_TITLE_CHARS: usize = 150;
 
 pub fn probes_text(kind: StageKind) -> String {
     match kind.probe() {
@@ -39,14 +41,15 @@ pub fn topic(plan: &LoopPlan) -> String {
 pub fn message(plan: &LoopPlan) -> Value {
     let candidate = escape(plan.candidate.as_str());
     let mut blocks = vec![
-        // Header text is plain_text: Slack does not parse mentions in it.
-        header(&m::plan_header(plan.candidate.as_str())),
+        // A bold section rather than a header block, so the name goes out
+        // escaped like every other piece of user text.
+        section(&format!("*{}*", m::plan_header(&truncate(&candidate, MAX_TITLE_CHARS)))),
         section(&m::plan_summary(plan.applied_level.title(), &user(&plan.hiring_manager))),
         divider(),
     ];
     for stage in &plan.stages {
         let length = match stage.kind.length_minutes() {
-            Some(min) => duration(min),
+            Some(min) => format!("{min} min"),
             None => format!(
                 "{}–{} h of candidate time",
                 DESIGN_DOC_CANDIDATE_HOURS.0, DESIGN_DOC_CANDIDATE_HOURS.1

@@ -1,0 +1,237 @@
+//! A fake Slack Web API on 127.0.0.1: records every call, answers like Slack,
+//! and can be told to answer 429 (with Retry-After), a 5xx, or a Slack error.
+//! It also serves `apps.connections.open` and a Socket Mode WebSocket.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    pub authorization: String,
+    pub at: Instant,
+}
+
+/// A scripted answer for the next call of a method.
+#[derive(Clone, Debug)]
+pub enum Scripted {
+    RateLimited { retry_after_s: u64 },
+    Status(u16),
+    Error(&'static str),
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Mutex<Vec<Call>>,
+    scripted: Mutex<HashMap<String, VecDeque<Scripted>>>,
+    channel_names: Mutex<HashSet<String>>,
+    seq: AtomicU64,
+    ws_url: Mutex<String>,
+    socket_in: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
+    acks: Mutex<Vec<Value>>,
+    connections: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    pub api_url: String,
+    inner: Arc<Inner>,
+    socket_out: mpsc::UnboundedSender<String>,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner::default());
+        *inner.socket_in.lock().unwrap() = Some(rx);
+        let router = Router::new()
+            .route("/api/{method}", post(api))
+            .route("/socket", get(socket))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        *inner.ws_url.lock().unwrap() = format!("ws://{addr}/socket");
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        FakeSlack {
+            api_url: format!("http://{addr}/api"),
+            inner,
+            socket_out: tx,
+        }
+    }
+
+    /// The next call(s) of `method` get these answers, in order.
+    pub fn script(&self, method: &str, answers: impl IntoIterator<Item = Scripted>) {
+        self.inner
+            .scripted
+            .lock()
+            .unwrap()
+            .entry(method.to_string())
+            .or_default()
+            .extend(answers);
+    }
+
+    /// Pretends a channel of this name already exists in the workspace.
+    pub fn take_channel_name(&self, name: &str) {
+        self.inner.channel_names.lock().unwrap().insert(name.to_string());
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.method == method).collect()
+    }
+
+    /// Everything Slack received, as one string, for privacy scans.
+    pub fn everything(&self) -> String {
+        self.calls().iter().map(|c| c.body.to_string()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits until `pred` holds over the recorded calls, or panics after `secs`.
+    pub async fn wait_for(&self, secs: u64, what: &str, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let calls = self.calls();
+            if pred(&calls) {
+                return calls;
+            }
+            if Instant::now() > deadline {
+                let methods: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+                panic!("timed out waiting for {what}; Slack received {methods:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends a Socket Mode frame to the connected bot.
+    pub fn socket_send(&self, frame: Value) {
+        self.socket_out.send(frame.to_string()).unwrap();
+    }
+
+    pub fn socket_connections(&self) -> u64 {
+        self.inner.connections.load(Ordering::SeqCst)
+    }
+
+    pub async fn wait_for_ack(&self, envelope_id: &str, secs: u64) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(a) = self
+                .inner
+                .acks
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|a| a["envelope_id"] == envelope_id)
+            {
+                return a.clone();
+            }
+            assert!(Instant::now() < deadline, "no ack for {envelope_id}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn api(
+    State(inner): State<Arc<Inner>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let parsed: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
+        // Form-encoded calls are recorded as an object of strings.
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    });
+    inner.calls.lock().unwrap().push(Call {
+        method: method.clone(),
+        body: parsed.clone(),
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        at: Instant::now(),
+    });
+    let scripted = inner
+        .scripted
+        .lock()
+        .unwrap()
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    match scripted {
+        Some(Scripted::RateLimited { retry_after_s }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", retry_after_s.to_string())],
+                Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response()
+        }
+        Some(Scripted::Status(code)) => {
+            return (StatusCode::from_u16(code).unwrap(), "upstream trouble").into_response()
+        }
+        Some(Scripted::Error(code)) => return Json(json!({"ok": false, "error": code})).into_response(),
+        None => {}
+    }
+    let n = inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let answer = match method.as_str() {
+        "conversations.create" => {
+            let name = parsed["name"].as_str().unwrap_or_default().to_string();
+            if !inner.channel_names.lock().unwrap().insert(name.clone()) {
+                json!({"ok": false, "error": "name_taken"})
+            } else {
+                json!({"ok": true, "channel": {"id": format!("C{n:08}"), "name": name, "is_private": true}})
+            }
+        }
+        "chat.postMessage" => json!({"ok": true, "channel": parsed["channel"], "ts": format!("1700000000.{n:06}")}),
+        "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n:08}")}}),
+        "apps.connections.open" => json!({"ok": true, "url": inner.ws_url.lock().unwrap().clone()}),
+        _ => json!({"ok": true}),
+    };
+    Json(answer).into_response()
+}
+
+async fn socket(State(inner): State<Arc<Inner>>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| serve_socket(inner, socket))
+}
+
+async fn serve_socket(inner: Arc<Inner>, mut socket: WebSocket) {
+    inner.connections.fetch_add(1, Ordering::SeqCst);
+    let Some(mut rx) = inner.socket_in.lock().unwrap().take() else {
+        return;
+    };
+    let hello = json!({"type": "hello", "num_connections": 1});
+    if socket.send(Message::text(hello.to_string())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(frame) => if socket.send(Message::text(frame)).await.is_err() { break },
+                None => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(t))) => {
+                    if let Ok(v) = serde_json::from_str::<Value>(t.as_str()) {
+                        inner.acks.lock().unwrap().push(v);
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            }
+        }
+    }
+    *inner.socket_in.lock().unwrap() = Some(rx);
+}

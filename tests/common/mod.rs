@@ -1,0 +1,290 @@
+//! The test harness: the real service on port 0 with a fresh database (SQLite
+//! by default, PostgreSQL when `STAFFLOOP_TEST_DATABASE_URL` names a server),
+//! a fake Slack on loopback, and requests signed exactly as Slack signs them.
+#![allow(dead_code)]
+
+pub mod fake_slack;
+
+use fake_slack::FakeSlack;
+use serde_json::{json, Value};
+use sqlx::Connection;
+use staffloop::config::{Config, Secret, Tuning};
+use staffloop::slack::verify::sign;
+use staffloop::{App, AppState};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub const SECRET: &str = "test-signing-secret-0123456789";
+pub const TEAM: &str = "T0TEST001";
+pub const HM: &str = "UHM000001";
+pub const DOC: &str = "UDOC00001";
+pub const STAFF: &str = "USTAFF001";
+pub const CODER: &str = "UCODE0001";
+pub const XTEAM: &str = "UXTEAM001";
+pub const BAR: &str = "UBAR00001";
+pub const RECRUITER: &str = "URECRUIT1";
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database_url() -> String {
+    match std::env::var("STAFFLOOP_TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let name = format!(
+                "staffloop_t_{}_{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("reach PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap().keep();
+            format!("sqlite://{}/staffloop.db", dir.display())
+        }
+    }
+}
+
+pub fn test_tuning() -> Tuning {
+    Tuning {
+        outbox_poll: Duration::from_millis(50),
+        outbox_retry_base: Duration::from_millis(50),
+        outbox_retry_max: Duration::from_millis(500),
+        outbox_max_attempts: 4,
+        outbox_lease: Duration::from_secs(5),
+        outbox_concurrency: 8,
+        slack_call_timeout: Duration::from_secs(5),
+        db_max_connections: 5,
+        run_outbox_worker: true,
+    }
+}
+
+pub struct Options {
+    pub database_url: Option<String>,
+    pub slack: Option<FakeSlack>,
+    pub worker: bool,
+    pub socket_mode: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            database_url: None,
+            slack: None,
+            worker: true,
+            socket_mode: false,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub slack: FakeSlack,
+    pub database_url: String,
+    pub state: Arc<AppState>,
+    pub http: reqwest::Client,
+    shutdown: CancellationToken,
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        let slack = match opts.slack {
+            Some(s) => s,
+            None => FakeSlack::start().await,
+        };
+        let database_url = match opts.database_url {
+            Some(u) => u,
+            None => fresh_database_url().await,
+        };
+        let mut tuning = test_tuning();
+        tuning.run_outbox_worker = opts.worker;
+        let config = Config {
+            bot_token: Secret::new("xoxb-test-token"),
+            signing_secret: (!opts.socket_mode).then(|| Secret::new(SECRET)),
+            app_token: opts.socket_mode.then(|| Secret::new("xapp-test-token")),
+            slack_api_url: slack.api_url.clone(),
+            database_url: database_url.clone(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tuning,
+        };
+        let app = App::build(config).await.expect("service starts");
+        let base = format!("http://{}", app.local_addr());
+        let state = app.state();
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(app.run(shutdown.clone()));
+        TestApp {
+            base,
+            slack,
+            database_url,
+            state,
+            http: reqwest::Client::new(),
+            shutdown,
+            handle,
+        }
+    }
+
+    /// Graceful stop, as on SIGTERM.
+    pub async fn stop(self) -> (FakeSlack, String) {
+        self.shutdown.cancel();
+        self.handle.await.unwrap().unwrap();
+        (self.slack, self.database_url)
+    }
+
+    /// Abrupt end, as on a crash: the service's task is aborted mid-flight.
+    pub async fn kill(self) -> (FakeSlack, String) {
+        self.handle.abort();
+        let _ = self.handle.await;
+        (self.slack, self.database_url)
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+        timestamp: i64,
+        signature: Option<String>,
+    ) -> reqwest::Response {
+        let body: Vec<u8> = body.into();
+        let signature = signature.unwrap_or_else(|| sign(SECRET.as_bytes(), timestamp, &body));
+        self.http
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .header("X-Slack-Request-Timestamp", timestamp.to_string())
+            .header("X-Slack-Signature", signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_signed(&self, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> reqwest::Response {
+        self.post_raw(path, content_type, body, chrono::Utc::now().timestamp(), None)
+            .await
+    }
+
+    pub async fn command(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
+        let body = command_form(user, channel, text);
+        self.post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
+            .await
+    }
+
+    pub async fn command_json(&self, user: &str, channel: &str, text: &str) -> Value {
+        let r = self.command(user, channel, text).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    pub async fn submit(&self, user: &str, view_id: &str, values: &Value) -> reqwest::Response {
+        let payload = submission_payload(user, view_id, values);
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed("/slack/interactions", "application/x-www-form-urlencoded", body)
+            .await
+    }
+
+    pub async fn event(&self, event: &Value) -> reqwest::Response {
+        self.post_signed("/slack/events", "application/json", event.to_string())
+            .await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(self.state.db.pool()).await.unwrap()
+    }
+}
+
+pub fn command_form(user: &str, channel: &str, text: &str) -> String {
+    serde_urlencoded::to_string([
+        ("token", "legacy-verification-token"),
+        ("team_id", TEAM),
+        ("team_domain", "acme"),
+        ("channel_id", channel),
+        ("channel_name", "hiring"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", "/staffloop"),
+        ("text", text),
+        ("api_app_id", "A0STAFFLOOP"),
+        ("is_enterprise_install", "false"),
+        ("response_url", "https://hooks.slack.com/commands/T0TEST001/1/abc"),
+        ("trigger_id", "1111.2222.trigger"),
+    ])
+    .unwrap()
+}
+
+pub fn submission_payload(user: &str, view_id: &str, values: &Value) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "username": "someone", "team_id": TEAM},
+        "api_app_id": "A0STAFFLOOP",
+        "trigger_id": "3333.4444.trigger",
+        "view": {
+            "id": view_id,
+            "team_id": TEAM,
+            "type": "modal",
+            "callback_id": "staffloop_open_loop",
+            "private_metadata": "",
+            "state": {"values": values},
+            "hash": "1.abc"
+        }
+    })
+}
+
+/// Unix seconds of 10:00 UTC two days from now: a day of interviews ahead.
+pub fn interview_day() -> i64 {
+    let today = chrono::Utc::now().date_naive();
+    let day = today + chrono::Days::new(2);
+    day.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp()
+}
+
+fn users(ids: &[&str]) -> Value {
+    json!({"value": {"type": "multi_users_select", "selected_users": ids}})
+}
+
+fn at(ts: i64) -> Value {
+    json!({"value": {"type": "datetimepicker", "selected_date_time": ts}})
+}
+
+/// A complete, valid open-loop form: stages back to back from 10:00, the
+/// debrief at 16:30 the same day.
+pub fn loop_form(name: &str) -> Value {
+    let d = interview_day();
+    let h = 3600;
+    json!({
+        "candidate_name": {"value": {"type": "plain_text_input", "value": name}},
+        "applied_level": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "Staff"}, "value": "staff"}}},
+        "hiring_manager": {"value": {"type": "users_select", "selected_user": HM}},
+        "stage_hm_screen_who": users(&[HM]),
+        "stage_hm_screen_at": at(d),
+        "stage_design_doc_who": users(&[DOC]),
+        "stage_deep_dive_who": users(&[HM, STAFF]),
+        "stage_deep_dive_at": at(d + h),
+        "stage_coding_who": users(&[CODER]),
+        "stage_coding_at": at(d + 3 * h),
+        "stage_cross_team_who": users(&[XTEAM]),
+        "stage_cross_team_at": at(d + 4 * h),
+        "stage_bar_raiser_who": users(&[BAR]),
+        "stage_bar_raiser_at": at(d + 5 * h),
+        "debrief_at": at(d + 6 * h + 1800),
+        "design_doc_url": {"value": {"type": "url_text_input", "value": "https://docs.example.com/workflow-engine"}}
+    })
+}
+
+/// The plan message's text (all blocks joined).
+pub fn message_text(call_body: &Value) -> String {
+    let mut out = call_body["text"].as_str().unwrap_or_default().to_string();
+    for b in call_body["blocks"].as_array().into_iter().flatten() {
+        out.push('\n');
+        out.push_str(&b.to_string());
+    }
+    out
+}
