@@ -129,7 +129,9 @@ fn present(v: Option<String>) -> Option<String> {
 /// Checks a database URL names a backend we support.
 pub fn check_database_url(raw: Option<String>) -> Result<String, ConfigError> {
     let url = present(raw).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
     {
         Ok(url)
     } else {
@@ -149,7 +151,10 @@ impl RawConfig {
             )
         })?;
         if !bot_token.starts_with("xoxb-") {
-            return Err(err("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-"));
+            return Err(err(
+                "SLACK_BOT_TOKEN",
+                "must be a bot token starting with xoxb-",
+            ));
         }
         let app_token = present(self.app_token);
         if let Some(t) = &app_token {
@@ -172,7 +177,10 @@ impl RawConfig {
         let parsed = url::Url::parse(&slack_api_url)
             .map_err(|e| err("SLACK_API_URL", format!("is not a URL ({e})")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(err("SLACK_API_URL", "must be an http(s) URL such as https://slack.com/api"));
+            return Err(err(
+                "SLACK_API_URL",
+                "must be an http(s) URL such as https://slack.com/api",
+            ));
         }
         let slack_api_url = slack_api_url.trim_end_matches('/').to_string();
         let database_url = check_database_url(self.database_url)?;

@@ -7,7 +7,11 @@ use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "staffloop", version, about = "A Slack bot that runs a staff-engineer interview loop with locked, hidden scorecards.")]
+#[command(
+    name = "staffloop",
+    version,
+    about = "A Slack bot that runs a staff-engineer interview loop with locked, hidden scorecards."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,8 +55,9 @@ struct ServeArgs {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn")
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -53,13 +53,19 @@ pub fn stage_who_label(kind: StageKind) -> String {
 
 pub fn stage_who_hint(kind: StageKind) -> &'static str {
     match kind {
-        StageKind::HmScreen => "A working problem, not a fit chat: does the candidate narrow it first?",
+        StageKind::HmScreen => {
+            "A working problem, not a fit chat: does the candidate narrow it first?"
+        }
         StageKind::DesignDoc => {
             "Who scores the written document. Its card is due before the deep-dive."
         }
-        StageKind::DeepDive => "A panel of two: the hiring manager and a staff or principal engineer.",
+        StageKind::DeepDive => {
+            "A panel of two: the hiring manager and a staff or principal engineer."
+        }
         StageKind::Coding => "Debugging or refactoring real-ish code, not puzzles.",
-        StageKind::CrossTeam => "Four behavioural prompts, each on a different mechanism of influence.",
+        StageKind::CrossTeam => {
+            "Four behavioural prompts, each on a different mechanism of influence."
+        }
         StageKind::BarRaiser => "A staff or principal engineer from outside the team.",
     }
 }
@@ -186,6 +192,12 @@ pub const HOME_NO_LOOPS: &str =
     "You are not on any open loop. Run `/staffloop open` in any channel to start one.";
 pub const HOME_LOOPS_HEADER: &str = "Your open loops";
 
-pub fn home_loop_line(candidate: &str, channel: &str, role: &str, submitted: usize, expected: usize) -> String {
+pub fn home_loop_line(
+    candidate: &str,
+    channel: &str,
+    role: &str,
+    submitted: usize,
+    expected: usize,
+) -> String {
     format!("*{candidate}* · {channel} · you are {role} · {submitted} of {expected} scorecards in")
 }

@@ -9,7 +9,14 @@ use std::time::{Duration, Instant};
 fn staffloop() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_staffloop"));
     // Start from a clean slate: no inherited Slack settings, no .env pickup.
-    for var in ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "STAFFLOOP_LISTEN"] {
+    for var in [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "STAFFLOOP_LISTEN",
+    ] {
         c.env_remove(var);
     }
     c.current_dir(tempfile::tempdir().unwrap().keep());
@@ -21,7 +28,14 @@ fn help_documents_every_setting() {
     let out = staffloop().args(["serve", "--help"]).output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for var in ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "STAFFLOOP_LISTEN"] {
+    for var in [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "STAFFLOOP_LISTEN",
+    ] {
         assert!(help.contains(var), "{var} missing from --help");
     }
     let top = String::from_utf8(staffloop().arg("--help").output().unwrap().stdout).unwrap();
@@ -33,10 +47,37 @@ fn bad_settings_exit_2_with_one_line_naming_the_variable() {
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[], "SLACK_BOT_TOKEN"),
         (&[("SLACK_BOT_TOKEN", "xoxb-1")], "SLACK_SIGNING_SECRET"),
-        (&[("SLACK_BOT_TOKEN", "not-a-bot-token-s3cret"), ("SLACK_SIGNING_SECRET", "x")], "SLACK_BOT_TOKEN"),
-        (&[("SLACK_BOT_TOKEN", "xoxb-1"), ("SLACK_SIGNING_SECRET", "x"), ("STAFFLOOP_LISTEN", "everywhere")], "STAFFLOOP_LISTEN"),
-        (&[("SLACK_BOT_TOKEN", "xoxb-1"), ("SLACK_SIGNING_SECRET", "x"), ("DATABASE_URL", "mysql://u:pw-s3cret@h/db")], "DATABASE_URL"),
-        (&[("SLACK_BOT_TOKEN", "xoxb-1"), ("SLACK_SIGNING_SECRET", "x"), ("SLACK_API_URL", "slack")], "SLACK_API_URL"),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "not-a-bot-token-s3cret"),
+                ("SLACK_SIGNING_SECRET", "x"),
+            ],
+            "SLACK_BOT_TOKEN",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "x"),
+                ("STAFFLOOP_LISTEN", "everywhere"),
+            ],
+            "STAFFLOOP_LISTEN",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "x"),
+                ("DATABASE_URL", "mysql://u:pw-s3cret@h/db"),
+            ],
+            "DATABASE_URL",
+        ),
+        (
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_SIGNING_SECRET", "x"),
+                ("SLACK_API_URL", "slack"),
+            ],
+            "SLACK_API_URL",
+        ),
     ];
     for (env, variable) in cases {
         let mut c = staffloop();
@@ -49,7 +90,10 @@ fn bad_settings_exit_2_with_one_line_naming_the_variable() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
         assert!(err.contains(variable), "{err}");
-        assert!(!err.contains("panicked") && !err.contains("s3cret"), "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("s3cret"),
+            "{err}"
+        );
     }
 }
 
@@ -57,11 +101,25 @@ fn bad_settings_exit_2_with_one_line_naming_the_variable() {
 fn migrate_creates_the_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/fresh.db", dir.path().display());
-    let out = staffloop().arg("migrate").env("DATABASE_URL", &url).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = staffloop()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("fresh.db").exists());
     // Twice is fine.
-    assert!(staffloop().arg("migrate").env("DATABASE_URL", &url).output().unwrap().status.success());
+    assert!(staffloop()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap()
+        .status
+        .success());
 }
 
 #[tokio::test]
@@ -85,14 +143,21 @@ async fn sigterm_stops_the_service_cleanly() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let http = reqwest::Client::new();
     loop {
-        if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
+        if let Ok(r) = http
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+        {
             assert_eq!(r.status(), 200);
             break;
         }
         assert!(Instant::now() < deadline, "service never answered /healthz");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
@@ -106,5 +171,8 @@ async fn sigterm_stops_the_service_cleanly() {
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut logs).unwrap();
     assert_eq!(status.code(), Some(0), "{logs}");
     assert!(logs.contains("staffloop listening"), "{logs}");
-    assert!(!logs.contains("secret") && !logs.contains("xoxb-test"), "{logs}");
+    assert!(
+        !logs.contains("secret") && !logs.contains("xoxb-test"),
+        "{logs}"
+    );
 }

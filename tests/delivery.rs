@@ -11,60 +11,126 @@ const EFFECTS_PER_LOOP: usize = 5;
 
 async fn all_posted(app: &TestApp) {
     app.slack
-        .wait_for(20, "plan and DM", |c| c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2)
+        .wait_for(20, "plan and DM", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+        })
         .await;
 }
 
 #[tokio::test]
 async fn rate_limited_channel_creation_waits_then_succeeds() {
     let app = TestApp::spawn().await;
-    app.slack.script("conversations.create", [Scripted::RateLimited { retry_after_s: 1 }]);
-    assert_eq!(app.submit(RECRUITER, "V0RATE001", &loop_form("Ana Lima")).await.status(), 200);
+    app.slack.script(
+        "conversations.create",
+        [Scripted::RateLimited { retry_after_s: 1 }],
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0RATE001", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
     all_posted(&app).await;
     let creates = app.slack.calls_to("conversations.create");
     assert_eq!(creates.len(), 2, "one 429, one success");
-    assert!(creates[1].at - creates[0].at >= Duration::from_millis(950), "Retry-After honoured");
+    assert!(
+        creates[1].at - creates[0].at >= Duration::from_millis(950),
+        "Retry-After honoured"
+    );
     let invites = app.slack.calls_to("conversations.invite");
-    assert!(invites[0].at > creates[1].at, "nothing used the channel before it existed");
+    assert!(
+        invites[0].at > creates[1].at,
+        "nothing used the channel before it existed"
+    );
     assert_eq!(app.slack.calls_to("chat.postMessage").len(), 2);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'").await, EFFECTS_PER_LOOP as i64);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        EFFECTS_PER_LOOP as i64
+    );
 }
 
 #[tokio::test]
 async fn a_server_error_on_posting_is_retried_once_delivered() {
     let app = TestApp::spawn().await;
-    app.slack.script("chat.postMessage", [Scripted::Status(500), Scripted::Status(503)]);
-    assert_eq!(app.submit(RECRUITER, "V0FIVE001", &loop_form("Ana Lima")).await.status(), 200);
+    app.slack.script(
+        "chat.postMessage",
+        [Scripted::Status(500), Scripted::Status(503)],
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0FIVE001", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
     all_posted(&app).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let posts = app.slack.calls_to("chat.postMessage");
     assert_eq!(posts.len(), 4, "two failures, then plan and DM once each");
-    let plans = posts.iter().filter(|c| c.body["channel"] != RECRUITER).count();
-    assert_eq!(plans, 3, "the plan was tried until it went through, then not again");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'").await, EFFECTS_PER_LOOP as i64);
+    let plans = posts
+        .iter()
+        .filter(|c| c.body["channel"] != RECRUITER)
+        .count();
+    assert_eq!(
+        plans, 3,
+        "the plan was tried until it went through, then not again"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        EFFECTS_PER_LOOP as i64
+    );
 }
 
 #[tokio::test]
 async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
     let app = TestApp::spawn().await;
-    app.slack.script("conversations.setTopic", (0..10).map(|_| Scripted::Status(502)));
-    assert_eq!(app.submit(RECRUITER, "V0GIVEUP1", &loop_form("Ana Lima")).await.status(), 200);
+    app.slack.script(
+        "conversations.setTopic",
+        (0..10).map(|_| Scripted::Status(502)),
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0GIVEUP1", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
     all_posted(&app).await;
     let topics = app.slack.calls_to("conversations.setTopic");
     assert_eq!(topics.len(), 4, "bounded by outbox_max_attempts");
-    let v: Value = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap().json().await.unwrap();
+    let v: Value = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["outbox"]["failed"], 1, "{v}");
     assert_eq!(v["outbox"]["done"], 4);
     // A permanent Slack error is not retried at all.
-    app.slack.script("conversations.create", [Scripted::Error("restricted_action")]);
-    assert_eq!(app.submit(RECRUITER, "V0GIVEUP2", &loop_form("Bo Chen")).await.status(), 200);
+    app.slack.script(
+        "conversations.create",
+        [Scripted::Error("restricted_action")],
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0GIVEUP2", &loop_form("Bo Chen"))
+            .await
+            .status(),
+        200
+    );
     app.slack
         .wait_for(10, "both failures recorded", |_| true)
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.slack.calls_to("conversations.create").len(), 2);
     // Effects that needed the missing channel fail too, rather than wait forever.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").await, 1 + EFFECTS_PER_LOOP as i64);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+            .await,
+        1 + EFFECTS_PER_LOOP as i64
+    );
 }
 
 #[tokio::test]
@@ -79,8 +145,19 @@ async fn a_crash_after_storing_delivers_once_on_restart() {
         ..Default::default()
     })
     .await;
-    assert_eq!(first.submit(RECRUITER, "V0CRASH01", &loop_form("José Núñez")).await.status(), 200);
-    assert_eq!(first.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await, EFFECTS_PER_LOOP as i64);
+    assert_eq!(
+        first
+            .submit(RECRUITER, "V0CRASH01", &loop_form("José Núñez"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        first
+            .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .await,
+        EFFECTS_PER_LOOP as i64
+    );
     assert!(slack.calls().is_empty());
     // Abrupt end: no graceful shutdown.
     first.kill().await;
@@ -97,7 +174,13 @@ async fn a_crash_after_storing_delivers_once_on_restart() {
     let methods: Vec<String> = slack.calls().into_iter().map(|c| c.method).collect();
     assert_eq!(
         methods,
-        ["conversations.create", "conversations.invite", "conversations.setTopic", "chat.postMessage", "chat.postMessage"]
+        [
+            "conversations.create",
+            "conversations.invite",
+            "conversations.setTopic",
+            "chat.postMessage",
+            "chat.postMessage"
+        ]
     );
     second.stop().await;
 }
@@ -105,7 +188,12 @@ async fn a_crash_after_storing_delivers_once_on_restart() {
 #[tokio::test]
 async fn graceful_stop_finishes_and_a_restart_sends_nothing_again() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.submit(RECRUITER, "V0STOP001", &loop_form("Ana Lima")).await.status(), 200);
+    assert_eq!(
+        app.submit(RECRUITER, "V0STOP001", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
     all_posted(&app).await;
     let (slack, database_url) = app.stop().await;
     let before = slack.calls().len();
@@ -116,6 +204,10 @@ async fn graceful_stop_finishes_and_a_restart_sends_nothing_again() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(slack.calls().len(), before, "nothing re-sent after a restart");
+    assert_eq!(
+        slack.calls().len(),
+        before,
+        "nothing re-sent after a restart"
+    );
     assert_eq!(again.scalar("SELECT COUNT(*) FROM loops").await, 1);
 }

@@ -4,17 +4,25 @@
 use serde_json::Value;
 
 fn manifest() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifest.yml")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifest.yml")).unwrap();
     serde_yaml::from_str(&text).expect("manifest.yml is YAML")
 }
 
 #[test]
 fn manifest_validates_against_slacks_schema() {
-    let schema_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/slack/manifest.schema.1.0.0.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/slack/manifest.schema.1.0.0.json"
+    );
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let m = manifest();
-    let errors: Vec<String> = validator.iter_errors(&m).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&m)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // And a broken one is caught, so this test can fail.
     let mut broken = m.clone();
@@ -27,14 +35,34 @@ fn manifest_matches_what_the_service_serves() {
     let m = manifest();
     let command = &m["features"]["slash_commands"][0];
     assert_eq!(command["command"], "/staffloop");
-    assert!(command["url"].as_str().unwrap().ends_with("/slack/commands"));
-    assert!(m["settings"]["interactivity"]["request_url"].as_str().unwrap().ends_with("/slack/interactions"));
-    assert!(m["settings"]["event_subscriptions"]["request_url"].as_str().unwrap().ends_with("/slack/events"));
-    assert_eq!(m["settings"]["event_subscriptions"]["bot_events"][0], "app_home_opened");
+    assert!(command["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/slack/commands"));
+    assert!(m["settings"]["interactivity"]["request_url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/slack/interactions"));
+    assert!(m["settings"]["event_subscriptions"]["request_url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/slack/events"));
+    assert_eq!(
+        m["settings"]["event_subscriptions"]["bot_events"][0],
+        "app_home_opened"
+    );
     assert_eq!(m["features"]["app_home"]["home_tab_enabled"], true);
-    let mut scopes: Vec<&str> = m["oauth_config"]["scopes"]["bot"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let mut scopes: Vec<&str> = m["oauth_config"]["scopes"]["bot"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
     scopes.sort();
-    assert_eq!(scopes, ["chat:write", "commands", "groups:write", "im:write"]);
+    assert_eq!(
+        scopes,
+        ["chat:write", "commands", "groups:write", "im:write"]
+    );
     assert!(m["display_information"]["name"].as_str().unwrap().len() <= 35);
     assert_eq!(m["settings"]["socket_mode_enabled"], false);
 }

@@ -27,7 +27,11 @@ async fn open_shows_the_form_prefilled() {
     let app = TestApp::spawn().await;
     let r = app.command(RECRUITER, ORIGIN, "open José Núñez").await;
     assert_eq!(r.status(), 200);
-    assert_eq!(r.text().await.unwrap(), "", "the modal is the answer; no message");
+    assert_eq!(
+        r.text().await.unwrap(),
+        "",
+        "the modal is the answer; no message"
+    );
     let opens = app.slack.calls_to("views.open");
     assert_eq!(opens.len(), 1);
     assert_eq!(opens[0].authorization, "Bearer xoxb-test-token");
@@ -37,24 +41,62 @@ async fn open_shows_the_form_prefilled() {
     assert_eq!(view["type"], "modal");
     assert_eq!(view["callback_id"], "staffloop_open_loop");
     let blocks = view["blocks"].as_array().unwrap();
-    let block = |id: &str| blocks.iter().find(|b| b["block_id"] == id).cloned().unwrap_or(Value::Null);
-    assert_eq!(block("candidate_name")["element"]["initial_value"], "José Núñez");
-    assert_eq!(block("applied_level")["element"]["initial_option"]["value"], "staff");
-    assert_eq!(block("hiring_manager")["element"]["initial_user"], RECRUITER);
-    for stage in ["hm_screen", "design_doc", "deep_dive", "coding", "cross_team", "bar_raiser"] {
-        assert_eq!(block(&format!("stage_{stage}_who"))["element"]["type"], "multi_users_select");
+    let block = |id: &str| {
+        blocks
+            .iter()
+            .find(|b| b["block_id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        block("candidate_name")["element"]["initial_value"],
+        "José Núñez"
+    );
+    assert_eq!(
+        block("applied_level")["element"]["initial_option"]["value"],
+        "staff"
+    );
+    assert_eq!(
+        block("hiring_manager")["element"]["initial_user"],
+        RECRUITER
+    );
+    for stage in [
+        "hm_screen",
+        "design_doc",
+        "deep_dive",
+        "coding",
+        "cross_team",
+        "bar_raiser",
+    ] {
+        assert_eq!(
+            block(&format!("stage_{stage}_who"))["element"]["type"],
+            "multi_users_select"
+        );
     }
-    assert_eq!(block("stage_deep_dive_at")["element"]["type"], "datetimepicker");
-    assert!(block("stage_design_doc_at").is_null(), "the document is async");
+    assert_eq!(
+        block("stage_deep_dive_at")["element"]["type"],
+        "datetimepicker"
+    );
+    assert!(
+        block("stage_design_doc_at").is_null(),
+        "the document is async"
+    );
     assert_eq!(block("debrief_at")["element"]["type"], "datetimepicker");
     assert_eq!(block("design_doc_url")["optional"], true);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 0, "nothing stored yet");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops").await,
+        0,
+        "nothing stored yet"
+    );
 }
 
 #[tokio::test]
 async fn a_failed_views_open_gets_a_clear_answer() {
     let app = TestApp::spawn().await;
-    app.slack.script("views.open", [fake_slack::Scripted::Error("expired_trigger_id")]);
+    app.slack.script(
+        "views.open",
+        [fake_slack::Scripted::Error("expired_trigger_id")],
+    );
     let v = app.command_json(RECRUITER, ORIGIN, "open Ana").await;
     assert_eq!(v["response_type"], "ephemeral");
     assert!(v["text"].as_str().unwrap().contains("expired_trigger_id"));
@@ -63,13 +105,21 @@ async fn a_failed_views_open_gets_a_clear_answer() {
 #[tokio::test]
 async fn submitting_opens_a_private_channel_with_the_plan() {
     let app = TestApp::spawn().await;
-    let r = app.submit(RECRUITER, "V0OPEN001", &loop_form("José Núñez")).await;
+    let r = app
+        .submit(RECRUITER, "V0OPEN001", &loop_form("José Núñez"))
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "", "an empty 200 closes the modal");
     let calls = delivered(&app, 1).await;
     assert_eq!(
         methods(&calls),
-        ["conversations.create", "conversations.invite", "conversations.setTopic", "chat.postMessage", "chat.postMessage"],
+        [
+            "conversations.create",
+            "conversations.invite",
+            "conversations.setTopic",
+            "chat.postMessage",
+            "chat.postMessage"
+        ],
         "in order: the channel exists before anything uses it"
     );
     let create = &calls[0].body;
@@ -86,7 +136,10 @@ async fn submitting_opens_a_private_channel_with_the_plan() {
     assert_eq!(invited, expected, "the HM and every interviewer, once each");
 
     assert_eq!(calls[2].body["channel"], channel);
-    assert!(calls[2].body["topic"].as_str().unwrap().contains("José Núñez"));
+    assert!(calls[2].body["topic"]
+        .as_str()
+        .unwrap()
+        .contains("José Núñez"));
 
     let plan = &calls[3].body;
     assert_eq!(plan["channel"], channel);
@@ -99,32 +152,60 @@ async fn submitting_opens_a_private_channel_with_the_plan() {
         "5. Cross-team influence",
         "6. Bar raiser",
     ];
-    let positions: Vec<usize> = order.iter().map(|s| text.find(s).unwrap_or_else(|| panic!("{s} missing"))).collect();
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|s| text.find(s).unwrap_or_else(|| panic!("{s} missing")))
+        .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "stages in order");
     for who in [HM, DOC, STAFF, CODER, XTEAM, BAR] {
-        assert!(text.contains(&format!("<@{who}>")), "{who} named in the plan");
+        assert!(
+            text.contains(&format!("<@{who}>")),
+            "{who} named in the plan"
+        );
     }
     assert!(text.contains("75 min"), "lengths");
-    assert!(text.contains(&format!("<!date^{}^", interview_day())), "times, in each reader's zone");
-    assert!(text.contains("1 Scope of judgement, 2 Architectural decision quality"), "what stages probe");
+    assert!(
+        text.contains(&format!("<!date^{}^", interview_day())),
+        "times, in each reader's zone"
+    );
+    assert!(
+        text.contains("1 Scope of judgement, 2 Architectural decision quality"),
+        "what stages probe"
+    );
     assert!(text.contains("3 Cross-team influence, 4 Technical mentorship at distance"));
     assert!(text.contains("coding card"));
     assert!(text.contains("5 h of live interviews"), "candidate hours");
     assert!(text.contains("4–8 h on the written document"));
-    assert!(text.contains("9 h 15 min of interviewer time"), "interviewer hours");
+    assert!(
+        text.contains("9 h 15 min of interviewer time"),
+        "interviewer hours"
+    );
     assert!(text.contains("locked and hidden"), "the privacy rule");
     assert!(text.contains("https://docs.example.com/workflow-engine"));
-    assert!(!text.contains("not on the day of the last interview"), "same-day debrief: no warning");
+    assert!(
+        !text.contains("not on the day of the last interview"),
+        "same-day debrief: no warning"
+    );
     assert!(plan["blocks"].as_array().unwrap().len() <= 50);
 
     let dm = &calls[4].body;
-    assert_eq!(dm["channel"], RECRUITER, "the opener is told where the channel is");
+    assert_eq!(
+        dm["channel"], RECRUITER,
+        "the opener is told where the channel is"
+    );
     assert!(dm.to_string().contains(&format!("<#{channel}>")));
 
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM stages").await, 6);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM stage_interviewers").await, 7);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'").await, 5);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM stage_interviewers").await,
+        7
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        5
+    );
 }
 
 async fn errors_for(app: &TestApp, form: &Value) -> Value {
@@ -148,17 +229,26 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     let mut f = loop_form("Ana");
     f["stage_coding_who"]["value"]["selected_users"] = json!([]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_coding_who"].as_str().unwrap().contains("at least one interviewer"));
+    assert!(e["stage_coding_who"]
+        .as_str()
+        .unwrap()
+        .contains("at least one interviewer"));
 
     let mut f = loop_form("Ana");
     f["stage_deep_dive_who"]["value"]["selected_users"] = json!([HM]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_deep_dive_who"].as_str().unwrap().contains("panel of 2"));
+    assert!(e["stage_deep_dive_who"]
+        .as_str()
+        .unwrap()
+        .contains("panel of 2"));
 
     let mut f = loop_form("Ana");
     f["debrief_at"]["value"]["selected_date_time"] = json!(d + 3600);
     let e = errors_for(&app, &f).await;
-    assert!(e["debrief_at"].as_str().unwrap().contains("after the last interview"));
+    assert!(e["debrief_at"]
+        .as_str()
+        .unwrap()
+        .contains("after the last interview"));
 
     // The coder also sits the bar-raiser slot, moved onto the coding hour.
     let mut f = loop_form("Ana");
@@ -166,7 +256,10 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     f["stage_bar_raiser_at"]["value"]["selected_date_time"] = json!(d + 3 * 3600 + 900);
     let e = errors_for(&app, &f).await;
     let msg = e["stage_bar_raiser_who"].as_str().unwrap();
-    assert!(msg.contains(&format!("<@{CODER}>")) && msg.contains("coding round"), "{msg}");
+    assert!(
+        msg.contains(&format!("<@{CODER}>")) && msg.contains("coding round"),
+        "{msg}"
+    );
 
     // Several problems at once are all reported.
     let mut f = loop_form("Ana");
@@ -190,7 +283,10 @@ async fn a_next_day_debrief_is_allowed_with_a_note() {
     f["debrief_at"]["value"]["selected_date_time"] = json!(interview_day() + 24 * 3600);
     assert_eq!(app.submit(RECRUITER, "V0NEXTDAY", &f).await.status(), 200);
     let calls = delivered(&app, 1).await;
-    let plan = calls.iter().filter(|c| c.method == "chat.postMessage").next().unwrap();
+    let plan = calls
+        .iter()
+        .find(|c| c.method == "chat.postMessage")
+        .unwrap();
     assert!(message_text(&plan.body).contains("not on the day of the last interview"));
 }
 
@@ -198,9 +294,15 @@ async fn a_next_day_debrief_is_allowed_with_a_note() {
 async fn a_replayed_submission_opens_one_loop() {
     let app = TestApp::spawn().await;
     let form = loop_form("Ana Lima");
-    let (a, b) = tokio::join!(app.submit(RECRUITER, "V0SAME001", &form), app.submit(RECRUITER, "V0SAME001", &form));
+    let (a, b) = tokio::join!(
+        app.submit(RECRUITER, "V0SAME001", &form),
+        app.submit(RECRUITER, "V0SAME001", &form)
+    );
     assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
-    assert_eq!(app.submit(RECRUITER, "V0SAME001", &form).await.status(), 200);
+    assert_eq!(
+        app.submit(RECRUITER, "V0SAME001", &form).await.status(),
+        200
+    );
     delivered(&app, 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 1);
@@ -212,7 +314,12 @@ async fn a_replayed_submission_opens_one_loop() {
 async fn a_taken_name_gets_a_numeric_suffix() {
     let app = TestApp::spawn().await;
     app.slack.take_channel_name("loop-jose-nunez");
-    assert_eq!(app.submit(RECRUITER, "V0TAKEN01", &loop_form("José Núñez")).await.status(), 200);
+    assert_eq!(
+        app.submit(RECRUITER, "V0TAKEN01", &loop_form("José Núñez"))
+            .await
+            .status(),
+        200
+    );
     let calls = delivered(&app, 1).await;
     let creates: Vec<&str> = calls
         .iter()
@@ -236,7 +343,14 @@ async fn concurrent_opens_of_one_name_get_distinct_channels() {
         app.submit(RECRUITER, "V0CONC002", &form),
         app.submit(RECRUITER, "V0CONC003", &form)
     );
-    assert_eq!((a.status().as_u16(), b.status().as_u16(), c.status().as_u16()), (200, 200, 200));
+    assert_eq!(
+        (
+            a.status().as_u16(),
+            b.status().as_u16(),
+            c.status().as_u16()
+        ),
+        (200, 200, 200)
+    );
     let calls = delivered(&app, 3).await;
     let mut names: Vec<&str> = calls
         .iter()
@@ -244,7 +358,10 @@ async fn concurrent_opens_of_one_name_get_distinct_channels() {
         .map(|c| c.body["name"].as_str().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["loop-ana-lima", "loop-ana-lima-2", "loop-ana-lima-3"]);
+    assert_eq!(
+        names,
+        ["loop-ana-lima", "loop-ana-lima-2", "loop-ana-lima-3"]
+    );
 }
 
 #[tokio::test]
@@ -255,16 +372,31 @@ async fn a_hostile_name_pings_nobody_and_stays_a_safe_channel_name() {
         "x".repeat(230)
     );
     assert!(hostile.chars().count() <= 300);
-    assert_eq!(app.submit(RECRUITER, "V0HOSTILE", &loop_form(&hostile)).await.status(), 200);
+    assert_eq!(
+        app.submit(RECRUITER, "V0HOSTILE", &loop_form(&hostile))
+            .await
+            .status(),
+        200
+    );
     let calls = delivered(&app, 1).await;
     let everything = app.slack.everything();
     for forbidden in ["<!channel>", "<!here>", "\u{202E}"] {
-        assert!(!everything.contains(forbidden), "{forbidden:?} reached Slack");
+        assert!(
+            !everything.contains(forbidden),
+            "{forbidden:?} reached Slack"
+        );
     }
-    assert!(everything.contains("&lt;!channel&gt;"), "shown as text instead");
+    assert!(
+        everything.contains("&lt;!channel&gt;"),
+        "shown as text instead"
+    );
     let name = calls[0].body["name"].as_str().unwrap();
     assert!(name.len() <= 80);
-    assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{name}");
+    assert!(
+        name.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+        "{name}"
+    );
     assert!(name.starts_with("loop-channel-here-"), "{name}");
     // The HM's mention appears only where we put it (summary, stages), never from the name.
     let plan = message_text(&calls[3].body);
@@ -277,7 +409,12 @@ async fn a_hostile_name_pings_nobody_and_stays_a_safe_channel_name() {
 #[tokio::test]
 async fn status_lists_who_submitted_never_what() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.submit(RECRUITER, "V0STATUS1", &loop_form("Ana Lima")).await.status(), 200);
+    assert_eq!(
+        app.submit(RECRUITER, "V0STATUS1", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
     delivered(&app, 1).await;
     let channel: String = sqlx::query_scalar("SELECT channel_id FROM loops")
         .fetch_one(app.state.db.pool())

@@ -15,57 +15,98 @@ async fn socket_mode_runs_the_same_handlers() {
     .await;
     let opened = app
         .slack
-        .wait_for(10, "apps.connections.open", |c| c.iter().any(|c| c.method == "apps.connections.open"))
+        .wait_for(10, "apps.connections.open", |c| {
+            c.iter().any(|c| c.method == "apps.connections.open")
+        })
         .await;
-    let open_call = opened.iter().find(|c| c.method == "apps.connections.open").unwrap();
-    assert_eq!(open_call.authorization, "Bearer xapp-test-token", "the app-level token opens the socket");
+    let open_call = opened
+        .iter()
+        .find(|c| c.method == "apps.connections.open")
+        .unwrap();
+    assert_eq!(
+        open_call.authorization, "Bearer xapp-test-token",
+        "the app-level token opens the socket"
+    );
     // In Socket Mode without a signing secret the HTTP Slack routes are off.
-    let r = app.post_signed("/slack/commands", "application/x-www-form-urlencoded", command_form(HM, "C1", "help")).await;
+    let r = app
+        .post_signed(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            command_form(HM, "C1", "help"),
+        )
+        .await;
     assert_eq!(r.status(), 404);
 
     // A slash command: the usage comes back in the ack's payload.
-    let fields: serde_json::Map<String, serde_json::Value> = serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(HM, "C1", "help"))
-        .unwrap()
-        .into_iter()
-        .map(|(k, v)| (k, json!(v)))
-        .collect();
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(HM, "C1", "help"))
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, json!(v)))
+            .collect();
     app.slack.socket_send(json!({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true, "payload": fields}));
     let ack = app.slack.wait_for_ack("env-1", 10).await;
-    assert!(ack["payload"].to_string().contains("/staffloop open [candidate name]"), "{ack}");
+    assert!(
+        ack["payload"]
+            .to_string()
+            .contains("/staffloop open [candidate name]"),
+        "{ack}"
+    );
 
     // A view submission with a problem: field errors in the ack.
     let mut form = loop_form("Ana Lima");
     form["stage_coding_who"]["value"]["selected_users"] = json!([]);
-    app.slack.socket_send(json!({"envelope_id": "env-2", "type": "interactive", "accepts_response_payload": true,
-        "payload": submission_payload(RECRUITER, "V0SOCK001", &form)}));
+    app.slack.socket_send(
+        json!({"envelope_id": "env-2", "type": "interactive", "accepts_response_payload": true,
+        "payload": submission_payload(RECRUITER, "V0SOCK001", &form)}),
+    );
     let ack = app.slack.wait_for_ack("env-2", 10).await;
     assert_eq!(ack["payload"]["response_action"], "errors");
     assert!(ack["payload"]["errors"]["stage_coding_who"].is_string());
 
     // A valid one: the loop opens exactly as over HTTP.
-    app.slack.socket_send(json!({"envelope_id": "env-3", "type": "interactive", "accepts_response_payload": true,
-        "payload": submission_payload(RECRUITER, "V0SOCK002", &loop_form("Ana Lima"))}));
+    app.slack.socket_send(
+        json!({"envelope_id": "env-3", "type": "interactive", "accepts_response_payload": true,
+        "payload": submission_payload(RECRUITER, "V0SOCK002", &loop_form("Ana Lima"))}),
+    );
     let ack = app.slack.wait_for_ack("env-3", 10).await;
-    assert!(ack.get("payload").is_none(), "an empty ack closes the modal: {ack}");
+    assert!(
+        ack.get("payload").is_none(),
+        "an empty ack closes the modal: {ack}"
+    );
     let calls = app
         .slack
-        .wait_for(10, "plan", |c| c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2)
+        .wait_for(10, "plan", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+        })
         .await;
-    let create = calls.iter().find(|c| c.method == "conversations.create").unwrap();
+    let create = calls
+        .iter()
+        .find(|c| c.method == "conversations.create")
+        .unwrap();
     assert_eq!(create.body["name"], "loop-ana-lima");
 
     // An event retried over the socket is handled once.
     for n in 0..2 {
-        app.slack.socket_send(json!({"envelope_id": format!("env-ev-{n}"), "type": "events_api", "retry_attempt": n,
+        app.slack.socket_send(
+            json!({"envelope_id": format!("env-ev-{n}"), "type": "events_api", "retry_attempt": n,
             "payload": {"type": "event_callback", "team_id": TEAM, "event_id": "Ev0SOCK01",
-                        "event": {"type": "app_home_opened", "user": HM, "tab": "home"}}}));
+                        "event": {"type": "app_home_opened", "user": HM, "tab": "home"}}}),
+        );
         app.slack.wait_for_ack(&format!("env-ev-{n}"), 10).await;
     }
-    app.slack.wait_for(10, "home", |c| c.iter().any(|c| c.method == "views.publish")).await;
+    app.slack
+        .wait_for(10, "home", |c| {
+            c.iter().any(|c| c.method == "views.publish")
+        })
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.slack.calls_to("views.publish").len(), 1);
     let home = app.slack.calls_to("views.publish")[0].body.to_string();
-    assert!(home.contains("Ana Lima") && home.contains("hiring manager"), "{home}");
+    assert!(
+        home.contains("Ana Lima") && home.contains("hiring manager"),
+        "{home}"
+    );
     assert_eq!(app.slack.socket_connections(), 1);
     app.stop().await;
 }

@@ -8,7 +8,11 @@ use serde_json::{json, Value};
 
 async fn nothing_stored(app: &TestApp) {
     for table in ["loops", "outbox", "processed_events", "teams"] {
-        assert_eq!(app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table}");
+        assert_eq!(
+            app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
     }
     assert!(app.slack.calls().is_empty(), "Slack was called");
 }
@@ -17,28 +21,85 @@ async fn nothing_stored(app: &TestApp) {
 async fn forged_or_stale_signatures_get_401_and_store_nothing() {
     let app = TestApp::spawn().await;
     let now = chrono::Utc::now().timestamp();
-    let form = serde_urlencoded::to_string([("payload", submission_payload(RECRUITER, "V0FORGED1", &loop_form("Ana")).to_string())]).unwrap();
+    let form = serde_urlencoded::to_string([(
+        "payload",
+        submission_payload(RECRUITER, "V0FORGED1", &loop_form("Ana")).to_string(),
+    )])
+    .unwrap();
     let ct = "application/x-www-form-urlencoded";
 
     let forged = Some("v0=".to_string() + &"ab".repeat(32));
-    assert_eq!(app.post_raw("/slack/interactions", ct, form.clone(), now, forged).await.status(), 401);
+    assert_eq!(
+        app.post_raw("/slack/interactions", ct, form.clone(), now, forged)
+            .await
+            .status(),
+        401
+    );
     let other_secret = staffloop::slack::verify::sign(b"not-the-secret", now, form.as_bytes());
-    assert_eq!(app.post_raw("/slack/interactions", ct, form.clone(), now, Some(other_secret)).await.status(), 401);
+    assert_eq!(
+        app.post_raw(
+            "/slack/interactions",
+            ct,
+            form.clone(),
+            now,
+            Some(other_secret)
+        )
+        .await
+        .status(),
+        401
+    );
     // Correctly signed, but 10 minutes old, and 10 minutes in the future.
-    assert_eq!(app.post_raw("/slack/interactions", ct, form.clone(), now - 600, None).await.status(), 401);
-    assert_eq!(app.post_raw("/slack/interactions", ct, form.clone(), now + 600, None).await.status(), 401);
+    assert_eq!(
+        app.post_raw("/slack/interactions", ct, form.clone(), now - 600, None)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.post_raw("/slack/interactions", ct, form.clone(), now + 600, None)
+            .await
+            .status(),
+        401
+    );
     // Signed body, then tampered with.
     let sig = staffloop::slack::verify::sign(SECRET.as_bytes(), now, form.as_bytes());
     let tampered = form.replace("Ana", "Bob");
-    assert_eq!(app.post_raw("/slack/interactions", ct, tampered, now, Some(sig)).await.status(), 401);
+    assert_eq!(
+        app.post_raw("/slack/interactions", ct, tampered, now, Some(sig))
+            .await
+            .status(),
+        401
+    );
     // No headers at all.
-    let r = app.http.post(format!("{}/slack/commands", app.base)).body(command_form(HM, "C1", "open x")).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/slack/commands", app.base))
+        .body(command_form(HM, "C1", "open x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let event = json!({"type": "event_callback", "team_id": TEAM, "event_id": "Ev1", "event": {"type": "app_home_opened", "user": HM, "tab": "home"}});
-    assert_eq!(app.post_raw("/slack/events", "application/json", event.to_string(), now - 301, None).await.status(), 401);
+    assert_eq!(
+        app.post_raw(
+            "/slack/events",
+            "application/json",
+            event.to_string(),
+            now - 301,
+            None
+        )
+        .await
+        .status(),
+        401
+    );
     nothing_stored(&app).await;
     // The same request, properly signed and fresh, is accepted.
-    assert_eq!(app.post_raw("/slack/interactions", ct, form, now, None).await.status(), 200);
+    assert_eq!(
+        app.post_raw("/slack/interactions", ct, form, now, None)
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -61,8 +122,14 @@ async fn ssl_check_is_answered_and_nothing_else_happens() {
 #[tokio::test]
 async fn bodies_over_one_mebibyte_get_413() {
     let app = TestApp::spawn().await;
-    let big = format!("{}&pad={}", command_form(HM, "C1", "help"), "a".repeat(1024 * 1024));
-    let r = app.post_signed("/slack/commands", "application/x-www-form-urlencoded", big).await;
+    let big = format!(
+        "{}&pad={}",
+        command_form(HM, "C1", "help"),
+        "a".repeat(1024 * 1024)
+    );
+    let r = app
+        .post_signed("/slack/commands", "application/x-www-form-urlencoded", big)
+        .await;
     assert_eq!(r.status(), 413);
     nothing_stored(&app).await;
 }
@@ -73,7 +140,10 @@ async fn url_verification_echoes_the_challenge() {
     let r = app.event(&json!({"type": "url_verification", "token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        v["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
 }
 
 #[tokio::test]
@@ -95,11 +165,17 @@ async fn an_event_delivered_three_times_is_processed_once() {
             .header("x-slack-request-timestamp", now.to_string())
             .header("x-slack-signature", sig);
         if retry > 0 {
-            req = req.header("x-slack-retry-num", retry.to_string()).header("x-slack-retry-reason", "http_timeout");
+            req = req
+                .header("x-slack-retry-num", retry.to_string())
+                .header("x-slack-retry-reason", "http_timeout");
         }
         assert_eq!(req.body(body).send().await.unwrap().status(), 200);
     }
-    app.slack.wait_for(10, "views.publish", |c| c.iter().any(|c| c.method == "views.publish")).await;
+    app.slack
+        .wait_for(10, "views.publish", |c| {
+            c.iter().any(|c| c.method == "views.publish")
+        })
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let publishes = app.slack.calls_to("views.publish");
     assert_eq!(publishes.len(), 1, "acted on once");
@@ -115,13 +191,20 @@ async fn help_and_unknown_subcommands_answer_with_usage() {
         let v = app.command_json(HM, "C1", text).await;
         assert_eq!(v["response_type"], "ephemeral");
         let shown = v.to_string();
-        for usage in ["/staffloop open [candidate name]", "/staffloop status", "/staffloop help"] {
+        for usage in [
+            "/staffloop open [candidate name]",
+            "/staffloop status",
+            "/staffloop help",
+        ] {
             assert!(shown.contains(usage), "{text:?}: {shown}");
         }
         assert!(!shown.contains("<!channel>"));
     }
     let v = app.command_json(HM, "C1", "frobnicate").await;
-    assert!(v["text"].as_str().unwrap().contains("I don't know `frobnicate`"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("I don't know `frobnicate`"));
     assert!(app.slack.calls().is_empty());
 }
 
@@ -129,21 +212,51 @@ async fn help_and_unknown_subcommands_answer_with_usage() {
 async fn malformed_payloads_get_400() {
     let app = TestApp::spawn().await;
     let ct = "application/x-www-form-urlencoded";
-    assert_eq!(app.post_signed("/slack/interactions", ct, "payload=%7Bnot-json").await.status(), 400);
-    assert_eq!(app.post_signed("/slack/interactions", ct, "nothing=here").await.status(), 400);
-    assert_eq!(app.post_signed("/slack/commands", ct, "team_id=T1&user_id=%3C%21here%3E").await.status(), 400);
-    assert_eq!(app.post_signed("/slack/events", "application/json", "[1,2").await.status(), 400);
+    assert_eq!(
+        app.post_signed("/slack/interactions", ct, "payload=%7Bnot-json")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        app.post_signed("/slack/interactions", ct, "nothing=here")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        app.post_signed("/slack/commands", ct, "team_id=T1&user_id=%3C%21here%3E")
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        app.post_signed("/slack/events", "application/json", "[1,2")
+            .await
+            .status(),
+        400
+    );
     nothing_stored(&app).await;
 }
 
 #[tokio::test]
 async fn healthz_follows_the_database() {
     let app = TestApp::spawn().await;
-    let r = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let r = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["outbox"]["failed"], 0);
     app.state.db.close().await;
-    let r = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let r = app
+        .http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 503);
 }

@@ -108,7 +108,10 @@ impl LoopPlan {
 
     /// Minutes the candidate spends in live stages (the document comes on top).
     pub fn candidate_live_minutes(&self) -> i64 {
-        self.stages.iter().filter_map(|s| s.kind.length_minutes()).sum()
+        self.stages
+            .iter()
+            .filter_map(|s| s.kind.length_minutes())
+            .sum()
     }
 
     /// Interviewer time: every live stage times its panel, plus one reading of
@@ -262,7 +265,12 @@ impl LoopDraft {
             }
         }
 
-        match (candidate, self.applied_level, self.hiring_manager, self.debrief_at) {
+        match (
+            candidate,
+            self.applied_level,
+            self.hiring_manager,
+            self.debrief_at,
+        ) {
             (Some(candidate), Some(applied_level), Some(hiring_manager), Some(debrief_at))
                 if errors.is_empty() =>
             {
@@ -363,7 +371,10 @@ mod tests {
         stage_mut(&mut d, StageKind::Coding).interviewers.clear();
         assert_eq!(
             problems(d),
-            vec![(Field::Interviewers(StageKind::Coding), Problem::NoInterviewer)]
+            vec![(
+                Field::Interviewers(StageKind::Coding),
+                Problem::NoInterviewer
+            )]
         );
 
         let mut d = good_draft();

@@ -59,6 +59,9 @@ mod tests {
         );
         assert!(CandidateName::parse(&"é".repeat(300)).is_ok());
         // Right-to-left scripts are names, not attacks: kept as they are.
-        assert_eq!(CandidateName::parse("נועה כהן").unwrap().as_str(), "נועה כהן");
+        assert_eq!(
+            CandidateName::parse("נועה כהן").unwrap().as_str(),
+            "נועה כהן"
+        );
     }
 }

@@ -89,7 +89,12 @@ mod tests {
 
     #[test]
     fn level_tokens_round_trip() {
-        for level in [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff] {
+        for level in [
+            Level::NoHire,
+            Level::Senior,
+            Level::Staff,
+            Level::SeniorStaff,
+        ] {
             assert_eq!(Level::parse(level.as_str()), Some(level));
         }
         assert_eq!(Level::parse("senior-staff"), Some(Level::SeniorStaff));

@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn folds_accents() {
-        assert_eq!(channel_name(&candidate_slug("José Núñez"), 1), "loop-jose-nunez");
+        assert_eq!(
+            channel_name(&candidate_slug("José Núñez"), 1),
+            "loop-jose-nunez"
+        );
         assert_eq!(candidate_slug("Zoë O'Brien-Smith"), "zoe-o-brien-smith");
         assert_eq!(candidate_slug("Jürgen Groß"), "jurgen-gross");
         assert_eq!(candidate_slug("Søren Łukasz"), "soren-lukasz");

@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn template_matches_the_process() {
-        let live: i64 = StageKind::ALL.iter().filter_map(|k| k.length_minutes()).sum();
+        let live: i64 = StageKind::ALL
+            .iter()
+            .filter_map(|k| k.length_minutes())
+            .sum();
         assert_eq!(live, 300, "five live stages, five hours");
         assert_eq!(StageKind::DeepDive.position(), 3);
         assert_eq!(StageKind::DeepDive.min_interviewers(), 2);

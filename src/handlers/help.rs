@@ -18,7 +18,9 @@ pub fn reply(unknown: Option<&str>) -> Reply {
         .join("\n");
     let lead = match unknown {
         // Backticks would end the code span early; drop them from the echo.
-        Some(text) => m::unknown_command(&escape(&truncate(&text.replace('`', "'"), MAX_ECHO_CHARS))),
+        Some(text) => {
+            m::unknown_command(&escape(&truncate(&text.replace('`', "'"), MAX_ECHO_CHARS)))
+        }
         None => m::HELP_INTRO.to_string(),
     };
     Reply::Json(json!({

@@ -14,9 +14,10 @@ pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
     let now = state.clock.unix();
     let kind = cb.event["type"].as_str().unwrap_or_default();
     let home_user = match kind {
-        "app_home_opened" if cb.event["tab"].as_str().unwrap_or("home") == "home" => {
-            cb.event["user"].as_str().and_then(crate::domain::UserId::parse)
-        }
+        "app_home_opened" if cb.event["tab"].as_str().unwrap_or("home") == "home" => cb.event
+            ["user"]
+            .as_str()
+            .and_then(crate::domain::UserId::parse),
         _ => None,
     };
     let view = match &home_user {
@@ -50,8 +51,11 @@ async fn build(state: &AppState, team_id: &str, user: &str) -> AppResult<serde_j
     {
         let stages = loops::stage_status(&state.db, l.id).await?;
         let cards = stages.iter().flat_map(|s| s.interviewers.iter());
-        let (submitted, expected) = cards.fold((0, 0), |(s, e), (_, done)| (s + *done as usize, e + 1));
-        let interviews = stages.iter().any(|s| s.interviewers.iter().any(|(u, _)| u == user));
+        let (submitted, expected) =
+            cards.fold((0, 0), |(s, e), (_, done)| (s + *done as usize, e + 1));
+        let interviews = stages
+            .iter()
+            .any(|s| s.interviewers.iter().any(|(u, _)| u == user));
         let role = match (l.hiring_manager == user, interviews) {
             (true, true) => "hiring manager and interviewer",
             (true, false) => "hiring manager",

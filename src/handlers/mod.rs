@@ -94,8 +94,11 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
 
 pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
     match interaction {
-        Interaction::ViewSubmission(sub) if sub.callback_id == crate::slack::views::open_loop::CALLBACK_ID => {
-            let span = tracing::info_span!("open_loop_submit", team = %sub.team_id, user = %sub.user_id);
+        Interaction::ViewSubmission(sub)
+            if sub.callback_id == crate::slack::views::open_loop::CALLBACK_ID =>
+        {
+            let span =
+                tracing::info_span!("open_loop_submit", team = %sub.team_id, user = %sub.user_id);
             open::submit(state, sub).instrument(span).await
         }
         Interaction::ViewSubmission(sub) => {
@@ -108,7 +111,9 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
 
 pub async fn event(state: &AppState, delivery: EventDelivery) -> Reply {
     match delivery {
-        EventDelivery::UrlVerification { challenge } => Reply::Json(json!({"challenge": challenge})),
+        EventDelivery::UrlVerification { challenge } => {
+            Reply::Json(json!({"challenge": challenge}))
+        }
         EventDelivery::Callback(cb) => {
             let span = tracing::info_span!("event", team = %cb.team_id, event_id = %cb.event_id);
             match home::event(state, &cb).instrument(span).await {
@@ -138,12 +143,23 @@ mod tests {
                 candidate: "José Núñez".into()
             }
         );
-        assert_eq!(Command::parse("OPEN"), Command::Open { candidate: "".into() });
+        assert_eq!(
+            Command::parse("OPEN"),
+            Command::Open {
+                candidate: "".into()
+            }
+        );
         assert_eq!(Command::parse("status"), Command::Status);
         assert_eq!(Command::parse(""), Command::Help);
         assert_eq!(Command::parse("help"), Command::Help);
-        assert_eq!(Command::parse("status now"), Command::Unknown("status now".into()));
-        assert_eq!(Command::parse("frobnicate x"), Command::Unknown("frobnicate x".into()));
+        assert_eq!(
+            Command::parse("status now"),
+            Command::Unknown("status now".into())
+        );
+        assert_eq!(
+            Command::parse("frobnicate x"),
+            Command::Unknown("frobnicate x".into())
+        );
         for spec in COMMANDS {
             assert!(spec.usage.starts_with("/staffloop "));
             assert!(!matches!(Command::parse(spec.name), Command::Unknown(_)));

@@ -77,8 +77,16 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
                 "conversations.setTopic",
                 json!({"channel": LOOP_CHANNEL, "topic": topic}),
             ),
-            Effect::for_loop(loop_id, "chat.postMessage", with_channel(plan_message.clone(), LOOP_CHANNEL)),
-            Effect::for_loop(loop_id, "chat.postMessage", with_channel(dm.clone(), opener.as_str())),
+            Effect::for_loop(
+                loop_id,
+                "chat.postMessage",
+                with_channel(plan_message.clone(), LOOP_CHANNEL),
+            ),
+            Effect::for_loop(
+                loop_id,
+                "chat.postMessage",
+                with_channel(dm.clone(), opener.as_str()),
+            ),
         ]
     };
     let new = NewLoop {
@@ -95,7 +103,10 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
             Reply::Ack
         }
         Ok(Created::Duplicate { loop_id }) => {
-            tracing::info!(loop_id, "repeated submission of an opened loop; nothing more stored");
+            tracing::info!(
+                loop_id,
+                "repeated submission of an opened loop; nothing more stored"
+            );
             Reply::Ack
         }
         Err(e) => {

@@ -9,7 +9,8 @@ use crate::store::loops;
 use crate::AppState;
 
 pub async fn command(state: &AppState, cmd: &SlashCommand) -> AppResult<Reply> {
-    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await? else {
+    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
+    else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
     let stages = loops::stage_status(&state.db, l.id).await?;

@@ -4,8 +4,8 @@
 //! order of effects within a loop.
 
 use crate::slack::client::CallError;
-use crate::store::outbox::{self, Delivery, LOOP_CHANNEL, LOOP_CHANNEL_MENTION};
 use crate::store::loops;
+use crate::store::outbox::{self, Delivery, LOOP_CHANNEL, LOOP_CHANNEL_MENTION};
 use crate::AppState;
 use serde_json::Value;
 use std::sync::Arc;
@@ -63,12 +63,29 @@ fn substitute(v: &mut Value, channel: Option<&str>) -> bool {
     match v {
         Value::String(s) if s == LOOP_CHANNEL || s == LOOP_CHANNEL_MENTION => {
             if let Some(c) = channel {
-                *s = if s == LOOP_CHANNEL { c.to_string() } else { format!("<#{c}>") };
+                *s = if s == LOOP_CHANNEL {
+                    c.to_string()
+                } else {
+                    format!("<#{c}>")
+                };
             }
             true
         }
-        Value::Array(items) => items.iter_mut().fold(false, |f, i| substitute(i, channel) || f),
-        Value::Object(map) => map.values_mut().fold(false, |f, i| substitute(i, channel) || f),
+        // Every placeholder must be replaced, so no short-circuiting here.
+        Value::Array(items) => {
+            let mut found = false;
+            for item in items {
+                found |= substitute(item, channel);
+            }
+            found
+        }
+        Value::Object(map) => {
+            let mut found = false;
+            for item in map.values_mut() {
+                found |= substitute(item, channel);
+            }
+            found
+        }
         _ => false,
     }
 }
@@ -117,7 +134,13 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
         Ok(answer) => {
             if d.method == "conversations.create" {
                 let Some(id) = answer["channel"]["id"].as_str() else {
-                    outbox::fail(db, d.id, now_ms(), "conversations.create gave no channel id").await?;
+                    outbox::fail(
+                        db,
+                        d.id,
+                        now_ms(),
+                        "conversations.create gave no channel id",
+                    )
+                    .await?;
                     return Ok(());
                 };
                 if let Some(loop_id) = d.loop_id {
@@ -129,7 +152,14 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
         }
         Err(CallError::RateLimited(wait)) => {
             tracing::info!(outbox_id = d.id, method = %d.method, wait_s = wait.as_secs(), "outbox: rate limited; waiting");
-            outbox::retry_at(db, d.id, now_ms() + wait.as_millis() as i64, "rate limited", false).await?;
+            outbox::retry_at(
+                db,
+                d.id,
+                now_ms() + wait.as_millis() as i64,
+                "rate limited",
+                false,
+            )
+            .await?;
         }
         Err(CallError::Api(code)) if d.method == "conversations.create" && code == "name_taken" => {
             let Some(loop_id) = d.loop_id else {
@@ -137,7 +167,11 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 return Ok(());
             };
             let name = loops::rename_channel(db, loop_id, state.clock.unix()).await?;
-            tracing::info!(outbox_id = d.id, loop_id, "outbox: channel name taken; trying the next one");
+            tracing::info!(
+                outbox_id = d.id,
+                loop_id,
+                "outbox: channel name taken; trying the next one"
+            );
             payload["name"] = Value::String(name);
             outbox::set_payload(db, d.id, &payload).await?;
             let at = now_ms();
@@ -148,7 +182,9 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
             }
             state.outbox_wakeup.notify_one();
         }
-        Err(CallError::Api(code)) if d.method == "conversations.invite" && code == "already_in_channel" => {
+        Err(CallError::Api(code))
+            if d.method == "conversations.invite" && code == "already_in_channel" =>
+        {
             outbox::complete(db, d.id, now_ms()).await?;
         }
         Err(CallError::Transient(e)) if d.attempts < state.tuning.outbox_max_attempts => {

@@ -67,7 +67,9 @@ fn classify(e: SlackClientError) -> CallError {
         SlackClientError::ProtocolError(_) => CallError::Transient("unreadable answer".into()),
         SlackClientError::HttpProtocolError(_) => CallError::Transient("connection failed".into()),
         SlackClientError::EndOfStream(_) => CallError::Transient("connection closed".into()),
-        SlackClientError::SystemError(s) => CallError::Transient(format!("system: {}", s.message.unwrap_or_default())),
+        SlackClientError::SystemError(s) => {
+            CallError::Transient(format!("system: {}", s.message.unwrap_or_default()))
+        }
         SlackClientError::SocketModeProtocolError(_) => {
             CallError::Transient("socket mode protocol".into())
         }
@@ -84,7 +86,8 @@ impl SlackApi {
             .enable_http1()
             .enable_http2()
             .build();
-        let connector = SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
+        let connector =
+            SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
         Ok(SlackApi {
             client: SlackClient::new(connector),
             bot_token: token(bot_token),
@@ -105,7 +108,9 @@ impl SlackApi {
         body: &Value,
     ) -> Result<Value, CallError> {
         let session = self.client.open_session(token);
-        let call = session.http_session_api.http_post::<Value, Value>(method, body, None);
+        let call = session
+            .http_session_api
+            .http_post::<Value, Value>(method, body, None);
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(classify(e)),

@@ -43,9 +43,9 @@ fn is_ssl_check(body: &[u8]) -> bool {
 }
 
 /// Checks the signature; `Err` is the response to send instead.
-fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
     let Some(secret) = &state.signing_secret else {
-        return Err(StatusCode::NOT_FOUND.into_response());
+        return Err(StatusCode::NOT_FOUND);
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now().timestamp();
@@ -65,7 +65,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
                 VerifyError::BadSignature => "signature mismatch",
             };
             tracing::warn!(reason, "rejected an unsigned or badly signed request");
-            Err((StatusCode::UNAUTHORIZED, "invalid signature").into_response())
+            Err(StatusCode::UNAUTHORIZED)
         }
     }
 }
@@ -79,8 +79,8 @@ async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
     if is_ssl_check(&body) {
         return StatusCode::OK.into_response();
     }
-    if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+    if let Err(status) = authenticate(&state, &headers, &body) {
+        return status.into_response();
     }
     match SlashCommand::from_form(&body) {
         Ok(cmd) => reply_response(handlers::command(&state, cmd).await),
@@ -88,12 +88,16 @@ async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
     }
 }
 
-async fn interactions(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn interactions(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if is_ssl_check(&body) {
         return StatusCode::OK.into_response();
     }
-    if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+    if let Err(status) = authenticate(&state, &headers, &body) {
+        return status.into_response();
     }
     match Interaction::from_form(&body) {
         Ok(i) => reply_response(handlers::interaction(&state, i).await),
@@ -105,8 +109,8 @@ async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap, body: By
     if is_ssl_check(&body) {
         return StatusCode::OK.into_response();
     }
-    if let Err(r) = authenticate(&state, &headers, &body) {
-        return r;
+    if let Err(status) = authenticate(&state, &headers, &body) {
+        return status.into_response();
     }
     let parsed = serde_json::from_slice(&body)
         .map_err(|_| super::payload::PayloadError("json"))
@@ -119,12 +123,18 @@ async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap, body: By
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     if !state.db.ping().await {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database unavailable"})),
+        )
             .into_response();
     }
     match store::outbox::counts(&state.db).await {
         Ok(c) => Json(json!({"status": "ok", "outbox": c})).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database unavailable"})))
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database unavailable"})),
+        )
             .into_response(),
     }
 }

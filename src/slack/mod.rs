@@ -27,7 +27,10 @@ impl Reply {
 
     /// `response_action: errors`, keyed by input block id.
     pub fn view_errors(errors: impl IntoIterator<Item = (String, String)>) -> Reply {
-        let map: Map<String, Value> = errors.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+        let map: Map<String, Value> = errors
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
         Reply::Json(json!({"response_action": "errors", "errors": map}))
     }
 

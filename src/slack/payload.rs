@@ -110,7 +110,9 @@ impl Interaction {
                     team_id: team_id.ok_or(PayloadError("team"))?,
                     user_id: user_id.ok_or(PayloadError("user"))?,
                     view_id: str_at(view, &["id"]).unwrap_or_default().to_string(),
-                    callback_id: str_at(view, &["callback_id"]).unwrap_or_default().to_string(),
+                    callback_id: str_at(view, &["callback_id"])
+                        .unwrap_or_default()
+                        .to_string(),
                     private_metadata: str_at(view, &["private_metadata"])
                         .unwrap_or_default()
                         .to_string(),
@@ -129,7 +131,9 @@ impl Interaction {
                 Ok(Interaction::BlockActions(BlockAction {
                     team_id: team_id.ok_or(PayloadError("team"))?,
                     user_id: user_id.ok_or(PayloadError("user"))?,
-                    action_id: str_at(action, &["action_id"]).unwrap_or_default().to_string(),
+                    action_id: str_at(action, &["action_id"])
+                        .unwrap_or_default()
+                        .to_string(),
                     value: str_at(action, &["value"]).map(str::to_string),
                     trigger_id: str_at(v, &["trigger_id"]).unwrap_or_default().to_string(),
                     channel_id: str_at(v, &["channel", "id"]).map(str::to_string),
@@ -153,7 +157,10 @@ impl<'a> ViewState<'a> {
     }
 
     pub fn selected_option(&self, block: &str, action: &str) -> Option<&'a str> {
-        self.field(block, action)?.get("selected_option")?.get("value")?.as_str()
+        self.field(block, action)?
+            .get("selected_option")?
+            .get("value")?
+            .as_str()
     }
 
     pub fn selected_user(&self, block: &str, action: &str) -> Option<&'a str> {
@@ -170,7 +177,9 @@ impl<'a> ViewState<'a> {
 
     /// `datetimepicker`: unix seconds.
     pub fn selected_date_time(&self, block: &str, action: &str) -> Option<i64> {
-        self.field(block, action)?.get("selected_date_time")?.as_i64()
+        self.field(block, action)?
+            .get("selected_date_time")?
+            .as_i64()
     }
 }
 
@@ -236,7 +245,10 @@ mod tests {
         };
         assert_eq!(s.team_id.as_str(), "T9XYZ");
         assert_eq!(ViewState(&s.values).text("b", "a"), None);
-        assert_eq!(ViewState(&s.values).selected_users("x", "y"), Vec::<&str>::new());
+        assert_eq!(
+            ViewState(&s.values).selected_users("x", "y"),
+            Vec::<&str>::new()
+        );
         assert!(Interaction::from_form(b"payload=%7Bnot+json").is_err());
         assert_eq!(
             Interaction::from_json(&json!({"type":"view_closed"})).unwrap(),

@@ -26,7 +26,10 @@ pub fn verify(
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return Err(VerifyError::MissingHeaders);
     };
-    let ts: i64 = timestamp.trim().parse().map_err(|_| VerifyError::BadTimestamp)?;
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::BadTimestamp)?;
     if (now_unix - ts).abs() > MAX_SKEW_SECONDS {
         return Err(VerifyError::Stale);
     }
@@ -41,7 +44,8 @@ pub fn verify(
     mac.update(b":");
     mac.update(body);
     // `verify_slice` compares in constant time.
-    mac.verify_slice(&expected).map_err(|_| VerifyError::BadSignature)
+    mac.verify_slice(&expected)
+        .map_err(|_| VerifyError::BadSignature)
 }
 
 /// Signs a body as Slack does; used by tests and the load generator.
@@ -67,7 +71,13 @@ mod tests {
         assert_eq!(sign(SECRET.as_bytes(), TS, BODY.as_bytes()), SIG);
         let ts = TS.to_string();
         assert_eq!(
-            verify(SECRET.as_bytes(), Some(&ts), Some(SIG), BODY.as_bytes(), TS + 10),
+            verify(
+                SECRET.as_bytes(),
+                Some(&ts),
+                Some(SIG),
+                BODY.as_bytes(),
+                TS + 10
+            ),
             Ok(())
         );
     }
@@ -76,9 +86,18 @@ mod tests {
     fn rejects_tampering_and_skew() {
         let ts = TS.to_string();
         let v = |body: &str, sig: &str, now: i64| {
-            verify(SECRET.as_bytes(), Some(&ts), Some(sig), body.as_bytes(), now)
+            verify(
+                SECRET.as_bytes(),
+                Some(&ts),
+                Some(sig),
+                body.as_bytes(),
+                now,
+            )
         };
-        assert_eq!(v(&format!("{BODY}x"), SIG, TS), Err(VerifyError::BadSignature));
+        assert_eq!(
+            v(&format!("{BODY}x"), SIG, TS),
+            Err(VerifyError::BadSignature)
+        );
         assert_eq!(v(BODY, "v0=00", TS), Err(VerifyError::BadSignature));
         assert_eq!(v(BODY, "a2114d57", TS), Err(VerifyError::BadSignature));
         assert_eq!(v(BODY, SIG, TS + 301), Err(VerifyError::Stale));
@@ -89,7 +108,13 @@ mod tests {
             Err(VerifyError::MissingHeaders)
         );
         assert_eq!(
-            verify(SECRET.as_bytes(), Some("soon"), Some(SIG), BODY.as_bytes(), TS),
+            verify(
+                SECRET.as_bytes(),
+                Some("soon"),
+                Some(SIG),
+                BODY.as_bytes(),
+                TS
+            ),
             Err(VerifyError::BadTimestamp)
         );
     }

@@ -18,9 +18,14 @@ pub struct NewLoop<'a> {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Created {
-    New { loop_id: i64, channel_name: String },
+    New {
+        loop_id: i64,
+        channel_name: String,
+    },
     /// This very form was already submitted once; nothing more was stored.
-    Duplicate { loop_id: i64 },
+    Duplicate {
+        loop_id: i64,
+    },
 }
 
 /// Stores the loop, reserves a unique channel name for it, and records the
@@ -116,7 +121,15 @@ async fn try_create(
                 .await?;
         }
     }
-    audit(&mut tx, new.team_id, Some(loop_id), new.opened_by.as_str(), "loop opened", new.now).await?;
+    audit(
+        &mut tx,
+        new.team_id,
+        Some(loop_id),
+        new.opened_by.as_str(),
+        "loop opened",
+        new.now,
+    )
+    .await?;
     let now_ms = new.now * 1000;
     for effect in effects(loop_id, &channel_name) {
         outbox::enqueue(&mut tx, new.team_id, &effect, now_ms).await?;
@@ -136,14 +149,16 @@ pub async fn audit(
     action: &str,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO audit_log (team_id, loop_id, actor, action, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(team_id)
-        .bind(loop_id)
-        .bind(actor)
-        .bind(action)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (team_id, loop_id, actor, action, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(team_id)
+    .bind(loop_id)
+    .bind(actor)
+    .bind(action)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -158,7 +173,12 @@ fn attempt_of(name: &str, slug: &str) -> Option<u32> {
 
 /// The first channel name for `slug` after attempt `after` that no loop of
 /// this workspace holds.
-async fn next_free_name(tx: &mut Tx, team_id: &str, slug: &str, after: u32) -> Result<String, sqlx::Error> {
+async fn next_free_name(
+    tx: &mut Tx,
+    team_id: &str,
+    slug: &str,
+    after: u32,
+) -> Result<String, sqlx::Error> {
     let bare = slug::channel_name(slug, 1);
     let taken: Vec<String> = sqlx::query_scalar(
         "SELECT channel_name FROM loops WHERE team_id = $1 AND (channel_name = $2 OR channel_name LIKE $3)",
@@ -169,7 +189,9 @@ async fn next_free_name(tx: &mut Tx, team_id: &str, slug: &str, after: u32) -> R
     .fetch_all(&mut **tx)
     .await?;
     let used: Vec<u32> = taken.iter().filter_map(|n| attempt_of(n, slug)).collect();
-    let attempt = (after + 1..).find(|n| !used.contains(n)).unwrap_or(after + 1);
+    let attempt = (after + 1..)
+        .find(|n| !used.contains(n))
+        .unwrap_or(after + 1);
     Ok(slug::channel_name(slug, attempt))
 }
 
@@ -236,7 +258,11 @@ pub struct LoopRow {
 const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
      l.channel_id, l.channel_name, l.debrief_at, l.state";
 
-pub async fn find_by_channel(db: &Db, team_id: &str, channel_id: &str) -> Result<Option<LoopRow>, sqlx::Error> {
+pub async fn find_by_channel(
+    db: &Db,
+    team_id: &str,
+    channel_id: &str,
+) -> Result<Option<LoopRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.team_id = $1 AND l.channel_id = $2"
     ))
@@ -247,7 +273,11 @@ pub async fn find_by_channel(db: &Db, team_id: &str, channel_id: &str) -> Result
 }
 
 /// Loops still running in which the user is the hiring manager or an interviewer.
-pub async fn open_loops_for_user(db: &Db, team_id: &str, user: &str) -> Result<Vec<LoopRow>, sqlx::Error> {
+pub async fn open_loops_for_user(
+    db: &Db,
+    team_id: &str,
+    user: &str,
+) -> Result<Vec<LoopRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND \
            (l.hiring_manager = $2 OR EXISTS (SELECT 1 FROM stages s JOIN stage_interviewers i \
@@ -314,7 +344,9 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM loops").fetch_one(db.pool()).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM loops")
+        .fetch_one(db.pool())
+        .await
 }
 
 #[cfg(test)]

@@ -74,7 +74,10 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATOR,
             Backend::Postgres => &POSTGRES_MIGRATOR,
         };
-        migrator.run(&self.pool).await.context("running migrations")?;
+        migrator
+            .run(&self.pool)
+            .await
+            .context("running migrations")?;
         Ok(())
     }
 

@@ -45,7 +45,12 @@ impl Effect {
     }
 }
 
-pub async fn enqueue(tx: &mut Tx, team_id: &str, effect: &Effect, now_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn enqueue(
+    tx: &mut Tx,
+    team_id: &str,
+    effect: &Effect,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -75,7 +80,12 @@ pub struct Delivery {
 
 /// Claims up to `limit` due deliveries, each the oldest pending one of its
 /// ordering key, for `lease_ms`.
-pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Delivery>, sqlx::Error> {
+pub async fn claim_due(
+    db: &Db,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Delivery>, sqlx::Error> {
     let candidates: Vec<i64> = sqlx::query_scalar(
         "SELECT o.id FROM outbox o \
          WHERE o.status = 'pending' AND o.next_attempt_ms <= $1 AND o.lease_until_ms <= $1 \
@@ -114,17 +124,25 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
 }
 
 pub async fn complete(db: &Db, id: i64, now_ms: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET status = 'done', finished_ms = $1, lease_until_ms = 0 WHERE id = $2")
-        .bind(now_ms)
-        .bind(id)
-        .execute(db.pool())
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET status = 'done', finished_ms = $1, lease_until_ms = 0 WHERE id = $2",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
 /// Releases the lease and schedules another try. A rate-limited call does not
 /// use up one of the bounded attempts.
-pub async fn retry_at(db: &Db, id: i64, at_ms: i64, error: &str, counts_as_attempt: bool) -> Result<(), sqlx::Error> {
+pub async fn retry_at(
+    db: &Db,
+    id: i64,
+    at_ms: i64,
+    error: &str,
+    counts_as_attempt: bool,
+) -> Result<(), sqlx::Error> {
     let refund = if counts_as_attempt { 0 } else { 1 };
     sqlx::query(
         "UPDATE outbox SET next_attempt_ms = $1, lease_until_ms = 0, last_error = $2, attempts = attempts - $3 \
@@ -169,9 +187,10 @@ pub struct Counts {
 }
 
 pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-        .fetch_all(db.pool())
-        .await?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+            .fetch_all(db.pool())
+            .await?;
     let mut c = Counts::default();
     for (status, n) in rows {
         match status.as_str() {

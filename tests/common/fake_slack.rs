@@ -83,7 +83,11 @@ impl FakeSlack {
 
     /// Pretends a channel of this name already exists in the workspace.
     pub fn take_channel_name(&self, name: &str) {
-        self.inner.channel_names.lock().unwrap().insert(name.to_string());
+        self.inner
+            .channel_names
+            .lock()
+            .unwrap()
+            .insert(name.to_string());
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -91,16 +95,28 @@ impl FakeSlack {
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
     }
 
     /// Everything Slack received, as one string, for privacy scans.
     pub fn everything(&self) -> String {
-        self.calls().iter().map(|c| c.body.to_string()).collect::<Vec<_>>().join("\n")
+        self.calls()
+            .iter()
+            .map(|c| c.body.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Waits until `pred` holds over the recorded calls, or panics after `secs`.
-    pub async fn wait_for(&self, secs: u64, what: &str, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+    pub async fn wait_for(
+        &self,
+        secs: u64,
+        what: &str,
+        pred: impl Fn(&[Call]) -> bool,
+    ) -> Vec<Call> {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let calls = self.calls();
@@ -152,7 +168,12 @@ async fn api(
     let parsed: Value = serde_json::from_slice(&body).unwrap_or_else(|_| {
         // Form-encoded calls are recorded as an object of strings.
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
     });
     inner.calls.lock().unwrap().push(Call {
         method: method.clone(),
@@ -182,7 +203,9 @@ async fn api(
         Some(Scripted::Status(code)) => {
             return (StatusCode::from_u16(code).unwrap(), "upstream trouble").into_response()
         }
-        Some(Scripted::Error(code)) => return Json(json!({"ok": false, "error": code})).into_response(),
+        Some(Scripted::Error(code)) => {
+            return Json(json!({"ok": false, "error": code})).into_response()
+        }
         None => {}
     }
     let n = inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
@@ -195,7 +218,9 @@ async fn api(
                 json!({"ok": true, "channel": {"id": format!("C{n:08}"), "name": name, "is_private": true}})
             }
         }
-        "chat.postMessage" => json!({"ok": true, "channel": parsed["channel"], "ts": format!("1700000000.{n:06}")}),
+        "chat.postMessage" => {
+            json!({"ok": true, "channel": parsed["channel"], "ts": format!("1700000000.{n:06}")})
+        }
         "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n:08}")}}),
         "apps.connections.open" => json!({"ok": true, "url": inner.ws_url.lock().unwrap().clone()}),
         _ => json!({"ok": true}),

@@ -34,7 +34,9 @@ pub async fn fresh_database_url() -> String {
                 std::process::id(),
                 chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
             );
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("reach PostgreSQL");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("reach PostgreSQL");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
@@ -167,9 +169,20 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn post_signed(&self, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> reqwest::Response {
-        self.post_raw(path, content_type, body, chrono::Utc::now().timestamp(), None)
-            .await
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+    ) -> reqwest::Response {
+        self.post_raw(
+            path,
+            content_type,
+            body,
+            chrono::Utc::now().timestamp(),
+            None,
+        )
+        .await
     }
 
     pub async fn command(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
@@ -187,8 +200,12 @@ impl TestApp {
     pub async fn submit(&self, user: &str, view_id: &str, values: &Value) -> reqwest::Response {
         let payload = submission_payload(user, view_id, values);
         let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.post_signed("/slack/interactions", "application/x-www-form-urlencoded", body)
-            .await
+        self.post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await
     }
 
     pub async fn event(&self, event: &Value) -> reqwest::Response {
@@ -197,7 +214,10 @@ impl TestApp {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(self.state.db.pool()).await.unwrap()
+        sqlx::query_scalar(sql)
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
     }
 }
 
@@ -214,7 +234,10 @@ pub fn command_form(user: &str, channel: &str, text: &str) -> String {
         ("text", text),
         ("api_app_id", "A0STAFFLOOP"),
         ("is_enterprise_install", "false"),
-        ("response_url", "https://hooks.slack.com/commands/T0TEST001/1/abc"),
+        (
+            "response_url",
+            "https://hooks.slack.com/commands/T0TEST001/1/abc",
+        ),
         ("trigger_id", "1111.2222.trigger"),
     ])
     .unwrap()

@@ -3,8 +3,8 @@
 
 use super::{plain, section};
 use crate::domain::loop_plan::Field;
-use crate::domain::{Level, LoopDraft, StageDraft, StageKind, UserId};
 use crate::domain::name::MAX_CANDIDATE_NAME_CHARS;
+use crate::domain::{Level, LoopDraft, StageDraft, StageKind, UserId};
 use crate::messages as m;
 use crate::slack::payload::ViewState;
 use serde_json::{json, Value};
@@ -47,7 +47,10 @@ fn level_option(level: Level) -> Value {
 /// The modal, with the candidate's name prefilled from the command text and
 /// the invoker as hiring manager and on the deep-dive panel.
 pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
-    let name: String = prefill_name.chars().take(MAX_CANDIDATE_NAME_CHARS).collect();
+    let name: String = prefill_name
+        .chars()
+        .take(MAX_CANDIDATE_NAME_CHARS)
+        .collect();
     let mut name_input = json!({
         "type": "plain_text_input",
         "action_id": ACTION,
@@ -58,7 +61,13 @@ pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
     }
     let mut blocks = vec![
         section(m::OPEN_INTRO),
-        input(Field::CandidateName, m::CANDIDATE_LABEL, name_input, None, false),
+        input(
+            Field::CandidateName,
+            m::CANDIDATE_LABEL,
+            name_input,
+            None,
+            false,
+        ),
         input(
             Field::AppliedLevel,
             m::LEVEL_LABEL,
@@ -174,7 +183,10 @@ mod tests {
         assert!(blocks.len() <= 100);
         let name = blocks[1]["element"]["initial_value"].as_str().unwrap();
         assert_eq!(name.chars().count(), MAX_CANDIDATE_NAME_CHARS);
-        let ids: Vec<&str> = blocks.iter().filter_map(|b| b["block_id"].as_str()).collect();
+        let ids: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| b["block_id"].as_str())
+            .collect();
         let mut unique = ids.clone();
         unique.sort();
         unique.dedup();

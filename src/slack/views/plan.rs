@@ -43,8 +43,14 @@ pub fn message(plan: &LoopPlan) -> Value {
     let mut blocks = vec![
         // A bold section rather than a header block, so the name goes out
         // escaped like every other piece of user text.
-        section(&format!("*{}*", m::plan_header(&truncate(&candidate, MAX_TITLE_CHARS)))),
-        section(&m::plan_summary(plan.applied_level.title(), &user(&plan.hiring_manager))),
+        section(&format!(
+            "*{}*",
+            m::plan_header(&truncate(&candidate, MAX_TITLE_CHARS))
+        )),
+        section(&m::plan_summary(
+            plan.applied_level.title(),
+            &user(&plan.hiring_manager),
+        )),
         divider(),
     ];
     for stage in &plan.stages {
@@ -55,8 +61,16 @@ pub fn message(plan: &LoopPlan) -> Value {
                 DESIGN_DOC_CANDIDATE_HOURS.0, DESIGN_DOC_CANDIDATE_HOURS.1
             ),
         };
-        let when = stage.starts_at.map(date).unwrap_or_else(|| m::ASYNC_STAGE_WHEN.to_string());
-        let people = stage.interviewers.iter().map(user).collect::<Vec<_>>().join(", ");
+        let when = stage
+            .starts_at
+            .map(date)
+            .unwrap_or_else(|| m::ASYNC_STAGE_WHEN.to_string());
+        let people = stage
+            .interviewers
+            .iter()
+            .map(user)
+            .collect::<Vec<_>>()
+            .join(", ");
         blocks.push(section(&format!(
             "{}\n{}\n{}",
             m::stage_line(stage.kind.position(), stage.kind.title(), &length, &when),

@@ -15,7 +15,10 @@ pub fn message(candidate: &str, stages: &[StageStatus]) -> Value {
         let kind = StageKind::parse(&stage.kind);
         let title = kind.map(StageKind::title).unwrap_or("Stage");
         let position = kind.map(StageKind::position).unwrap_or(0);
-        let when = stage.starts_at.map(date).unwrap_or_else(|| m::ASYNC_STAGE_WHEN.into());
+        let when = stage
+            .starts_at
+            .map(date)
+            .unwrap_or_else(|| m::ASYNC_STAGE_WHEN.into());
         let people = stage
             .interviewers
             .iter()
