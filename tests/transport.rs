@@ -260,3 +260,16 @@ async fn healthz_follows_the_database() {
         .unwrap();
     assert_eq!(r.status(), 503);
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode() {
+    let app = TestApp::spawn().await;
+    if app.state.db.backend() != staffloop::store::Backend::Sqlite {
+        return; // PostgreSQL has no journal mode to check.
+    }
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode.to_lowercase(), "wal");
+}
