@@ -6,17 +6,19 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+const SETTINGS: [&str; 6] = [
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "STAFFLOOP_LISTEN",
+];
+
 fn staffloop() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_staffloop"));
     // Start from a clean slate: no inherited Slack settings, no .env pickup.
-    for var in [
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_API_URL",
-        "DATABASE_URL",
-        "STAFFLOOP_LISTEN",
-    ] {
+    for var in SETTINGS {
         c.env_remove(var);
     }
     c.current_dir(tempfile::tempdir().unwrap().keep());
@@ -28,14 +30,7 @@ fn help_documents_every_setting() {
     let out = staffloop().args(["serve", "--help"]).output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for var in [
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_API_URL",
-        "DATABASE_URL",
-        "STAFFLOOP_LISTEN",
-    ] {
+    for var in SETTINGS {
         assert!(help.contains(var), "{var} missing from --help");
     }
     let top = String::from_utf8(staffloop().arg("--help").output().unwrap().stdout).unwrap();

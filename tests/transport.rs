@@ -211,31 +211,17 @@ async fn help_and_unknown_subcommands_answer_with_usage() {
 #[tokio::test]
 async fn malformed_payloads_get_400() {
     let app = TestApp::spawn().await;
-    let ct = "application/x-www-form-urlencoded";
-    assert_eq!(
-        app.post_signed("/slack/interactions", ct, "payload=%7Bnot-json")
-            .await
-            .status(),
-        400
-    );
-    assert_eq!(
-        app.post_signed("/slack/interactions", ct, "nothing=here")
-            .await
-            .status(),
-        400
-    );
-    assert_eq!(
-        app.post_signed("/slack/commands", ct, "team_id=T1&user_id=%3C%21here%3E")
-            .await
-            .status(),
-        400
-    );
-    assert_eq!(
-        app.post_signed("/slack/events", "application/json", "[1,2")
-            .await
-            .status(),
-        400
-    );
+    let form = "application/x-www-form-urlencoded";
+    let cases = [
+        ("/slack/interactions", form, "payload=%7Bnot-json"),
+        ("/slack/interactions", form, "nothing=here"),
+        ("/slack/commands", form, "team_id=T1&user_id=%3C%21here%3E"),
+        ("/slack/events", "application/json", "[1,2"),
+    ];
+    for (path, content_type, body) in cases {
+        let status = app.post_signed(path, content_type, body).await.status();
+        assert_eq!(status, 400, "{path} {body}");
+    }
     nothing_stored(&app).await;
 }
 

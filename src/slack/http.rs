@@ -42,7 +42,18 @@ fn is_ssl_check(body: &[u8]) -> bool {
     url::form_urlencoded::parse(body).any(|(k, v)| k == "ssl_check" && v == "1")
 }
 
-/// Checks the signature; `Err` is the response to send instead.
+/// The gate every Slack route passes first: `ssl_check` gets its empty 200,
+/// a bad signature its 401. `Some` is the response to send instead of handling.
+fn gate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Option<Response> {
+    if is_ssl_check(body) {
+        return Some(StatusCode::OK.into_response());
+    }
+    authenticate(state, headers, body)
+        .err()
+        .map(IntoResponse::into_response)
+}
+
+/// Checks the signature; `Err` is the status to answer instead.
 fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
     let Some(secret) = &state.signing_secret else {
         return Err(StatusCode::NOT_FOUND);
@@ -76,11 +87,8 @@ fn bad_request(what: &str) -> Response {
 }
 
 async fn commands(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    if is_ssl_check(&body) {
-        return StatusCode::OK.into_response();
-    }
-    if let Err(status) = authenticate(&state, &headers, &body) {
-        return status.into_response();
+    if let Some(response) = gate(&state, &headers, &body) {
+        return response;
     }
     match SlashCommand::from_form(&body) {
         Ok(cmd) => reply_response(handlers::command(&state, cmd).await),
@@ -93,11 +101,8 @@ async fn interactions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if is_ssl_check(&body) {
-        return StatusCode::OK.into_response();
-    }
-    if let Err(status) = authenticate(&state, &headers, &body) {
-        return status.into_response();
+    if let Some(response) = gate(&state, &headers, &body) {
+        return response;
     }
     match Interaction::from_form(&body) {
         Ok(i) => reply_response(handlers::interaction(&state, i).await),
@@ -106,11 +111,8 @@ async fn interactions(
 }
 
 async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    if is_ssl_check(&body) {
-        return StatusCode::OK.into_response();
-    }
-    if let Err(status) = authenticate(&state, &headers, &body) {
-        return status.into_response();
+    if let Some(response) = gate(&state, &headers, &body) {
+        return response;
     }
     let parsed = serde_json::from_slice(&body)
         .map_err(|_| super::payload::PayloadError("json"))
