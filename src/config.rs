@@ -35,6 +35,9 @@ impl fmt::Display for Secret {
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://staffloop.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+pub const DEFAULT_REMINDER_HOURS: i64 = 4;
+/// Longest allowed reminder interval, in hours (a week).
+pub const MAX_REMINDER_HOURS: i64 = 168;
 
 /// Knobs the service needs but an operator rarely touches; tests shorten them.
 #[derive(Clone, Debug)]
@@ -57,6 +60,13 @@ pub struct Tuning {
     pub db_max_connections: u32,
     /// Run the outbox worker in this process.
     pub run_outbox_worker: bool,
+    /// Run the job scheduler in this process.
+    pub run_scheduler: bool,
+    /// How often the scheduler looks for due jobs without a nudge.
+    pub jobs_poll: Duration,
+    /// A missing card brings a reminder this many hours after its stage
+    /// ended, and again every as many hours (STAFFLOOP_REMINDER_HOURS).
+    pub reminder_after_hours: i64,
 }
 
 impl Default for Tuning {
@@ -71,6 +81,9 @@ impl Default for Tuning {
             slack_call_timeout: Duration::from_secs(20),
             db_max_connections: 16,
             run_outbox_worker: true,
+            run_scheduler: true,
+            jobs_poll: Duration::from_secs(5),
+            reminder_after_hours: DEFAULT_REMINDER_HOURS,
         }
     }
 }
@@ -87,6 +100,7 @@ pub struct Config {
     pub database_url: String,
     pub listen: SocketAddr,
     pub tuning: Tuning,
+    pub rubric: crate::domain::Rubric,
 }
 
 /// A configuration problem, reported as one line naming the variable.
@@ -120,6 +134,8 @@ pub struct RawConfig {
     pub slack_api_url: Option<String>,
     pub database_url: Option<String>,
     pub listen: Option<String>,
+    pub reminder_hours: Option<String>,
+    pub rubric_path: Option<String>,
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -191,6 +207,30 @@ impl RawConfig {
                 format!("{listen_raw:?} is not an address:port such as 0.0.0.0:3000"),
             )
         })?;
+        let mut tuning = Tuning::default();
+        if let Some(raw) = present(self.reminder_hours) {
+            tuning.reminder_after_hours = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=MAX_REMINDER_HOURS).contains(h))
+                .ok_or_else(|| {
+                    err(
+                        "STAFFLOOP_REMINDER_HOURS",
+                        format!(
+                            "{raw:?} is not a whole number of hours from 1 to {MAX_REMINDER_HOURS}"
+                        ),
+                    )
+                })?;
+        }
+        let rubric = match present(self.rubric_path) {
+            None => crate::domain::Rubric::default_rubric(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| err("STAFFLOOP_RUBRIC", format!("cannot read {path}: {e}")))?;
+                crate::domain::Rubric::parse(&text)
+                    .map_err(|e| err("STAFFLOOP_RUBRIC", format!("{path}, {e}")))?
+            }
+        };
         Ok(Config {
             bot_token: Secret::new(bot_token),
             signing_secret: signing_secret.map(Secret::new),
@@ -198,7 +238,8 @@ impl RawConfig {
             slack_api_url,
             database_url,
             listen,
-            tuning: Tuning::default(),
+            tuning,
+            rubric,
         })
     }
 }

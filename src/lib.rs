@@ -27,6 +27,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Nudged after effects are committed so delivery starts at once.
     pub outbox_wakeup: Notify,
+    /// Nudged when a job is made due now (e.g. a stage ended early).
+    pub jobs_wakeup: Notify,
+    pub rubric: domain::Rubric,
     pub signing_secret: Option<Secret>,
     pub tuning: Tuning,
 }
@@ -67,6 +70,8 @@ impl App {
             slack,
             clock,
             outbox_wakeup: Notify::new(),
+            jobs_wakeup: Notify::new(),
+            rubric: config.rubric.clone(),
             signing_secret: config.signing_secret.clone(),
             tuning: config.tuning.clone(),
         });
@@ -99,6 +104,9 @@ impl App {
         let mut tasks = tokio::task::JoinSet::new();
         if state.tuning.run_outbox_worker {
             tasks.spawn(jobs::outbox_worker::run(state.clone(), shutdown.clone()));
+        }
+        if state.tuning.run_scheduler {
+            tasks.spawn(jobs::scheduler::run(state.clone(), shutdown.clone()));
         }
         if let Some(token) = app_token {
             tracing::info!("receiving Slack traffic over Socket Mode");

@@ -52,6 +52,12 @@ struct ServeArgs {
     /// Address to listen on for Slack's requests and /healthz [default: 0.0.0.0:3000].
     #[arg(long, env = "STAFFLOOP_LISTEN")]
     listen: Option<String>,
+    /// Hours after a stage ends before a missing scorecard brings a reminder, and between reminders [default: 4].
+    #[arg(long, env = "STAFFLOOP_REMINDER_HOURS")]
+    reminder_hours: Option<String>,
+    /// Path to an edited rubric file (see rubric/default.rubric) [default: the built-in rubric].
+    #[arg(long, env = "STAFFLOOP_RUBRIC")]
+    rubric: Option<String>,
 }
 
 fn init_logging() {
@@ -121,6 +127,8 @@ async fn main() -> ExitCode {
                 slack_api_url: args.slack_api_url,
                 database_url: args.database_url,
                 listen: args.listen,
+                reminder_hours: args.reminder_hours,
+                rubric_path: args.rubric,
             };
             let config = match raw.validate() {
                 Ok(c) => c,

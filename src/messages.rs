@@ -201,3 +201,167 @@ pub fn home_loop_line(
 ) -> String {
     format!("*{candidate}* · {channel} · you are {role} · {submitted} of {expected} scorecards in")
 }
+
+// Scorecards: prompts, the modal, locking.
+pub fn prompt_text(stage: &str, candidate: &str) -> String {
+    format!(
+        "The *{stage}* with *{candidate}* is over. Please write your scorecard while it is fresh."
+    )
+}
+
+pub fn prompt_fallback(stage: &str, candidate: &str) -> String {
+    format!("Your scorecard for the {stage} with {candidate} is due.")
+}
+
+pub fn prompt_probes(probes: &str) -> String {
+    format!("This stage probes: {probes}.")
+}
+
+pub const PROMPT_PRIVACY: &str =
+    ":lock: Your card is locked when you submit it and stays hidden from everyone, the hiring manager included, until the debrief starts.";
+pub const OPEN_SCORECARD: &str = "Open scorecard";
+pub const ADD_ADDENDUM: &str = "Add an addendum";
+
+pub fn reminder_text(stage: &str, candidate: &str, hours: i64) -> String {
+    format!(
+        "Reminder: your *{stage}* scorecard for *{candidate}* is still missing, {hours} h after the stage ended."
+    )
+}
+
+pub fn locked_text(stage: &str, candidate: &str, when: &str) -> String {
+    format!(":lock: You submitted the *{stage}* scorecard for *{candidate}*. Locked at {when}.")
+}
+
+pub const LOCKED_ADDENDUM_NOTE: &str =
+    "A locked card cannot change. A later thought can go in an addendum: it is timestamped and shown as an addendum at the debrief.";
+
+pub fn channel_submitted(user_mention: &str, stage: &str, submitted: i64, expected: i64) -> String {
+    format!("{user_mention} submitted the {stage} scorecard ({submitted} of {expected} in).")
+}
+
+pub const SCORECARD_TITLE: &str = "Scorecard";
+pub const SCORECARD_SUBMIT: &str = "Lock and submit";
+pub const ADDENDUM_TITLE: &str = "Addendum";
+pub const ADDENDUM_SUBMIT: &str = "Add addendum";
+pub const ADDENDUM_LABEL: &str = "Your later thought";
+pub const ADDENDUM_HINT: &str =
+    "Text only. It is added with a timestamp; your scores and recommendation stay as they are.";
+
+pub fn scorecard_intro(stage: &str, candidate: &str) -> String {
+    format!("*{stage}* · {candidate}\nScore against the staff bar. Once submitted, this card is locked.")
+}
+
+pub fn score_label(title: &str) -> String {
+    format!("{title}: score")
+}
+
+pub fn evidence_label(title: &str) -> String {
+    format!("{title}: evidence")
+}
+
+pub fn score_option(score: u8) -> &'static str {
+    match score {
+        1 => "1 · below senior",
+        2 => "2 · senior",
+        3 => "3 · staff",
+        _ => "4 · senior staff",
+    }
+}
+
+pub const RECOMMENDATION_LABEL: &str = "Level recommendation";
+pub const WORK_WITH_YES: &str = "Yes";
+pub const WORK_WITH_NO: &str = "No";
+pub const WORK_WITH_REASON_LABEL: &str = "Why?";
+pub const CODING_WEIGHT_NOTE: &str =
+    "Diagnostic thinking and code-review quality count double in this card's score.";
+
+pub fn card_problem(p: &crate::domain::scorecard::CardProblem) -> String {
+    use crate::domain::scorecard::CardProblem as P;
+    match p {
+        P::ScoreMissing => "Pick a score from 1 to 4.".into(),
+        P::EvidenceTooShort { min } => format!(
+            "Write at least {min} characters: what the candidate said or did that earned this score, so the panel can weigh it at the debrief."
+        ),
+        P::EvidenceTooLong { max } => format!("Keep this under {max} characters."),
+        P::RecommendationMissing => "Pick the level you recommend.".into(),
+        P::AnswerMissing => "Answer yes or no.".into(),
+    }
+}
+
+pub const NOT_YOUR_CARD: &str =
+    "This scorecard belongs to another interviewer; nothing was stored.";
+pub const STAGE_CLOSED: &str = "This loop was stopped; its scorecards are closed.";
+
+pub fn already_locked(when: &str) -> String {
+    format!("You already submitted this card; it is locked (since {when}). Add a later thought as an addendum instead.")
+}
+
+pub const ADDENDUM_EMPTY: &str = "Write the addendum, or cancel.";
+
+// /staffloop done
+pub fn done_usage() -> String {
+    "Say which stage: `/staffloop done <stage>` with a number 1–6 or a name such as `screen`, `doc`, `deep-dive`, `coding`, `cross-team`, `bar-raiser`.".into()
+}
+
+pub fn done_ok(stage: &str) -> String {
+    format!(
+        "The {stage} is marked over; its interviewers are being asked for their scorecards now."
+    )
+}
+
+pub fn done_already(stage: &str) -> String {
+    format!("The {stage} is already over; its interviewers have been asked for their scorecards.")
+}
+
+pub const DONE_NOT_ALLOWED: &str =
+    "Only this stage's interviewers or the hiring manager can end it.";
+pub const DOC_RECEIVED_NOT_ALLOWED: &str =
+    "Only the hiring manager can mark the design document received.";
+pub const DOC_RECEIVED_BUTTON: &str = "Design document received";
+pub const LOOP_NOT_OPEN: &str = "This loop is not running any more.";
+
+// Reminders and the HM's lists.
+pub fn hm_missing(candidate: &str, lines: &str) -> String {
+    format!("The debrief for *{candidate}* starts in an hour. These scorecards are not in yet:\n{lines}")
+}
+
+pub fn doc_missing(candidate: &str) -> String {
+    format!(
+        "The design-document scorecard for *{candidate}* is not in, and the deep-dive is less than 24 h away. The process scores the document before the deep-dive."
+    )
+}
+
+// The design-document gate.
+pub fn gate_text(candidate: &str) -> String {
+    format!(
+        "The written design document for *{candidate}* did not reach the staff bar. The process does not let a strong whiteboard rescue a weak document: you can stop the loop now, or continue it."
+    )
+}
+
+pub const GATE_CONTINUE: &str = "Continue";
+pub const GATE_STOP: &str = "Stop the loop";
+pub const GATE_NOT_ALLOWED: &str = "Only the hiring manager can decide this.";
+
+pub fn gate_continued(hm: &str, when: &str) -> String {
+    format!("{hm} chose to continue the loop at {when}.")
+}
+
+pub fn gate_stopped(hm: &str, when: &str) -> String {
+    format!("{hm} stopped the loop at {when}, after the design document.")
+}
+
+pub fn stage_cancelled(stage: &str, candidate: &str) -> String {
+    format!("The loop for *{candidate}* was stopped, so the *{stage}* is cancelled. No scorecard is needed.")
+}
+
+// App Home additions.
+pub const HOME_PENDING_HEADER: &str = "Scorecards waiting for you";
+pub const HOME_SUBMITTED_HEADER: &str = "Scorecards you submitted";
+
+pub fn home_pending_line(stage: &str, candidate: &str) -> String {
+    format!("*{stage}* · {candidate}")
+}
+
+pub fn home_submitted_line(stage: &str, candidate: &str, when: &str) -> String {
+    format!(":lock: *{stage}* · {candidate} · locked {when}")
+}

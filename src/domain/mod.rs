@@ -5,6 +5,8 @@ pub mod ids;
 pub mod loop_plan;
 pub mod name;
 pub mod rubric;
+pub mod rubric_file;
+pub mod scorecard;
 pub mod slug;
 pub mod stage;
 
@@ -12,4 +14,6 @@ pub use ids::{ChannelId, TeamId, UserId};
 pub use loop_plan::{Field, FieldErrors, LoopDraft, LoopPlan, PlannedStage, StageDraft};
 pub use name::CandidateName;
 pub use rubric::{Dimension, Level};
+pub use rubric_file::Rubric;
+pub use scorecard::{Card, CardDraft, Criterion};
 pub use stage::{Probe, StageKind};

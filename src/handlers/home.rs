@@ -6,7 +6,7 @@ use crate::slack::mrkdwn::escape;
 use crate::slack::payload::EventCallback;
 use crate::slack::views::home::{self, HomeLoop, MAX_HOME_LOOPS};
 use crate::store::outbox::{self, Effect};
-use crate::store::{events, loops};
+use crate::store::{cards, events, loops};
 use crate::AppState;
 use serde_json::json;
 
@@ -42,6 +42,28 @@ pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
     Ok(())
 }
 
+/// Republishes a user's Home tab after something in it changed. Best effort:
+/// a failure is logged, and the next `app_home_opened` rebuilds it anyway.
+pub async fn refresh(state: &AppState, team_id: &str, user: &str) {
+    let result: AppResult<()> = async {
+        let view = build(state, team_id, user).await?;
+        let effect = Effect::for_user(
+            user,
+            "views.publish",
+            json!({"user_id": user, "view": view}),
+        );
+        let mut tx = state.db.begin().await?;
+        outbox::enqueue(&mut tx, team_id, &effect, state.clock.unix_ms()).await?;
+        tx.commit().await?;
+        state.outbox_wakeup.notify_one();
+        Ok(())
+    }
+    .await;
+    if let Err(crate::error::AppError::Internal(e)) = result {
+        tracing::warn!(error = ?e, "refreshing the App Home failed");
+    }
+}
+
 async fn build(state: &AppState, team_id: &str, user: &str) -> AppResult<serde_json::Value> {
     let mut items = Vec::new();
     for l in loops::open_loops_for_user(&state.db, team_id, user)
@@ -70,5 +92,7 @@ async fn build(state: &AppState, team_id: &str, user: &str) -> AppResult<serde_j
             expected,
         });
     }
-    Ok(home::view(&items))
+    let pending = cards::pending_for_user(state.db.pool(), team_id, user).await?;
+    let submitted = cards::submitted_by_user(state.db.pool(), team_id, user).await?;
+    Ok(home::view(&pending, &submitted, &items))
 }

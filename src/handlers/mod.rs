@@ -2,9 +2,12 @@
 //! that names them. Handlers turn our own payload values into domain calls,
 //! stored state and recorded effects; they never touch HTTP.
 
+pub mod done;
+pub mod gate;
 pub mod help;
 pub mod home;
 pub mod open;
+pub mod scorecard;
 pub mod status;
 
 use crate::error::{AppError, AppResult};
@@ -19,6 +22,7 @@ use tracing::Instrument;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Open { candidate: String },
+    Done { stage: String },
     Status,
     Help,
     Unknown(String),
@@ -36,6 +40,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "open",
         usage: "/staffloop open [candidate name]",
         summary: "Open a loop: pick interviewers and times; I create the private channel and post the plan.",
+    },
+    CommandSpec {
+        name: "done",
+        usage: "/staffloop done <stage>",
+        summary: "In a loop channel: end a stage early and ask its interviewers for scorecards now. `done doc` marks the design document received (hiring manager).",
     },
     CommandSpec {
         name: "status",
@@ -60,6 +69,9 @@ impl Command {
             "open" => Command::Open {
                 candidate: rest.to_string(),
             },
+            "done" => Command::Done {
+                stage: rest.to_string(),
+            },
             "status" if rest.is_empty() => Command::Status,
             "help" | "" => Command::Help,
             _ => Command::Unknown(text.to_string()),
@@ -82,6 +94,7 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
     async move {
         let result: AppResult<Reply> = match Command::parse(&cmd.text) {
             Command::Open { candidate } => open::command(state, &cmd, &candidate).await,
+            Command::Done { stage } => done::command(state, &cmd, &stage).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),
             Command::Unknown(text) => Ok(help::reply(Some(&text))),
@@ -93,19 +106,58 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
 }
 
 pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
+    use crate::slack::views::{open_loop, scorecard as card_view};
     match interaction {
-        Interaction::ViewSubmission(sub)
-            if sub.callback_id == crate::slack::views::open_loop::CALLBACK_ID =>
-        {
-            let span =
-                tracing::info_span!("open_loop_submit", team = %sub.team_id, user = %sub.user_id);
-            open::submit(state, sub).instrument(span).await
-        }
         Interaction::ViewSubmission(sub) => {
-            tracing::warn!(callback_id = %sub.callback_id, "unknown view submission");
+            let span = tracing::info_span!("view_submission", team = %sub.team_id, user = %sub.user_id, callback = %sub.callback_id);
+            async {
+                let result = match sub.callback_id.as_str() {
+                    open_loop::CALLBACK_ID => return open::submit(state, sub).await,
+                    card_view::CALLBACK_ID => scorecard::submit(state, &sub).await,
+                    card_view::ADDENDUM_CALLBACK_ID => {
+                        scorecard::submit_addendum(state, &sub).await
+                    }
+                    other => {
+                        tracing::warn!(callback_id = %other, "unknown view submission");
+                        return Reply::Ack;
+                    }
+                };
+                result.unwrap_or_else(|e| {
+                    tracing::error!(error = ?e, "view submission failed");
+                    // Keep the modal open so nothing typed is lost.
+                    let block = sub
+                        .values
+                        .as_object()
+                        .and_then(|o| o.keys().next().cloned())
+                        .unwrap_or_default();
+                    Reply::view_errors([(block, m::GENERIC_APOLOGY.to_string())])
+                })
+            }
+            .instrument(span)
+            .await
+        }
+        Interaction::BlockActions(action) => {
+            let span = tracing::info_span!("block_action", team = %action.team_id, user = %action.user_id, action = %action.action_id);
+            let result = async {
+                match action.action_id.as_str() {
+                    card_view::OPEN_ACTION => scorecard::open(state, &action).await,
+                    card_view::ADDENDUM_ACTION => scorecard::open_addendum(state, &action).await,
+                    crate::slack::views::plan::DOC_RECEIVED_ACTION => {
+                        done::doc_received(state, &action).await
+                    }
+                    gate::CONTINUE_ACTION => gate::decide(state, &action, false).await,
+                    gate::STOP_ACTION => gate::decide(state, &action, true).await,
+                    _ => Ok(()),
+                }
+            }
+            .instrument(span.clone())
+            .await;
+            if let Err(e) = result {
+                tracing::error!(parent: &span, error = ?e, "button handling failed");
+            }
             Reply::Ack
         }
-        Interaction::BlockActions(_) | Interaction::Ignored(_) => Reply::Ack,
+        Interaction::Ignored(_) => Reply::Ack,
     }
 }
 
@@ -150,6 +202,12 @@ mod tests {
             }
         );
         assert_eq!(Command::parse("status"), Command::Status);
+        assert_eq!(
+            Command::parse("done coding"),
+            Command::Done {
+                stage: "coding".into()
+            }
+        );
         assert_eq!(Command::parse(""), Command::Help);
         assert_eq!(Command::parse("help"), Command::Help);
         assert_eq!(

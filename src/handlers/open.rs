@@ -58,10 +58,12 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         .collect::<Vec<_>>()
         .join(",");
     let topic = plan::topic(&plan);
-    let plan_message = plan::message(&plan);
     let dm = plan::opened_dm(&plan);
-    let effects = |loop_id: i64, channel_name: &str| {
-        vec![
+    let team_id = sub.team_id.as_str();
+    let debrief_at = plan.debrief_at;
+    let plan_work = |stored: &loops::Stored<'_>| {
+        let (loop_id, channel_name) = (stored.loop_id, stored.channel_name);
+        let effects = vec![
             Effect::for_loop(
                 loop_id,
                 "conversations.create",
@@ -80,14 +82,16 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
             Effect::for_loop(
                 loop_id,
                 "chat.postMessage",
-                with_channel(plan_message.clone(), LOOP_CHANNEL),
+                with_channel(plan::message(&plan, loop_id), LOOP_CHANNEL),
             ),
             Effect::for_loop(
                 loop_id,
                 "chat.postMessage",
                 with_channel(dm.clone(), opener.as_str()),
             ),
-        ]
+        ];
+        let jobs = crate::jobs::prompts::loop_jobs(team_id, loop_id, stored.stages, debrief_at);
+        (effects, jobs)
     };
     let new = NewLoop {
         team_id: sub.team_id.as_str(),
@@ -96,10 +100,11 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         source_view_id: &sub.view_id,
         now,
     };
-    match loops::create(&state.db, &new, effects).await {
+    match loops::create(&state.db, &new, plan_work).await {
         Ok(Created::New { loop_id, .. }) => {
             tracing::info!(loop_id, "loop opened");
             state.outbox_wakeup.notify_one();
+            state.jobs_wakeup.notify_one();
             Reply::Ack
         }
         Ok(Created::Duplicate { loop_id }) => {

@@ -1,4 +1,7 @@
-//! Durable background work. For now: the outbox worker that delivers every
-//! recorded Slack effect.
+//! Durable background work: the outbox worker that delivers every recorded
+//! Slack effect, and the scheduler that runs due jobs (stage prompts,
+//! reminders, the hiring manager's lists).
 
 pub mod outbox_worker;
+pub mod prompts;
+pub mod scheduler;

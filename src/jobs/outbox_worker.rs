@@ -4,8 +4,8 @@
 //! order of effects within a loop.
 
 use crate::slack::client::CallError;
-use crate::store::loops;
 use crate::store::outbox::{self, Delivery, LOOP_CHANNEL, LOOP_CHANNEL_MENTION};
+use crate::store::{cards, loops};
 use crate::AppState;
 use serde_json::Value;
 use std::sync::Arc;
@@ -118,6 +118,26 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    // Private instructions to the worker ride in `_`-keys; Slack never sees them.
+    let take = |payload: &mut Value, key: &str| {
+        payload
+            .as_object_mut()
+            .and_then(|o| o.remove(key))
+            .and_then(|v| v.as_i64())
+    };
+    let record_prompt = take(&mut payload, "_record_prompt");
+    if let Some(prompt_id) = take(&mut payload, "_prompt") {
+        match cards::prompt_message(db.pool(), prompt_id).await? {
+            Some((Some(channel), Some(ts))) => {
+                payload["channel"] = Value::String(channel);
+                payload["ts"] = Value::String(ts);
+            }
+            _ => {
+                outbox::fail(db, d.id, now_ms(), "the message to update was never posted").await?;
+                return Ok(());
+            }
+        }
+    }
     let channel = match d.loop_id {
         Some(loop_id) => loops::channel_id(db, loop_id).await?,
         None => None,
@@ -145,6 +165,13 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 };
                 if let Some(loop_id) = d.loop_id {
                     loops::set_channel_id(db, loop_id, id).await?;
+                }
+            }
+            if let Some(prompt_id) = record_prompt {
+                if let (Some(channel), Some(ts)) =
+                    (answer["channel"].as_str(), answer["ts"].as_str())
+                {
+                    cards::record_prompt_message(db.pool(), prompt_id, channel, ts).await?;
                 }
             }
             outbox::complete(db, d.id, now_ms()).await?;

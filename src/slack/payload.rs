@@ -68,6 +68,15 @@ pub struct BlockAction {
     pub value: Option<String>,
     pub trigger_id: String,
     pub channel_id: Option<String>,
+    /// The message the button sits on, when it sits on one.
+    pub message_ts: Option<String>,
+}
+
+impl BlockAction {
+    /// The action's value as an id (our buttons carry loop or stage ids).
+    pub fn id_value(&self) -> Option<i64> {
+        self.value.as_deref()?.parse().ok()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -136,7 +145,12 @@ impl Interaction {
                         .to_string(),
                     value: str_at(action, &["value"]).map(str::to_string),
                     trigger_id: str_at(v, &["trigger_id"]).unwrap_or_default().to_string(),
-                    channel_id: str_at(v, &["channel", "id"]).map(str::to_string),
+                    channel_id: str_at(v, &["channel", "id"])
+                        .or_else(|| str_at(v, &["container", "channel_id"]))
+                        .map(str::to_string),
+                    message_ts: str_at(v, &["container", "message_ts"])
+                        .or_else(|| str_at(v, &["message", "ts"]))
+                        .map(str::to_string),
                 }))
             }
             other => Ok(Interaction::Ignored(other.to_string())),

@@ -1,8 +1,9 @@
 //! Loops, their stages and interviewers.
 
+use super::jobs::{self, NewJob};
 use super::outbox::{self, Effect};
 use super::{is_unique_violation, teams, Db, Tx};
-use crate::domain::{slug, LoopPlan, UserId};
+use crate::domain::{slug, LoopPlan, StageKind, UserId};
 
 /// Tries before giving up on reserving a channel name under heavy contention.
 const RESERVE_NAME_TRIES: usize = 8;
@@ -28,17 +29,25 @@ pub enum Created {
     },
 }
 
+/// What a freshly stored loop looks like, for deciding its effects and jobs.
+pub struct Stored<'a> {
+    pub loop_id: i64,
+    pub channel_name: &'a str,
+    /// (stage id, kind, start) in order.
+    pub stages: &'a [(i64, StageKind, Option<i64>)],
+}
+
 /// Stores the loop, reserves a unique channel name for it, and records the
-/// effects `effects(loop_id, channel_name)` returns, all in one transaction.
-pub async fn create(
+/// effects and jobs `plan_work` returns for it, all in one transaction.
+pub async fn create<'t>(
     db: &Db,
-    new: &NewLoop<'_>,
-    effects: impl Fn(i64, &str) -> Vec<Effect>,
+    new: &NewLoop<'t>,
+    plan_work: impl Fn(&Stored<'_>) -> (Vec<Effect>, Vec<NewJob<'t>>),
 ) -> anyhow::Result<Created> {
     let slug = slug::candidate_slug(new.plan.candidate.as_str());
     let mut last_err = None;
     for _ in 0..RESERVE_NAME_TRIES {
-        match try_create(db, new, &slug, &effects).await {
+        match try_create(db, new, &slug, &plan_work).await {
             Ok(created) => return Ok(created),
             Err(e) if is_unique_violation(&e) => {
                 // Either another open took our name, or this form was
@@ -64,11 +73,11 @@ async fn find_by_view(db: &Db, team_id: &str, view_id: &str) -> Result<Option<i6
         .await
 }
 
-async fn try_create(
+async fn try_create<'t>(
     db: &Db,
-    new: &NewLoop<'_>,
+    new: &NewLoop<'t>,
     slug: &str,
-    effects: &impl Fn(i64, &str) -> Vec<Effect>,
+    plan_work: &impl Fn(&Stored<'_>) -> (Vec<Effect>, Vec<NewJob<'t>>),
 ) -> Result<Created, sqlx::Error> {
     let mut tx = db.begin().await?;
     teams::touch(&mut tx, new.team_id, new.now).await?;
@@ -101,6 +110,7 @@ async fn try_create(
     .bind(new.now)
     .fetch_one(&mut *tx)
     .await?;
+    let mut stored_stages = Vec::with_capacity(plan.stages.len());
     for stage in &plan.stages {
         let stage_id: i64 = sqlx::query_scalar(
             "INSERT INTO stages (loop_id, position, kind, starts_at, length_minutes) \
@@ -113,6 +123,7 @@ async fn try_create(
         .bind(stage.kind.length_minutes())
         .fetch_one(&mut *tx)
         .await?;
+        stored_stages.push((stage_id, stage.kind, stage.starts_at));
         for user in &stage.interviewers {
             sqlx::query("INSERT INTO stage_interviewers (stage_id, user_id) VALUES ($1, $2)")
                 .bind(stage_id)
@@ -131,8 +142,17 @@ async fn try_create(
     )
     .await?;
     let now_ms = new.now * 1000;
-    for effect in effects(loop_id, &channel_name) {
+    let stored = Stored {
+        loop_id,
+        channel_name: &channel_name,
+        stages: &stored_stages,
+    };
+    let (effects, new_jobs) = plan_work(&stored);
+    for effect in effects {
         outbox::enqueue(&mut tx, new.team_id, &effect, now_ms).await?;
+    }
+    for job in &new_jobs {
+        jobs::schedule(&mut tx, job, new.now).await?;
     }
     tx.commit().await?;
     Ok(Created::New {
@@ -257,6 +277,15 @@ pub struct LoopRow {
 
 const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
      l.channel_id, l.channel_name, l.debrief_at, l.state";
+
+pub async fn by_id(db: &Db, loop_id: i64) -> Result<Option<LoopRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.id = $1"
+    ))
+    .bind(loop_id)
+    .fetch_optional(db.pool())
+    .await
+}
 
 pub async fn find_by_channel(
     db: &Db,

@@ -2,7 +2,9 @@
 //! or PostgreSQL (for several replicas). Every query here is written once in
 //! the SQL both backends understand; a query only one of them accepts is a bug.
 
+pub mod cards;
 pub mod events;
+pub mod jobs;
 pub mod loops;
 pub mod outbox;
 pub mod teams;

@@ -8,6 +8,7 @@ pub mod fake_slack;
 use fake_slack::FakeSlack;
 use serde_json::{json, Value};
 use sqlx::Connection;
+use staffloop::clock::{Clock, ManualClock, SystemClock};
 use staffloop::config::{Config, Secret, Tuning};
 use staffloop::slack::verify::sign;
 use staffloop::{App, AppState};
@@ -62,6 +63,9 @@ pub fn test_tuning() -> Tuning {
         slack_call_timeout: Duration::from_secs(5),
         db_max_connections: 5,
         run_outbox_worker: true,
+        run_scheduler: true,
+        jobs_poll: Duration::from_millis(50),
+        reminder_after_hours: 4,
     }
 }
 
@@ -70,6 +74,8 @@ pub struct Options {
     pub slack: Option<FakeSlack>,
     pub worker: bool,
     pub socket_mode: bool,
+    /// Drive time by hand (jobs, reminders); the wall clock otherwise.
+    pub clock: Option<ManualClock>,
 }
 
 impl Default for Options {
@@ -79,6 +85,7 @@ impl Default for Options {
             slack: None,
             worker: true,
             socket_mode: false,
+            clock: None,
         }
     }
 }
@@ -109,6 +116,7 @@ impl TestApp {
         };
         let mut tuning = test_tuning();
         tuning.run_outbox_worker = opts.worker;
+        tuning.run_scheduler = opts.worker;
         let config = Config {
             bot_token: Secret::new("xoxb-test-token"),
             signing_secret: (!opts.socket_mode).then(|| Secret::new(SECRET)),
@@ -117,8 +125,15 @@ impl TestApp {
             database_url: database_url.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
             tuning,
+            rubric: staffloop::domain::Rubric::default_rubric(),
         };
-        let app = App::build(config).await.expect("service starts");
+        let clock: Arc<dyn Clock> = match &opts.clock {
+            Some(c) => Arc::new(c.clone()),
+            None => Arc::new(SystemClock),
+        };
+        let app = App::build_with_clock(config, clock)
+            .await
+            .expect("service starts");
         let base = format!("http://{}", app.local_addr());
         let state = app.state();
         let shutdown = CancellationToken::new();
@@ -310,4 +325,180 @@ pub fn message_text(call_body: &Value) -> String {
         out.push_str(&b.to_string());
     }
     out
+}
+
+/// Signs and sends a button press (`block_actions`).
+pub async fn press(
+    app: &TestApp,
+    user: &str,
+    action_id: &str,
+    value: &str,
+    channel: &str,
+    ts: &str,
+) -> reqwest::Response {
+    let payload = json!({
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A0STAFFLOOP",
+        "trigger_id": "5555.6666.trigger",
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+        "channel": {"id": channel},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}]
+    });
+    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    app.post_signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        body,
+    )
+    .await
+}
+
+/// Submits any modal by callback id.
+pub async fn submit_view(
+    app: &TestApp,
+    user: &str,
+    view_id: &str,
+    callback_id: &str,
+    metadata: &str,
+    values: &Value,
+) -> reqwest::Response {
+    let mut payload = submission_payload(user, view_id, values);
+    payload["view"]["callback_id"] = json!(callback_id);
+    payload["view"]["private_metadata"] = json!(metadata);
+    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    app.post_signed(
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        body,
+    )
+    .await
+}
+
+/// Criteria each stage's card scores (block id suffixes).
+pub fn criteria(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "hm_screen" => &["scope_of_judgement"],
+        "design_doc" | "deep_dive" => &["scope_of_judgement", "architectural_decisions"],
+        "coding" => &[
+            "diagnostic_thinking",
+            "code_review_quality",
+            "smallest_safe_refactor",
+            "throughput",
+        ],
+        "cross_team" => &["cross_team_influence", "mentorship_at_distance"],
+        _ => &[
+            "scope_of_judgement",
+            "architectural_decisions",
+            "cross_team_influence",
+            "mentorship_at_distance",
+        ],
+    }
+}
+
+/// A complete card's `state.values`; `marker` is woven into every text so
+/// privacy scans can look for it.
+pub fn card_values(kind: &str, score: u8, recommendation: &str, marker: &str) -> Value {
+    let mut v = serde_json::Map::new();
+    for c in criteria(kind) {
+        v.insert(format!("score_{c}"), json!({"value": {"type": "radio_buttons", "selected_option": {"value": score.to_string()}}}));
+        v.insert(
+            format!("evidence_{c}"),
+            json!({"value": {"type": "plain_text_input", "value": format!("{marker} {c}: named the migration risk and the on-call cost unprompted.")}}),
+        );
+    }
+    if kind == "bar_raiser" {
+        v.insert(
+            "work_with".into(),
+            json!({"value": {"type": "radio_buttons", "selected_option": {"value": "yes"}}}),
+        );
+        v.insert("work_with_reason".into(), json!({"value": {"type": "plain_text_input", "value": format!("{marker} reason: reframed the problem around the real constraint.")}}));
+    }
+    v.insert(
+        "recommendation".into(),
+        json!({"value": {"type": "static_select", "selected_option": {"value": recommendation}}}),
+    );
+    Value::Object(v)
+}
+
+impl TestApp {
+    pub async fn stage_id(&self, kind: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM stages WHERE kind = $1 ORDER BY id DESC LIMIT 1")
+            .bind(kind)
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    pub async fn loop_channel(&self) -> String {
+        sqlx::query_scalar("SELECT channel_id FROM loops ORDER BY id DESC LIMIT 1")
+            .fetch_one(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Opens a loop from `loop_form` and waits until its channel and plan are out.
+    pub async fn open_loop(&self, name: &str) {
+        let r = self
+            .submit(
+                RECRUITER,
+                &format!("V0{}", name.len() * 7919),
+                &loop_form(name),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        self.slack
+            .wait_for(15, "loop opened", |c| {
+                c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+            })
+            .await;
+    }
+
+    /// Submits `user`'s card for a stage.
+    pub async fn submit_card(
+        &self,
+        user: &str,
+        kind: &str,
+        score: u8,
+        recommendation: &str,
+        marker: &str,
+    ) -> reqwest::Response {
+        let stage = self.stage_id(kind).await;
+        let values = card_values(kind, score, recommendation, marker);
+        submit_view(
+            self,
+            user,
+            &format!("V{user}{kind}"),
+            "staffloop_scorecard",
+            &stage.to_string(),
+            &values,
+        )
+        .await
+    }
+}
+
+/// DMs (chat.postMessage to a user id) a user has received.
+pub fn dms_to(calls: &[fake_slack::Call], user: &str) -> Vec<Value> {
+    calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage" && c.body["channel"] == user)
+        .map(|c| c.body.clone())
+        .collect()
+}
+
+/// Scorecard prompts (not reminders or other notes) a user has received.
+pub fn prompts_to(calls: &[fake_slack::Call], user: &str) -> Vec<Value> {
+    dms_to(calls, user)
+        .into_iter()
+        .filter(|m| {
+            let t = m.to_string();
+            t.contains("open_scorecard") && !t.contains("Reminder")
+        })
+        .collect()
+}
+
+/// A manual clock starting at the wall clock's now.
+pub fn manual_clock() -> ManualClock {
+    ManualClock::new(chrono::Utc::now())
 }

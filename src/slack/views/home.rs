@@ -1,7 +1,13 @@
-//! The App Home tab: the loops a user is part of, with progress counts only.
+//! The App Home tab: the user's pending scorecards (with the button), the
+//! cards they submitted (stage and time, never content), and the loops they
+//! are part of with progress counts only.
 
-use super::{context, divider, header, section};
+use super::{context, divider, header, plain, section};
+use crate::domain::StageKind;
 use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape};
+use crate::slack::views::scorecard::OPEN_ACTION;
+use crate::store::cards::{PendingCard, SubmittedCard};
 use serde_json::{json, Value};
 
 pub struct HomeLoop {
@@ -13,11 +19,48 @@ pub struct HomeLoop {
     pub expected: usize,
 }
 
-/// At most this many loops are listed (a Home tab holds 100 blocks).
+/// At most this many rows per list (a Home tab holds 100 blocks).
 pub const MAX_HOME_LOOPS: usize = 20;
+const MAX_ROWS: usize = 20;
 
-pub fn view(loops: &[HomeLoop]) -> Value {
+fn title(kind: &str) -> &'static str {
+    StageKind::parse(kind)
+        .map(StageKind::title)
+        .unwrap_or("Stage")
+}
+
+pub fn view(pending: &[PendingCard], submitted: &[SubmittedCard], loops: &[HomeLoop]) -> Value {
     let mut blocks = vec![header(m::HOME_TITLE), section(m::HELP_INTRO), divider()];
+    if !pending.is_empty() {
+        blocks.push(section(&format!("*{}*", m::HOME_PENDING_HEADER)));
+        for p in pending.iter().take(MAX_ROWS) {
+            let mut row = section(&m::home_pending_line(
+                title(&p.kind),
+                &escape(&p.candidate_name),
+            ));
+            row["accessory"] = json!({"type": "button", "text": plain(m::OPEN_SCORECARD),
+                "action_id": OPEN_ACTION, "value": p.stage_id.to_string(), "style": "primary"});
+            blocks.push(row);
+        }
+        blocks.push(divider());
+    }
+    if !submitted.is_empty() {
+        blocks.push(section(&format!("*{}*", m::HOME_SUBMITTED_HEADER)));
+        let lines = submitted
+            .iter()
+            .take(MAX_ROWS)
+            .map(|s| {
+                m::home_submitted_line(
+                    title(&s.kind),
+                    &escape(&s.candidate_name),
+                    &date(s.submitted_at),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        blocks.push(section(&lines));
+        blocks.push(divider());
+    }
     if loops.is_empty() {
         blocks.push(section(m::HOME_NO_LOOPS));
     } else {

@@ -4,6 +4,7 @@
 pub mod home;
 pub mod open_loop;
 pub mod plan;
+pub mod scorecard;
 pub mod status;
 
 use serde_json::{json, Value};

@@ -38,7 +38,9 @@ pub fn topic(plan: &LoopPlan) -> String {
 }
 
 /// `chat.postMessage` arguments (without `channel`) for the plan.
-pub fn message(plan: &LoopPlan) -> Value {
+pub const DOC_RECEIVED_ACTION: &str = "doc_received";
+
+pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     let candidate = escape(plan.candidate.as_str());
     let mut blocks = vec![
         // A bold section rather than a header block, so the name goes out
@@ -93,6 +95,12 @@ pub fn message(plan: &LoopPlan) -> Value {
     }
     blocks.push(section(m::PLAN_RULE));
     blocks.push(context(m::PLAN_DOC_RULE));
+    blocks.push(json!({"type": "actions", "elements": [{
+        "type": "button",
+        "text": {"type": "plain_text", "text": m::DOC_RECEIVED_BUTTON},
+        "action_id": DOC_RECEIVED_ACTION,
+        "value": loop_id.to_string(),
+    }]}));
     json!({
         "text": truncate(&m::plan_fallback(&candidate), MAX_FALLBACK_CHARS),
         "blocks": blocks,

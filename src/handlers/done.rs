@@ -1,0 +1,138 @@
+//! `/staffloop done <stage>`: end a stage early and prompt its interviewers
+//! at once. For the asynchronous design document, the hiring manager marks it
+//! received (this command, or the button on the plan message).
+
+use crate::domain::StageKind;
+use crate::error::{AppError, AppResult};
+use crate::jobs::prompts;
+use crate::messages as m;
+use crate::slack::payload::{BlockAction, SlashCommand};
+use crate::slack::Reply;
+use crate::store::{cards, loops};
+use crate::AppState;
+
+/// Reads a stage from what people type: its number or a familiar name.
+pub fn parse_stage(text: &str) -> Option<StageKind> {
+    let t = text.trim().to_lowercase().replace([' ', '_'], "-");
+    Some(match t.as_str() {
+        "1" | "screen" | "hm" | "hm-screen" | "hiring-manager-screen" => StageKind::HmScreen,
+        "2" | "doc" | "document" | "design-doc" | "design-document" | "written-design-document" => {
+            StageKind::DesignDoc
+        }
+        "3" | "deep-dive" | "deepdive" | "dive" => StageKind::DeepDive,
+        "4" | "coding" | "code" | "coding-round" => StageKind::Coding,
+        "5"
+        | "cross-team"
+        | "influence"
+        | "cross-team-influence"
+        | "behavioural"
+        | "behavioral" => StageKind::CrossTeam,
+        "6" | "bar-raiser" | "bar" | "barraiser" => StageKind::BarRaiser,
+        _ => return None,
+    })
+}
+
+pub async fn command(state: &AppState, cmd: &SlashCommand, arg: &str) -> AppResult<Reply> {
+    let Some(kind) = parse_stage(arg) else {
+        return Err(AppError::user(m::done_usage()));
+    };
+    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
+    else {
+        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
+    };
+    end(state, &l, kind, cmd.user_id.as_str())
+        .await
+        .map(Reply::ephemeral)
+}
+
+/// The "Design document received" button on the plan message.
+pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
+    let team = action.team_id.as_str();
+    let user = action.user_id.as_str();
+    let found = match action.id_value() {
+        Some(id) => loops::by_id(&state.db, id)
+            .await?
+            .filter(|l| l.team_id == team),
+        None => None,
+    };
+    let Some(l) = found else {
+        return Ok(());
+    };
+    let text = match end(state, &l, StageKind::DesignDoc, user).await {
+        Ok(text) | Err(AppError::User(text)) => text,
+        Err(AppError::Internal(e)) => return Err(e),
+    };
+    super::scorecard::notice(state, team, user, action.channel_id.as_deref(), &text).await
+}
+
+async fn end(
+    state: &AppState,
+    l: &loops::LoopRow,
+    kind: StageKind,
+    user: &str,
+) -> AppResult<String> {
+    if l.state != "open" {
+        return Err(AppError::user(m::LOOP_NOT_OPEN));
+    }
+    let Some(stage) = cards::stage_of_kind(state.db.pool(), l.id, kind.key()).await? else {
+        return Err(AppError::user(m::done_usage()));
+    };
+    let is_hm = l.hiring_manager == user;
+    let allowed = match kind {
+        StageKind::DesignDoc => is_hm,
+        _ => is_hm || cards::is_interviewer(state.db.pool(), stage.id, user).await?,
+    };
+    if !allowed {
+        let msg = if kind == StageKind::DesignDoc {
+            m::DOC_RECEIVED_NOT_ALLOWED
+        } else {
+            m::DONE_NOT_ALLOWED
+        };
+        return Err(AppError::user(msg));
+    }
+    if stage.state != "scheduled" {
+        return Ok(m::done_already(kind.title()));
+    }
+    let now = state.clock.unix();
+    let mut tx = state.db.begin().await?;
+    // Ending is the guard: only the call that ends the stage prompts.
+    if !cards::end_stage(&mut tx, stage.id, now).await? {
+        return Ok(m::done_already(kind.title()));
+    }
+    let refresh = prompts::prompt_stage(state, &mut tx, &stage, now).await?;
+    // The stage's scheduled end has nothing left to do.
+    sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
+        .bind(now)
+        .bind(format!("stage_end:{}", stage.id))
+        .execute(&mut *tx)
+        .await?;
+    loops::audit(
+        &mut tx,
+        &l.team_id,
+        Some(l.id),
+        user,
+        &format!("ended the {} early", kind.key()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    for (team, u) in refresh {
+        super::home::refresh(state, &team, &u).await;
+    }
+    Ok(m::done_ok(kind.title()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_by_number_or_name() {
+        assert_eq!(parse_stage("4"), Some(StageKind::Coding));
+        assert_eq!(parse_stage("Deep dive"), Some(StageKind::DeepDive));
+        assert_eq!(parse_stage("doc"), Some(StageKind::DesignDoc));
+        assert_eq!(parse_stage("bar_raiser"), Some(StageKind::BarRaiser));
+        assert_eq!(parse_stage("7"), None);
+    }
+}

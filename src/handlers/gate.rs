@@ -1,0 +1,172 @@
+//! The design-document gate: a document card below the staff bar asks the
+//! hiring manager to continue or stop; stopping cancels the remaining stages,
+//! tells their interviewers, and is recorded with who and when.
+
+use crate::domain::StageKind;
+use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape, user as mention};
+use crate::slack::payload::BlockAction;
+use crate::slack::views::{plain, section};
+use crate::store::cards::StageRow;
+use crate::store::outbox::{self, Effect, LOOP_CHANNEL};
+use crate::store::{jobs, loops, Tx};
+use crate::AppState;
+use serde_json::json;
+
+pub const CONTINUE_ACTION: &str = "gate_continue";
+pub const STOP_ACTION: &str = "gate_stop";
+
+/// Asks the hiring manager, once per loop.
+pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> anyhow::Result<()> {
+    let asked = sqlx::query(
+        "UPDATE loops SET doc_gate = 'asked', doc_gate_at = $1 WHERE id = $2 AND doc_gate IS NULL",
+    )
+    .bind(now)
+    .bind(stage.loop_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !asked {
+        return Ok(());
+    }
+    let text = m::gate_text(&escape(&stage.candidate_name));
+    let value = stage.loop_id.to_string();
+    let message = json!({
+        "channel": stage.hiring_manager,
+        "text": text,
+        "blocks": [
+            section(&text),
+            {"type": "actions", "elements": [
+                {"type": "button", "text": plain(m::GATE_CONTINUE), "action_id": CONTINUE_ACTION, "value": value},
+                {"type": "button", "text": plain(m::GATE_STOP), "action_id": STOP_ACTION, "value": value, "style": "danger",
+                 "confirm": {"title": plain(m::GATE_STOP), "text": plain("The remaining stages are cancelled and their interviewers told."),
+                             "confirm": plain(m::GATE_STOP), "deny": plain(m::OPEN_CANCEL)}},
+            ]},
+        ],
+    });
+    let effect = Effect::for_user(&stage.hiring_manager, "chat.postMessage", message);
+    outbox::enqueue(tx, &stage.team_id, &effect, now * 1000).await?;
+    loops::audit(
+        tx,
+        &stage.team_id,
+        Some(stage.loop_id),
+        "staffloop",
+        "design-document gate raised",
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Continue or Stop, pressed by the hiring manager.
+pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyhow::Result<()> {
+    let user = action.user_id.as_str();
+    let team = action.team_id.as_str();
+    let found = match action.id_value() {
+        Some(id) => loops::by_id(&state.db, id)
+            .await?
+            .filter(|l| l.team_id == team),
+        None => None,
+    };
+    let Some(l) = found else {
+        return Ok(());
+    };
+    if l.hiring_manager != user {
+        return super::scorecard::notice(state, team, user, None, m::GATE_NOT_ALLOWED).await;
+    }
+    let now = state.clock.unix();
+    let outcome = if stop { "stopped" } else { "continued" };
+    let mut tx = state.db.begin().await?;
+    let decided = sqlx::query(
+        "UPDATE loops SET doc_gate = $1, doc_gate_by = $2, doc_gate_at = $3 WHERE id = $4 AND doc_gate = 'asked'",
+    )
+    .bind(outcome)
+    .bind(user)
+    .bind(now)
+    .bind(l.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !decided {
+        return Ok(()); // Already decided (double click, or another replica).
+    }
+    let hm = mention(&action.user_id);
+    let resolved = if stop {
+        m::gate_stopped(&hm, &date(now))
+    } else {
+        m::gate_continued(&hm, &date(now))
+    };
+    if let (Some(channel), Some(ts)) = (&action.channel_id, &action.message_ts) {
+        let update =
+            json!({"channel": channel, "ts": ts, "text": resolved, "blocks": [section(&resolved)]});
+        outbox::enqueue(
+            &mut tx,
+            team,
+            &Effect::for_user(user, "chat.update", update),
+            now * 1000,
+        )
+        .await?;
+    }
+    if stop {
+        stop_loop(&mut tx, &l, now).await?;
+        let note =
+            json!({"channel": LOOP_CHANNEL, "text": resolved, "blocks": [section(&resolved)]});
+        outbox::enqueue(
+            &mut tx,
+            team,
+            &Effect::for_loop(l.id, "chat.postMessage", note),
+            now * 1000,
+        )
+        .await?;
+    }
+    loops::audit(
+        &mut tx,
+        team,
+        Some(l.id),
+        user,
+        &format!("design-document gate: {outcome}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    Ok(())
+}
+
+/// Cancels every stage not yet over and tells its interviewers.
+async fn stop_loop(tx: &mut Tx, l: &loops::LoopRow, now: i64) -> anyhow::Result<()> {
+    let cancelled: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
+         WHERE s.loop_id = $1 AND s.state = 'scheduled' ORDER BY s.position, i.user_id",
+    )
+    .bind(l.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE stages SET state = 'cancelled', ended_at = $1 WHERE loop_id = $2 AND state = 'scheduled'")
+        .bind(now)
+        .bind(l.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE loops SET state = 'stopped' WHERE id = $1")
+        .bind(l.id)
+        .execute(&mut **tx)
+        .await?;
+    jobs::cancel_for_loop(tx, l.id, now).await?;
+    for (kind, user) in cancelled {
+        let stage = StageKind::parse(&kind)
+            .map(StageKind::title)
+            .unwrap_or("stage");
+        let text = m::stage_cancelled(stage, &escape(&l.candidate_name));
+        let dm = json!({"channel": user, "text": text, "blocks": [section(&text)]});
+        outbox::enqueue(
+            tx,
+            &l.team_id,
+            &Effect::for_user(&user, "chat.postMessage", dm),
+            now * 1000,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! The scorecard jobs: ask a stage's interviewers when it ends, remind them
+//! every N hours until their card is in, give the hiring manager the missing
+//! list before the debrief, and warn when the design-document card is late.
+
+use super::scheduler::{DOC_DEADLINE, REMINDER};
+use crate::domain::StageKind;
+use crate::messages as m;
+use crate::slack::mrkdwn::escape;
+use crate::slack::views::scorecard;
+use crate::store::cards::{self, StageRow};
+use crate::store::jobs::{self, Job, NewJob};
+use crate::store::outbox::{self, Effect};
+use crate::store::Tx;
+use crate::AppState;
+use serde_json::{json, Value};
+
+/// (team, user) whose App Home should be refreshed after the job.
+pub type Refresh = Vec<(String, String)>;
+
+/// Warn the hiring manager this long before the deep-dive if the document's card is missing.
+pub const DOC_WARNING_BEFORE_SECONDS: i64 = 24 * 3600;
+/// Send the hiring manager the missing-card list this long before the debrief.
+pub const HM_LIST_BEFORE_SECONDS: i64 = 3600;
+
+fn dm(user: &str, mut message: Value) -> Effect {
+    message["channel"] = json!(user);
+    Effect::for_user(user, "chat.postMessage", message)
+}
+
+fn stage_id(job: &Job) -> anyhow::Result<i64> {
+    job.payload()["stage_id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("job without stage_id"))
+}
+
+/// Asks every interviewer of the stage for their card, once each, and
+/// schedules their first reminder. Used by the stage-end job and by
+/// `/staffloop done`.
+pub async fn prompt_stage(
+    state: &AppState,
+    tx: &mut Tx,
+    stage: &StageRow,
+    now: i64,
+) -> anyhow::Result<Refresh> {
+    let Some(kind) = stage.kind() else {
+        return Ok(Vec::new());
+    };
+    let reminder_after = state.tuning.reminder_after_hours * 3600;
+    let mut refresh = Vec::new();
+    cards::end_stage(tx, stage.id, now).await?;
+    for user in cards::interviewers(&mut **tx, stage.id).await? {
+        if cards::card_receipt(&mut **tx, stage.id, &user)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let Some(prompt_id) = cards::insert_prompt(tx, stage.loop_id, stage.id, &user, now).await?
+        else {
+            continue;
+        };
+        let mut message = scorecard::prompt(kind, &stage.candidate_name, stage.id, None);
+        message["_record_prompt"] = json!(prompt_id);
+        outbox::enqueue(tx, &stage.team_id, &dm(&user, message), now * 1000).await?;
+        let reminder = NewJob {
+            kind: REMINDER,
+            dedupe_key: format!("reminder:{}:{user}", stage.id),
+            team_id: &stage.team_id,
+            loop_id: Some(stage.loop_id),
+            payload: json!({"stage_id": stage.id, "user": user}),
+            due_at: now + reminder_after,
+        };
+        jobs::schedule(tx, &reminder, now).await?;
+        refresh.push((stage.team_id.clone(), user));
+    }
+    Ok(refresh)
+}
+
+pub async fn stage_end(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+    let now = state.clock.unix();
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(Vec::new());
+    }
+    let mut refresh = Vec::new();
+    if let Some(stage) = cards::stage(&mut *tx, stage_id(job)?).await? {
+        if stage.is_open() {
+            refresh = prompt_stage(state, &mut tx, &stage, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(refresh)
+}
+
+pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+    let now = state.clock.unix();
+    let user = job.payload()["user"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let stage = cards::stage(state.db.pool(), stage_id(job)?).await?;
+    let card_in = match &stage {
+        Some(s) => cards::card_receipt(state.db.pool(), s.id, &user)
+            .await?
+            .is_some(),
+        None => true,
+    };
+    let mut tx = state.db.begin().await?;
+    let stage = match stage {
+        Some(s) if s.is_open() && !card_in => s,
+        _ => {
+            jobs::finish(&mut tx, job, None, now).await?;
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+    };
+    let every = state.tuning.reminder_after_hours * 3600;
+    if !jobs::finish(&mut tx, job, Some(now + every), now).await? {
+        return Ok(Vec::new());
+    }
+    let kind = stage.kind().unwrap_or(StageKind::HmScreen);
+    let ended = stage
+        .starts_at
+        .zip(stage.length_minutes)
+        .map(|(s, l)| s + l * 60)
+        .unwrap_or(now);
+    let hours = ((now - ended).max(0) + 1800) / 3600;
+    let message = scorecard::prompt(kind, &stage.candidate_name, stage.id, Some(hours.max(1)));
+    outbox::enqueue(&mut tx, &stage.team_id, &dm(&user, message), now * 1000).await?;
+    cards::note_reminder(&mut tx, stage.id, &user, now).await?;
+    tx.commit().await?;
+    Ok(Vec::new())
+}
+
+#[derive(sqlx::FromRow)]
+struct LoopInfo {
+    team_id: String,
+    candidate_name: String,
+    hiring_manager: String,
+    state: String,
+}
+
+async fn loop_info(state: &AppState, loop_id: i64) -> anyhow::Result<Option<LoopInfo>> {
+    Ok(sqlx::query_as(
+        "SELECT team_id, candidate_name, hiring_manager, state FROM loops WHERE id = $1",
+    )
+    .bind(loop_id)
+    .fetch_optional(state.db.pool())
+    .await?)
+}
+
+pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+    let now = state.clock.unix();
+    let loop_id = job
+        .loop_id
+        .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
+    let info = loop_info(state, loop_id).await?;
+    let missing = cards::missing(state.db.pool(), loop_id).await?;
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(Vec::new());
+    }
+    if let Some(info) = info.filter(|i| i.state == "open" && !missing.is_empty()) {
+        let lines = missing
+            .iter()
+            .map(|(user, kind)| {
+                let stage = StageKind::parse(kind)
+                    .map(StageKind::title)
+                    .unwrap_or("Stage");
+                format!("• <@{user}> · {stage}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = m::hm_missing(&escape(&info.candidate_name), &lines);
+        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
+        outbox::enqueue(
+            &mut tx,
+            &info.team_id,
+            &dm(&info.hiring_manager, message),
+            now * 1000,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Vec::new())
+}
+
+pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+    let now = state.clock.unix();
+    let loop_id = job
+        .loop_id
+        .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
+    let info = loop_info(state, loop_id).await?;
+    let doc_missing = cards::missing(state.db.pool(), loop_id)
+        .await?
+        .iter()
+        .any(|(_, kind)| kind == StageKind::DesignDoc.key());
+    // Once the deep-dive has started the warning is moot; the missing-card
+    // list before the debrief still names the document.
+    let deep_dive =
+        cards::stage_of_kind(state.db.pool(), loop_id, StageKind::DeepDive.key()).await?;
+    let too_late = deep_dive
+        .and_then(|s| s.starts_at)
+        .is_some_and(|start| now >= start);
+    let doc_missing = doc_missing && !too_late;
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(Vec::new());
+    }
+    if let Some(info) = info.filter(|i| i.state == "open" && doc_missing) {
+        let text = m::doc_missing(&escape(&info.candidate_name));
+        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
+        outbox::enqueue(
+            &mut tx,
+            &info.team_id,
+            &dm(&info.hiring_manager, message),
+            now * 1000,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Vec::new())
+}
+
+/// The jobs a new loop needs: each live stage's end, the document deadline,
+/// and the hiring manager's list before the debrief.
+pub fn loop_jobs<'a>(
+    team_id: &'a str,
+    loop_id: i64,
+    stages: &[(i64, StageKind, Option<i64>)],
+    debrief_at: i64,
+) -> Vec<NewJob<'a>> {
+    let mut out = Vec::new();
+    for (stage_id, kind, starts_at) in stages {
+        if let (Some(start), Some(len)) = (starts_at, kind.length_minutes()) {
+            out.push(NewJob {
+                kind: super::scheduler::STAGE_END,
+                dedupe_key: format!("stage_end:{stage_id}"),
+                team_id,
+                loop_id: Some(loop_id),
+                payload: json!({"stage_id": stage_id}),
+                due_at: start + len * 60,
+            });
+        }
+        if *kind == StageKind::DeepDive {
+            if let Some(start) = starts_at {
+                out.push(NewJob {
+                    kind: DOC_DEADLINE,
+                    dedupe_key: format!("doc_deadline:{loop_id}"),
+                    team_id,
+                    loop_id: Some(loop_id),
+                    payload: json!({}),
+                    due_at: start - DOC_WARNING_BEFORE_SECONDS,
+                });
+            }
+        }
+    }
+    out.push(NewJob {
+        kind: super::scheduler::HM_MISSING,
+        dedupe_key: format!("hm_missing:{loop_id}"),
+        team_id,
+        loop_id: Some(loop_id),
+        payload: json!({}),
+        due_at: debrief_at - HM_LIST_BEFORE_SECONDS,
+    });
+    out
+}

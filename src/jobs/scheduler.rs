@@ -1,0 +1,103 @@
+//! Runs due jobs. Each job finishes first inside its own transaction (guarded
+//! by its lease), then records its effects in that same transaction: a crash
+//! before commit leaves the job due, a second replica cannot run it twice.
+
+use super::prompts;
+use crate::store::jobs::{self, Job};
+use crate::AppState;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+pub const STAGE_END: &str = "stage_end";
+pub const REMINDER: &str = "reminder";
+pub const HM_MISSING: &str = "hm_missing";
+pub const DOC_DEADLINE: &str = "doc_deadline";
+
+/// Jobs claimed per round.
+const BATCH: i64 = 32;
+/// A failed job is tried again after this long, in seconds.
+const RETRY_AFTER_SECONDS: i64 = 30;
+const MAX_JOB_ATTEMPTS: i64 = 10;
+
+pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let claimed = run_due(&state).await;
+        if claimed > 0 {
+            continue;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = state.jobs_wakeup.notified() => {}
+            _ = tokio::time::sleep(state.tuning.jobs_poll) => {}
+        }
+    }
+}
+
+/// Claims and runs what is due now; returns how many jobs it ran.
+pub async fn run_due(state: &AppState) -> usize {
+    let lease_ms = state.tuning.outbox_lease.as_millis() as i64;
+    let due = match jobs::claim_due(
+        &state.db,
+        state.clock.unix(),
+        state.clock.unix_ms(),
+        lease_ms,
+        BATCH,
+    )
+    .await
+    {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::error!(error = %e, "jobs: claiming failed");
+            return 0;
+        }
+    };
+    let n = due.len();
+    for job in due {
+        run_one(state, &job).await;
+    }
+    n
+}
+
+async fn run_one(state: &AppState, job: &Job) {
+    let span =
+        tracing::info_span!("job", job_id = job.id, kind = %job.kind, loop_id = ?job.loop_id);
+    let result = {
+        let _enter = span.enter();
+        tracing::debug!("running");
+        drop(_enter);
+        match job.kind.as_str() {
+            STAGE_END => prompts::stage_end(state, job).await,
+            REMINDER => prompts::reminder(state, job).await,
+            HM_MISSING => prompts::hm_missing(state, job).await,
+            DOC_DEADLINE => prompts::doc_deadline(state, job).await,
+            other => Err(anyhow::anyhow!("unknown job kind {other}")),
+        }
+    };
+    match result {
+        Ok(users) => {
+            state.outbox_wakeup.notify_one();
+            for (team, user) in users {
+                crate::handlers::home::refresh(state, &team, &user).await;
+            }
+        }
+        Err(e) => {
+            tracing::error!(parent: &span, error = ?e, "job failed; will retry");
+            let now = state.clock.unix();
+            if let Err(e) = jobs::failed(
+                &state.db,
+                job,
+                "job failed",
+                now + RETRY_AFTER_SECONDS,
+                MAX_JOB_ATTEMPTS,
+                now,
+            )
+            .await
+            {
+                tracing::error!(parent: &span, error = %e, "jobs: recording a failure failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Scorecard surfaces: the prompt DM and its locked form, the modal built
+//! from the rubric for a stage, and the addendum modal.
+
+use super::{context, plain, section};
+use crate::domain::scorecard::{CardField, Criterion, MAX_EVIDENCE_CHARS};
+use crate::domain::{CardDraft, Level, Rubric, StageKind};
+use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape, truncate};
+use crate::slack::payload::ViewState;
+use crate::slack::views::plan::probes_text;
+use serde_json::{json, Value};
+
+pub const CALLBACK_ID: &str = "staffloop_scorecard";
+pub const ADDENDUM_CALLBACK_ID: &str = "staffloop_addendum";
+pub const OPEN_ACTION: &str = "open_scorecard";
+pub const ADDENDUM_ACTION: &str = "open_addendum";
+const ACTION: &str = "value";
+/// Slack's limit on an option's text and description, in characters.
+const MAX_OPTION_CHARS: usize = 75;
+/// Slack's limit on a hint or label, in characters.
+const MAX_LABEL_CHARS: usize = 150;
+
+pub fn block_id(field: CardField) -> String {
+    match field {
+        CardField::Score(c) => format!("score_{}", c.key()),
+        CardField::Evidence(c) => format!("evidence_{}", c.key()),
+        CardField::Recommendation => "recommendation".into(),
+        CardField::WorkWith => "work_with".into(),
+        CardField::WorkWithReason => "work_with_reason".into(),
+    }
+}
+
+fn button(text: &str, action: &str, value: i64) -> Value {
+    json!({"type": "button", "text": plain(text), "action_id": action, "value": value.to_string(), "style": "primary"})
+}
+
+/// The DM that asks an interviewer for their card.
+pub fn prompt(
+    kind: StageKind,
+    candidate: &str,
+    stage_id: i64,
+    reminder_hours: Option<i64>,
+) -> Value {
+    let candidate = escape(candidate);
+    let lead = match reminder_hours {
+        Some(h) => m::reminder_text(kind.title(), &candidate, h),
+        None => m::prompt_text(kind.title(), &candidate),
+    };
+    json!({
+        "text": m::prompt_fallback(kind.title(), &candidate),
+        "blocks": [
+            section(&lead),
+            context(&m::prompt_probes(&probes_text(kind))),
+            {"type": "actions", "elements": [button(m::OPEN_SCORECARD, OPEN_ACTION, stage_id)]},
+            context(m::PROMPT_PRIVACY),
+        ],
+    })
+}
+
+/// The prompt DM once the card is in: no button to score again, one to add an addendum.
+pub fn locked(kind: StageKind, candidate: &str, stage_id: i64, at: i64) -> Value {
+    let text = m::locked_text(kind.title(), &escape(candidate), &date(at));
+    json!({
+        "text": text,
+        "blocks": [
+            section(&text),
+            context(m::LOCKED_ADDENDUM_NOTE),
+            {"type": "actions", "elements": [{"type": "button", "text": plain(m::ADD_ADDENDUM), "action_id": ADDENDUM_ACTION, "value": stage_id.to_string()}]},
+        ],
+    })
+}
+
+fn input(block: String, label: &str, element: Value, hint: Option<&str>) -> Value {
+    let mut b = json!({"type": "input", "block_id": block, "label": plain(&truncate(label, MAX_LABEL_CHARS)), "element": element});
+    if let Some(h) = hint {
+        b["hint"] = plain(&truncate(h, MAX_LABEL_CHARS));
+    }
+    b
+}
+
+fn level_option(level: Level) -> Value {
+    json!({"text": plain(level.title()), "value": level.as_str()})
+}
+
+/// The scorecard modal for one stage, built from the rubric.
+pub fn modal(rubric: &Rubric, kind: StageKind, candidate: &str, stage_id: i64) -> Value {
+    let mut blocks = vec![section(&m::scorecard_intro(
+        kind.title(),
+        &escape(candidate),
+    ))];
+    if kind == StageKind::Coding {
+        blocks.push(context(m::CODING_WEIGHT_NOTE));
+    }
+    for criterion in Criterion::for_stage(kind) {
+        let text = rubric.criterion(criterion);
+        let options: Vec<Value> = (1..=4u8)
+            .map(|score| {
+                json!({
+                    "text": plain(m::score_option(score)),
+                    "description": plain(&truncate(&text.anchors[score as usize - 1], MAX_OPTION_CHARS)),
+                    "value": score.to_string(),
+                })
+            })
+            .collect();
+        blocks.push(input(
+            block_id(CardField::Score(criterion)),
+            &m::score_label(&text.title),
+            json!({"type": "radio_buttons", "action_id": ACTION, "options": options}),
+            None,
+        ));
+        blocks.push(input(
+            block_id(CardField::Evidence(criterion)),
+            &m::evidence_label(&text.title),
+            json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true,
+                   "min_length": crate::domain::scorecard::MIN_EVIDENCE_CHARS, "max_length": MAX_EVIDENCE_CHARS}),
+            Some(rubric.hint(kind)),
+        ));
+    }
+    if kind == StageKind::BarRaiser {
+        blocks.push(input(
+            block_id(CardField::WorkWith),
+            &rubric.bar_raiser_question,
+            json!({"type": "radio_buttons", "action_id": ACTION, "options": [
+                {"text": plain(m::WORK_WITH_YES), "value": "yes"},
+                {"text": plain(m::WORK_WITH_NO), "value": "no"}]}),
+            None,
+        ));
+        blocks.push(input(
+            block_id(CardField::WorkWithReason),
+            m::WORK_WITH_REASON_LABEL,
+            json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_EVIDENCE_CHARS}),
+            None,
+        ));
+    }
+    blocks.push(input(
+        block_id(CardField::Recommendation),
+        m::RECOMMENDATION_LABEL,
+        json!({"type": "static_select", "action_id": ACTION, "options": [
+            level_option(Level::NoHire), level_option(Level::Senior),
+            level_option(Level::Staff), level_option(Level::SeniorStaff)]}),
+        None,
+    ));
+    json!({
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "private_metadata": stage_id.to_string(),
+        "title": plain(m::SCORECARD_TITLE),
+        "submit": plain(m::SCORECARD_SUBMIT),
+        "close": plain(m::OPEN_CANCEL),
+        "blocks": blocks,
+    })
+}
+
+/// Reads the submitted card; the rules are checked by `CardDraft::validate`.
+pub fn read(kind: StageKind, values: &Value) -> CardDraft {
+    let state = ViewState(values);
+    let scores = Criterion::for_stage(kind)
+        .into_iter()
+        .map(|c| {
+            let score = state
+                .selected_option(&block_id(CardField::Score(c)), ACTION)
+                .and_then(|v| v.parse().ok());
+            let evidence = state
+                .text(&block_id(CardField::Evidence(c)), ACTION)
+                .unwrap_or_default();
+            (c, score, evidence.to_string())
+        })
+        .collect();
+    let work_with = (kind == StageKind::BarRaiser).then(|| {
+        let answer = match state.selected_option(&block_id(CardField::WorkWith), ACTION) {
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            _ => None,
+        };
+        let reason = state
+            .text(&block_id(CardField::WorkWithReason), ACTION)
+            .unwrap_or_default();
+        (answer, reason.to_string())
+    });
+    CardDraft {
+        scores,
+        recommendation: state
+            .selected_option(&block_id(CardField::Recommendation), ACTION)
+            .and_then(Level::parse),
+        work_with,
+    }
+}
+
+pub const ADDENDUM_BLOCK: &str = "addendum";
+
+pub fn addendum_modal(kind: StageKind, candidate: &str, stage_id: i64) -> Value {
+    json!({
+        "type": "modal",
+        "callback_id": ADDENDUM_CALLBACK_ID,
+        "private_metadata": stage_id.to_string(),
+        "title": plain(m::ADDENDUM_TITLE),
+        "submit": plain(m::ADDENDUM_SUBMIT),
+        "close": plain(m::OPEN_CANCEL),
+        "blocks": [
+            section(&format!("*{}* · {}", kind.title(), escape(candidate))),
+            context(m::LOCKED_ADDENDUM_NOTE),
+            input(ADDENDUM_BLOCK.into(), m::ADDENDUM_LABEL,
+                  json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_EVIDENCE_CHARS}),
+                  Some(m::ADDENDUM_HINT)),
+        ],
+    })
+}
+
+pub fn read_addendum(values: &Value) -> String {
+    ViewState(values)
+        .text(ADDENDUM_BLOCK, ACTION)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_modal_fits_slack() {
+        let rubric = Rubric::default_rubric();
+        for kind in StageKind::ALL {
+            let v = modal(&rubric, kind, "Ana", 7);
+            let blocks = v["blocks"].as_array().unwrap();
+            assert!(blocks.len() <= 100);
+            for b in blocks {
+                if let Some(opts) = b["element"]["options"].as_array() {
+                    for o in opts {
+                        assert!(o["text"]["text"].as_str().unwrap().chars().count() <= 75);
+                        if let Some(d) = o["description"]["text"].as_str() {
+                            assert!(d.chars().count() <= 75);
+                        }
+                    }
+                }
+            }
+        }
+        let bar = modal(&rubric, StageKind::BarRaiser, "Ana", 7).to_string();
+        assert!(bar.contains("Would I want to work with this person"));
+    }
+}

@@ -1,0 +1,329 @@
+//! Stages as seen by the scorecard flow, prompts (who was asked), and the
+//! scorecards themselves: inserted once, never updated.
+
+use super::Tx;
+use sqlx::{Any, Executor};
+
+/// A stage with what the scorecard flow needs of its loop.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StageRow {
+    pub id: i64,
+    pub loop_id: i64,
+    pub team_id: String,
+    pub kind: String,
+    pub starts_at: Option<i64>,
+    pub length_minutes: Option<i64>,
+    pub state: String,
+    pub candidate_name: String,
+    pub hiring_manager: String,
+    pub loop_state: String,
+    pub channel_id: Option<String>,
+    pub debrief_at: i64,
+    pub debrief_started_at: Option<i64>,
+    pub doc_gate: Option<String>,
+}
+
+impl StageRow {
+    pub fn kind(&self) -> Option<crate::domain::StageKind> {
+        crate::domain::StageKind::parse(&self.kind)
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.loop_state == "open" && self.state != "cancelled"
+    }
+}
+
+const STAGE_COLUMNS: &str =
+    "s.id, s.loop_id, l.team_id, s.kind, s.starts_at, s.length_minutes, s.state, \
+     l.candidate_name, l.hiring_manager, l.state AS loop_state, l.channel_id, l.debrief_at, \
+     l.debrief_started_at, l.doc_gate";
+
+pub async fn stage<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+) -> Result<Option<StageRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.id = $1"
+    ))
+    .bind(stage_id)
+    .fetch_optional(e)
+    .await
+}
+
+pub async fn stage_of_kind<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+    kind: &str,
+) -> Result<Option<StageRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.loop_id = $1 AND s.kind = $2"
+    ))
+    .bind(loop_id)
+    .bind(kind)
+    .fetch_optional(e)
+    .await
+}
+
+pub async fn interviewers<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM stage_interviewers WHERE stage_id = $1 ORDER BY user_id",
+    )
+    .bind(stage_id)
+    .fetch_all(e)
+    .await
+}
+
+pub async fn is_interviewer<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+    user: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM stage_interviewers WHERE stage_id = $1 AND user_id = $2",
+    )
+    .bind(stage_id)
+    .bind(user)
+    .fetch_one(e)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Marks a stage over (idempotent). True when this call ended it.
+pub async fn end_stage(tx: &mut Tx, stage_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE stages SET state = 'done', ended_at = $1 WHERE id = $2 AND state = 'scheduled'",
+    )
+    .bind(now)
+    .bind(stage_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records that `user` was asked for the stage's card; `None` if already asked.
+pub async fn insert_prompt(
+    tx: &mut Tx,
+    loop_id: i64,
+    stage_id: i64,
+    user: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO prompts (loop_id, stage_id, interviewer, prompted_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id",
+    )
+    .bind(loop_id)
+    .bind(stage_id)
+    .bind(user)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn prompt_id<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+    user: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM prompts WHERE stage_id = $1 AND interviewer = $2")
+        .bind(stage_id)
+        .bind(user)
+        .fetch_optional(e)
+        .await
+}
+
+/// Where the prompt DM landed (filled in by the outbox worker).
+pub async fn prompt_message<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    prompt_id: i64,
+) -> Result<Option<(Option<String>, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT dm_channel, dm_ts FROM prompts WHERE id = $1")
+        .bind(prompt_id)
+        .fetch_optional(e)
+        .await
+}
+
+pub async fn record_prompt_message<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    prompt_id: i64,
+    channel: &str,
+    ts: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE prompts SET dm_channel = $1, dm_ts = $2 WHERE id = $3")
+        .bind(channel)
+        .bind(ts)
+        .bind(prompt_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+pub async fn note_reminder(
+    tx: &mut Tx,
+    stage_id: i64,
+    user: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE prompts SET reminders_sent = reminders_sent + 1, last_reminded_at = $1 \
+         WHERE stage_id = $2 AND interviewer = $3",
+    )
+    .bind(now)
+    .bind(stage_id)
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a card once. `None` when this interviewer's card for the stage is
+/// already in: a locked card is never replaced.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_card(
+    tx: &mut Tx,
+    loop_id: i64,
+    stage_id: i64,
+    user: &str,
+    recommendation: &str,
+    content: &str,
+    now: i64,
+    after_reveal: bool,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO scorecards (loop_id, stage_id, interviewer, recommendation, content, submitted_at, after_reveal) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id",
+    )
+    .bind(loop_id)
+    .bind(stage_id)
+    .bind(user)
+    .bind(recommendation)
+    .bind(content)
+    .bind(now)
+    .bind(after_reveal as i64)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// (card id, submitted at) of a user's card for a stage. Never its content.
+pub async fn card_receipt<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+    user: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, submitted_at FROM scorecards WHERE stage_id = $1 AND interviewer = $2",
+    )
+    .bind(stage_id)
+    .bind(user)
+    .fetch_optional(e)
+    .await
+}
+
+pub async fn add_addendum(
+    tx: &mut Tx,
+    card_id: i64,
+    body: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO scorecard_addenda (scorecard_id, body, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(card_id)
+    .bind(body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// (cards in, cards expected) for a loop; stopped stages do not count.
+pub async fn progress<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM scorecards c JOIN stages s ON s.id = c.stage_id \
+              WHERE c.loop_id = $1 AND s.state <> 'cancelled'), \
+           (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+              WHERE s.loop_id = $1 AND s.state <> 'cancelled')",
+    )
+    .bind(loop_id)
+    .fetch_one(e)
+    .await
+}
+
+/// (interviewer, stage kind) of every expected card not yet in.
+pub async fn missing<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.user_id, s.kind FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+         WHERE s.loop_id = $1 AND s.state <> 'cancelled' AND NOT EXISTS \
+           (SELECT 1 FROM scorecards c WHERE c.stage_id = s.id AND c.interviewer = i.user_id) \
+         ORDER BY s.position, i.user_id",
+    )
+    .bind(loop_id)
+    .fetch_all(e)
+    .await
+}
+
+/// A pending card: asked for, not yet in.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PendingCard {
+    pub stage_id: i64,
+    pub kind: String,
+    pub candidate_name: String,
+}
+
+pub async fn pending_for_user<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    team_id: &str,
+    user: &str,
+) -> Result<Vec<PendingCard>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.stage_id, s.kind, l.candidate_name FROM prompts p \
+           JOIN stages s ON s.id = p.stage_id JOIN loops l ON l.id = p.loop_id \
+         WHERE l.team_id = $1 AND p.interviewer = $2 AND l.state = 'open' AND s.state <> 'cancelled' \
+           AND NOT EXISTS (SELECT 1 FROM scorecards c WHERE c.stage_id = p.stage_id AND c.interviewer = p.interviewer) \
+         ORDER BY p.prompted_at, p.id LIMIT 20",
+    )
+    .bind(team_id)
+    .bind(user)
+    .fetch_all(e)
+    .await
+}
+
+/// A submitted card as its author may see it listed: stage and time only.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SubmittedCard {
+    pub kind: String,
+    pub candidate_name: String,
+    pub submitted_at: i64,
+}
+
+pub async fn submitted_by_user<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    team_id: &str,
+    user: &str,
+) -> Result<Vec<SubmittedCard>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.kind, l.candidate_name, c.submitted_at FROM scorecards c \
+           JOIN stages s ON s.id = c.stage_id JOIN loops l ON l.id = c.loop_id \
+         WHERE l.team_id = $1 AND c.interviewer = $2 ORDER BY c.submitted_at DESC, c.id DESC LIMIT 20",
+    )
+    .bind(team_id)
+    .bind(user)
+    .fetch_all(e)
+    .await
+}
+
+pub async fn count_cards<'c, E: Executor<'c, Database = Any>>(e: E) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM scorecards")
+        .fetch_one(e)
+        .await
+}

@@ -1,0 +1,188 @@
+//! Durable scheduled work. A job is a row with a due time; a worker claims it
+//! with a lease (compare-and-set, so one replica runs it), and finishes it in
+//! the same transaction as the effects it causes, guarded by that lease: a
+//! replica whose lease ran out cannot finish it a second time.
+
+use super::{Db, Tx};
+use serde_json::Value;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub team_id: Option<String>,
+    pub loop_id: Option<i64>,
+    pub payload: String,
+    pub due_at: i64,
+    pub attempts: i64,
+    /// The lease this worker holds; the proof it may finish the job.
+    pub lease_until_ms: i64,
+}
+
+impl Job {
+    pub fn payload(&self) -> Value {
+        serde_json::from_str(&self.payload).unwrap_or(Value::Null)
+    }
+}
+
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub dedupe_key: String,
+    pub team_id: &'a str,
+    pub loop_id: Option<i64>,
+    pub payload: Value,
+    pub due_at: i64,
+}
+
+/// Schedules a job unless one with the same key exists.
+pub async fn schedule(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(job.kind)
+    .bind(&job.dedupe_key)
+    .bind(job.team_id)
+    .bind(job.loop_id)
+    .bind(job.payload.to_string())
+    .bind(job.due_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Schedules the job, or moves a still-pending one to `due_at`.
+pub async fn schedule_or_move(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (dedupe_key) DO UPDATE SET due_at = excluded.due_at, lease_until_ms = 0 \
+         WHERE jobs.status = 'pending'",
+    )
+    .bind(job.kind)
+    .bind(&job.dedupe_key)
+    .bind(job.team_id)
+    .bind(job.loop_id)
+    .bind(job.payload.to_string())
+    .bind(job.due_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Cancels a loop's pending jobs (the loop was stopped).
+pub async fn cancel_for_loop(tx: &mut Tx, loop_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE loop_id = $2 AND status = 'pending'")
+        .bind(now)
+        .bind(loop_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn claim_due(
+    db: &Db,
+    now: i64,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<Job>, sqlx::Error> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $1 AND lease_until_ms <= $2 \
+         ORDER BY due_at, id LIMIT $3",
+    )
+    .bind(now)
+    .bind(now_ms)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut claimed = Vec::new();
+    for id in ids {
+        let lease = now_ms + lease_ms;
+        let won = sqlx::query(
+            "UPDATE jobs SET lease_until_ms = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3 AND due_at <= $4",
+        )
+        .bind(lease)
+        .bind(id)
+        .bind(now_ms)
+        .bind(now)
+        .execute(db.pool())
+        .await?
+        .rows_affected()
+            == 1;
+        if won {
+            claimed.push(
+                sqlx::query_as(
+                    "SELECT id, kind, dedupe_key, team_id, loop_id, payload, due_at, attempts, lease_until_ms \
+                     FROM jobs WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_one(db.pool())
+                .await?,
+            );
+        }
+    }
+    Ok(claimed)
+}
+
+/// Marks the job done (or, with `next_due`, pending again at that time) if
+/// this worker still holds its lease. False means someone else finished it:
+/// the caller must roll back.
+pub async fn finish(
+    tx: &mut Tx,
+    job: &Job,
+    next_due: Option<i64>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = match next_due {
+        None => sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = $1, lease_until_ms = 0 \
+             WHERE id = $2 AND status = 'pending' AND lease_until_ms = $3",
+        )
+        .bind(now),
+        Some(due) => sqlx::query(
+            "UPDATE jobs SET due_at = $1, lease_until_ms = 0 \
+             WHERE id = $2 AND status = 'pending' AND lease_until_ms = $3",
+        )
+        .bind(due),
+    }
+    .bind(job.id)
+    .bind(job.lease_until_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// A job that failed: retried later, or given up after `max_attempts`.
+pub async fn failed(
+    db: &Db,
+    job: &Job,
+    error: &str,
+    retry_at: i64,
+    max_attempts: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let status = if job.attempts >= max_attempts {
+        "failed"
+    } else {
+        "pending"
+    };
+    sqlx::query(
+        "UPDATE jobs SET status = $1, due_at = $2, last_error = $3, lease_until_ms = 0, \
+           finished_at = CASE WHEN $1 = 'failed' THEN $4 ELSE NULL END \
+         WHERE id = $5 AND lease_until_ms = $6",
+    )
+    .bind(status)
+    .bind(retry_at)
+    .bind(error)
+    .bind(now)
+    .bind(job.id)
+    .bind(job.lease_until_ms)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
