@@ -16,6 +16,13 @@ pub trait Clock: Send + Sync + 'static {
     }
 }
 
+/// Wall-clock milliseconds, for transport timing: outbox leases and retry
+/// delays, and job leases. These must not jump when a test moves the domain
+/// clock, or a lease could expire under a delivery still in flight.
+pub fn wall_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
 /// The wall clock.
 #[derive(Debug, Default)]
 pub struct SystemClock;

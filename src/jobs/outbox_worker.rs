@@ -23,7 +23,7 @@ pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
         let free = tuning.outbox_concurrency.saturating_sub(inflight.len());
         let mut claimed = 0;
         if free > 0 {
-            let now_ms = state.clock.unix_ms();
+            let now_ms = crate::clock::wall_ms();
             match outbox::claim_due(
                 &state.db,
                 now_ms,
@@ -110,7 +110,7 @@ async fn deliver(state: &AppState, d: Delivery) {
 
 async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     let db = &state.db;
-    let now_ms = || state.clock.unix_ms();
+    let now_ms = crate::clock::wall_ms;
     let mut payload: Value = match serde_json::from_str(&d.payload) {
         Ok(v) => v,
         Err(_) => {

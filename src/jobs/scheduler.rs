@@ -42,7 +42,7 @@ pub async fn run_due(state: &AppState) -> usize {
     let due = match jobs::claim_due(
         &state.db,
         state.clock.unix(),
-        state.clock.unix_ms(),
+        crate::clock::wall_ms(),
         lease_ms,
         BATCH,
     )

@@ -60,7 +60,7 @@ pub async fn enqueue(
     .bind(&effect.ordering_key)
     .bind(effect.method)
     .bind(effect.payload.to_string())
-    .bind(now_ms)
+    .bind(crate::clock::wall_ms())
     .bind(now_ms)
     .execute(&mut **tx)
     .await?;
