@@ -6,13 +6,15 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SETTINGS: [&str; 6] = [
+const SETTINGS: [&str; 8] = [
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
     "DATABASE_URL",
     "STAFFLOOP_LISTEN",
+    "STAFFLOOP_REMINDER_HOURS",
+    "STAFFLOOP_RUBRIC",
 ];
 
 fn staffloop() -> Command {
@@ -170,4 +172,46 @@ async fn sigterm_stops_the_service_cleanly() {
         !logs.contains("secret") && !logs.contains("xoxb-test"),
         "{logs}"
     );
+}
+
+#[test]
+fn a_broken_rubric_stops_start_up_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ours.rubric");
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rubric/default.rubric"
+    ))
+    .unwrap();
+    let broken = shipped.replacen("[throughput]", "[thruput]", 1);
+    let line = broken.lines().position(|l| l == "[thruput]").unwrap() + 1;
+    std::fs::write(&path, broken).unwrap();
+    let out = staffloop()
+        .arg("serve")
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .env("SLACK_SIGNING_SECRET", "x")
+        .env("STAFFLOOP_RUBRIC", &path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("STAFFLOOP_RUBRIC")
+            && err.contains(&format!("line {line}"))
+            && err.contains("thruput"),
+        "{err}"
+    );
+
+    let out = staffloop()
+        .arg("serve")
+        .env("SLACK_BOT_TOKEN", "xoxb-1")
+        .env("SLACK_SIGNING_SECRET", "x")
+        .env("STAFFLOOP_REMINDER_HOURS", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("STAFFLOOP_REMINDER_HOURS"));
 }

@@ -749,8 +749,8 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
         .slack
         .calls()
         .into_iter()
-        .filter(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
-        .last()
+        .rev()
+        .find(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
         .unwrap();
     let text = home.body.to_string();
     assert!(
@@ -771,8 +771,8 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
         .slack
         .calls()
         .into_iter()
-        .filter(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
-        .last()
+        .rev()
+        .find(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
         .unwrap();
     let text = home.body.to_string();
     assert!(text.contains("Coding round") && text.contains("locked"));
@@ -792,4 +792,33 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
             })
         })
         .await;
+}
+
+#[tokio::test]
+async fn a_card_written_after_the_reveal_is_accepted_and_marked() {
+    let (app, clock) = spawn_with_clock().await;
+    app.open_loop("Ana Lima").await;
+    at(&clock, interview_day() + 6 * H + 1800);
+    app.slack
+        .wait_for(10, "prompts", |c| !prompts_to(c, BAR).is_empty())
+        .await;
+    app.submit_card(CODER, "coding", 3, "staff", "EV").await;
+    // The debrief starts (issue 4 starts it for real; here it is marked directly).
+    sqlx::query("UPDATE loops SET debrief_started_at = $1")
+        .bind(interview_day() + 6 * H + 1800)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let r = app.submit_card(BAR, "bar_raiser", 3, "staff", "EV").await;
+    assert_eq!(r.text().await.unwrap(), "");
+    assert_eq!(
+        app.scalar("SELECT after_reveal FROM scorecards WHERE interviewer = 'UCODE0001'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT after_reveal FROM scorecards WHERE interviewer = 'UBAR00001'")
+            .await,
+        1
+    );
 }

@@ -215,6 +215,10 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     );
     state.outbox_wakeup.notify_one();
     super::home::refresh(state, team, user).await;
+    if stage.hiring_manager != user {
+        // The HM's Home shows the loop's progress count.
+        super::home::refresh(state, team, &stage.hiring_manager).await;
+    }
     Ok(Reply::Ack)
 }
 
