@@ -49,13 +49,7 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, arg: &str) -> AppResu
 pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
     let team = action.team_id.as_str();
     let user = action.user_id.as_str();
-    let found = match action.id_value() {
-        Some(id) => loops::by_id(&state.db, id)
-            .await?
-            .filter(|l| l.team_id == team),
-        None => None,
-    };
-    let Some(l) = found else {
+    let Some(l) = super::action_loop(state, action).await? else {
         return Ok(());
     };
     let text = match end(state, &l, StageKind::DesignDoc, user).await {
@@ -101,11 +95,7 @@ async fn end(
     }
     let refresh = prompts::prompt_stage(state, &mut tx, &stage, now).await?;
     // The stage's scheduled end has nothing left to do.
-    sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
-        .bind(now)
-        .bind(format!("stage_end:{}", stage.id))
-        .execute(&mut *tx)
-        .await?;
+    crate::store::jobs::complete_by_key(&mut tx, &format!("stage_end:{}", stage.id), now).await?;
     loops::audit(
         &mut tx,
         &l.team_id,

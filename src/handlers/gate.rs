@@ -63,13 +63,7 @@ pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> 
 pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyhow::Result<()> {
     let user = action.user_id.as_str();
     let team = action.team_id.as_str();
-    let found = match action.id_value() {
-        Some(id) => loops::by_id(&state.db, id)
-            .await?
-            .filter(|l| l.team_id == team),
-        None => None,
-    };
-    let Some(l) = found else {
+    let Some(l) = super::action_loop(state, action).await? else {
         return Ok(());
     };
     if l.hiring_manager != user {

@@ -79,6 +79,19 @@ impl Command {
     }
 }
 
+/// The loop a button's value names, if it belongs to the presser's workspace.
+pub(crate) async fn action_loop(
+    state: &AppState,
+    action: &crate::slack::payload::BlockAction,
+) -> anyhow::Result<Option<crate::store::loops::LoopRow>> {
+    Ok(match action.id_value() {
+        Some(id) => crate::store::loops::by_id(&state.db, id)
+            .await?
+            .filter(|l| l.team_id == action.team_id.as_str()),
+        None => None,
+    })
+}
+
 fn apology(e: AppError, context: &'static str) -> Reply {
     match e {
         AppError::User(msg) => Reply::ephemeral(msg),

@@ -132,6 +132,28 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
     Ok(Vec::new())
 }
 
+/// Finishes `job` and, when `text` is given, DMs it to the loop's hiring
+/// manager, in one transaction.
+async fn finish_telling_hm(
+    state: &AppState,
+    job: &Job,
+    info: Option<&LoopInfo>,
+    text: Option<String>,
+    now: i64,
+) -> anyhow::Result<Refresh> {
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(Vec::new());
+    }
+    if let (Some(info), Some(text)) = (info, text) {
+        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
+        let effect = dm(&info.hiring_manager, message);
+        outbox::enqueue(&mut tx, &info.team_id, &effect, now * 1000).await?;
+    }
+    tx.commit().await?;
+    Ok(Vec::new())
+}
+
 #[derive(sqlx::FromRow)]
 struct LoopInfo {
     team_id: String,
@@ -156,11 +178,8 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> 
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
     let info = loop_info(state, loop_id).await?;
     let missing = cards::missing(state.db.pool(), loop_id).await?;
-    let mut tx = state.db.begin().await?;
-    if !jobs::finish(&mut tx, job, None, now).await? {
-        return Ok(Vec::new());
-    }
-    if let Some(info) = info.filter(|i| i.state == "open" && !missing.is_empty()) {
+    let info = info.filter(|i| i.state == "open");
+    let text = info.as_ref().filter(|_| !missing.is_empty()).map(|info| {
         let lines = missing
             .iter()
             .map(|(user, kind)| {
@@ -171,18 +190,9 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> 
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let text = m::hm_missing(&escape(&info.candidate_name), &lines);
-        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
-        outbox::enqueue(
-            &mut tx,
-            &info.team_id,
-            &dm(&info.hiring_manager, message),
-            now * 1000,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Vec::new())
+        m::hm_missing(&escape(&info.candidate_name), &lines)
+    });
+    finish_telling_hm(state, job, info.as_ref(), text, now).await
 }
 
 pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
@@ -202,24 +212,12 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh
     let too_late = deep_dive
         .and_then(|s| s.starts_at)
         .is_some_and(|start| now >= start);
-    let doc_missing = doc_missing && !too_late;
-    let mut tx = state.db.begin().await?;
-    if !jobs::finish(&mut tx, job, None, now).await? {
-        return Ok(Vec::new());
-    }
-    if let Some(info) = info.filter(|i| i.state == "open" && doc_missing) {
-        let text = m::doc_missing(&escape(&info.candidate_name));
-        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
-        outbox::enqueue(
-            &mut tx,
-            &info.team_id,
-            &dm(&info.hiring_manager, message),
-            now * 1000,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Vec::new())
+    let info = info.filter(|i| i.state == "open");
+    let text = info
+        .as_ref()
+        .filter(|_| doc_missing && !too_late)
+        .map(|info| m::doc_missing(&escape(&info.candidate_name)));
+    finish_telling_hm(state, job, info.as_ref(), text, now).await
 }
 
 /// The jobs a new loop needs: each live stage's end, the document deadline,

@@ -35,41 +35,32 @@ pub struct NewJob<'a> {
     pub due_at: i64,
 }
 
+const INSERT_JOB: &str =
+    "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING";
+
 /// Schedules a job unless one with the same key exists.
 pub async fn schedule(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(job.kind)
-    .bind(&job.dedupe_key)
-    .bind(job.team_id)
-    .bind(job.loop_id)
-    .bind(job.payload.to_string())
-    .bind(job.due_at)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(INSERT_JOB)
+        .bind(job.kind)
+        .bind(&job.dedupe_key)
+        .bind(job.team_id)
+        .bind(job.loop_id)
+        .bind(job.payload.to_string())
+        .bind(job.due_at)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
-/// Schedules the job, or moves a still-pending one to `due_at`.
-pub async fn schedule_or_move(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (dedupe_key) DO UPDATE SET due_at = excluded.due_at, lease_until_ms = 0 \
-         WHERE jobs.status = 'pending'",
-    )
-    .bind(job.kind)
-    .bind(&job.dedupe_key)
-    .bind(job.team_id)
-    .bind(job.loop_id)
-    .bind(job.payload.to_string())
-    .bind(job.due_at)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+/// Marks a pending job done ahead of time (its work was done another way).
+pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
+        .bind(now)
+        .bind(dedupe_key)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
