@@ -36,6 +36,9 @@ pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://staffloop.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
 pub const DEFAULT_REMINDER_HOURS: i64 = 4;
+pub const DEFAULT_ARCHIVE_DAYS: i64 = 14;
+/// Longest allowed archive delay, in days.
+pub const MAX_ARCHIVE_DAYS: i64 = 3650;
 /// Longest allowed reminder interval, in hours (a week).
 pub const MAX_REMINDER_HOURS: i64 = 168;
 
@@ -67,6 +70,9 @@ pub struct Tuning {
     /// A missing card brings a reminder this many hours after its stage
     /// ended, and again every as many hours (STAFFLOOP_REMINDER_HOURS).
     pub reminder_after_hours: i64,
+    /// Days after the decision before the loop channel is archived; 0 never
+    /// (STAFFLOOP_ARCHIVE_DAYS).
+    pub archive_after_days: i64,
 }
 
 impl Default for Tuning {
@@ -84,6 +90,7 @@ impl Default for Tuning {
             run_scheduler: true,
             jobs_poll: Duration::from_secs(5),
             reminder_after_hours: DEFAULT_REMINDER_HOURS,
+            archive_after_days: DEFAULT_ARCHIVE_DAYS,
         }
     }
 }
@@ -101,6 +108,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub tuning: Tuning,
     pub rubric: crate::domain::Rubric,
+    /// Users who may decide and export besides each loop's hiring manager.
+    pub admins: Vec<String>,
 }
 
 /// A configuration problem, reported as one line naming the variable.
@@ -136,6 +145,8 @@ pub struct RawConfig {
     pub listen: Option<String>,
     pub reminder_hours: Option<String>,
     pub rubric_path: Option<String>,
+    pub archive_days: Option<String>,
+    pub admins: Option<String>,
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -222,6 +233,33 @@ impl RawConfig {
                     )
                 })?;
         }
+        if let Some(raw) = present(self.archive_days) {
+            tuning.archive_after_days = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (0..=MAX_ARCHIVE_DAYS).contains(d))
+                .ok_or_else(|| {
+                    err(
+                        "STAFFLOOP_ARCHIVE_DAYS",
+                        format!("{raw:?} is not a whole number of days from 0 (never) to {MAX_ARCHIVE_DAYS}"),
+                    )
+                })?;
+        }
+        let mut admins = Vec::new();
+        for raw in present(self.admins)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let id = crate::domain::UserId::parse(raw).ok_or_else(|| {
+                err(
+                    "STAFFLOOP_ADMINS",
+                    format!("{raw:?} is not a Slack user id such as U012ABCDEF"),
+                )
+            })?;
+            admins.push(id.as_str().to_string());
+        }
         let rubric = match present(self.rubric_path) {
             None => crate::domain::Rubric::default_rubric(),
             Some(path) => {
@@ -240,6 +278,7 @@ impl RawConfig {
             listen,
             tuning,
             rubric,
+            admins,
         })
     }
 }

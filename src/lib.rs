@@ -6,7 +6,9 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod handlers;
+pub mod heatmap;
 pub mod jobs;
 pub mod messages;
 pub mod slack;
@@ -30,6 +32,8 @@ pub struct AppState {
     /// Nudged when a job is made due now (e.g. a stage ended early).
     pub jobs_wakeup: Notify,
     pub rubric: domain::Rubric,
+    /// Users who may decide besides each loop's hiring manager.
+    pub admins: Vec<String>,
     pub signing_secret: Option<Secret>,
     pub tuning: Tuning,
 }
@@ -72,6 +76,7 @@ impl App {
             outbox_wakeup: Notify::new(),
             jobs_wakeup: Notify::new(),
             rubric: config.rubric.clone(),
+            admins: config.admins.clone(),
             signing_secret: config.signing_secret.clone(),
             tuning: config.tuning.clone(),
         });

@@ -23,6 +23,21 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(MigrateArgs),
+    /// Print a whole loop (plan, cards, addenda, decisions, audit trail) as JSON.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The loop: its id, channel id or channel name.
+    #[arg(long = "loop")]
+    loop_ref: String,
+    /// Export even though the debrief has not started (logged and audited).
+    #[arg(long)]
+    force: bool,
+    /// Database: sqlite://FILE or postgres://USER:PASS@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -58,6 +73,12 @@ struct ServeArgs {
     /// Path to an edited rubric file (see rubric/default.rubric) [default: the built-in rubric].
     #[arg(long, env = "STAFFLOOP_RUBRIC")]
     rubric: Option<String>,
+    /// Days after the decision before the loop channel is archived; 0 = never [default: 14].
+    #[arg(long, env = "STAFFLOOP_ARCHIVE_DAYS")]
+    archive_days: Option<String>,
+    /// Comma-separated Slack user ids who may record decisions besides the hiring manager.
+    #[arg(long, env = "STAFFLOOP_ADMINS")]
+    admins: Option<String>,
 }
 
 fn init_logging() {
@@ -119,6 +140,42 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Command::Export(args) => {
+            let url = match check_database_url(args.database_url) {
+                Ok(url) => url,
+                Err(e) => return config_error(e),
+            };
+            init_logging();
+            let db = match staffloop::store::Db::connect(&url, 1).await {
+                Ok(db) => db,
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let now = chrono::Utc::now().timestamp();
+            use staffloop::export::{export, ExportError};
+            let code = match export(&db, &args.loop_ref, args.force, now).await {
+                Ok(v) => {
+                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Err(ExportError::NotFound) => {
+                    eprintln!("staffloop: no loop {:?}", args.loop_ref);
+                    ExitCode::FAILURE
+                }
+                Err(ExportError::NotRevealed) => {
+                    eprintln!("staffloop: that loop's debrief has not started, so its cards are still hidden; an operator may add --force");
+                    ExitCode::FAILURE
+                }
+                Err(ExportError::Other(e)) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+            db.close().await;
+            code
+        }
         Command::Serve(args) => {
             let raw = RawConfig {
                 bot_token: args.slack_bot_token,
@@ -129,6 +186,8 @@ async fn main() -> ExitCode {
                 listen: args.listen,
                 reminder_hours: args.reminder_hours,
                 rubric_path: args.rubric,
+                archive_days: args.archive_days,
+                admins: args.admins,
             };
             let config = match raw.validate() {
                 Ok(c) => c,

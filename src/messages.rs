@@ -365,3 +365,146 @@ pub fn home_pending_line(stage: &str, candidate: &str) -> String {
 pub fn home_submitted_line(stage: &str, candidate: &str, when: &str) -> String {
     format!(":lock: *{stage}* · {candidate} · locked {when}")
 }
+
+// The debrief.
+pub const START_DEBRIEF_BUTTON: &str = "Start debrief";
+pub const DEBRIEF_NOT_ALLOWED: &str = "Only the hiring manager can start the debrief early.";
+pub const DEBRIEF_ALREADY: &str = "The debrief has already started; every card was revealed then.";
+pub const DEBRIEF_STARTED: &str =
+    "The debrief has started: every scorecard is now revealed in this channel.";
+
+pub fn reveal_title(candidate: &str, applied: &str) -> String {
+    format!("*Debrief: {candidate}* · applied at {applied}")
+}
+
+pub fn reveal_counts(submitted: usize, expected: usize) -> String {
+    format!("{submitted} of {expected} scorecards in. Every card is revealed now, at once; each card's evidence is in the thread.")
+}
+
+pub const REVEAL_FALLBACK: &str = "The debrief has started: all scorecards are revealed.";
+pub const REVEAL_GRID: &str = "*Scores by interviewer*";
+pub const REVEAL_DIMENSIONS: &str = "*Per dimension*";
+pub const REVEAL_TALLY: &str = "*Recommendations*";
+pub const REVEAL_FLAGS: &str = "*Talk about these first*";
+pub const REVEAL_NO_FLAGS: &str = "No flags: the panel broadly agrees.";
+pub const REVEAL_DECIDE: &str = "Hiring manager: record the decision.";
+
+pub fn reveal_card_title(index: usize, mention: &str, stage: &str, level: &str) -> String {
+    format!("*#{index}* {mention} · {stage} → recommends *{level}*")
+}
+
+pub fn reveal_dimension(title: &str, median: f64, level: &str, spread: u8, scores: &str) -> String {
+    format!("{title}: median {median} ({level}), spread {spread} · scores {scores}")
+}
+
+pub fn flag_disagreement(title: &str, low: u8, high: u8) -> String {
+    format!(":warning: *{title}*: scores from {low} to {high}.")
+}
+
+pub fn flag_split(low: &str, high: &str) -> String {
+    format!(":warning: Recommendations run from *{low}* to *{high}*.")
+}
+
+pub fn flag_missing(mention: &str, stage: &str) -> String {
+    format!(":grey_question: Missing: {mention}'s {stage} scorecard.")
+}
+
+pub fn flag_after(mention: &str, stage: &str) -> String {
+    format!(":hourglass: {mention}'s {stage} card was written after the reveal.")
+}
+
+pub fn flag_addenda(mention: &str, stage: &str, count: usize) -> String {
+    format!(":memo: {mention} added {count} addendum(s) to the {stage} card.")
+}
+
+pub fn flag_gate(outcome: &str) -> String {
+    format!(":page_facing_up: Design-document gate: the document was below the staff bar; the hiring manager chose to {outcome}.")
+}
+
+pub fn flag_unscored(title: &str) -> String {
+    format!(":no_entry: No card scored *{title}*: the loop did not test it.")
+}
+
+pub fn card_reply_title(
+    index: usize,
+    mention: &str,
+    stage: &str,
+    level: &str,
+    when: &str,
+) -> String {
+    format!("*#{index}* {mention} · {stage} · recommends *{level}* · locked {when}")
+}
+
+pub const CARD_AFTER_REVEAL: &str = ":hourglass: Written after the reveal.";
+
+pub fn card_work_with(question: &str, answer: &str) -> String {
+    format!("*{question}* {answer}")
+}
+
+pub fn card_addendum(when: &str) -> String {
+    format!(":memo: *Addendum*, {when}:")
+}
+
+pub fn heatmap_title(candidate: &str) -> String {
+    format!("Scores for {candidate}")
+}
+
+pub const HEATMAP_COMMENT: &str =
+    "Rows follow the #numbers above; red is below senior, orange senior, light green staff, green senior staff, grey not scored.";
+
+// Decisions.
+pub fn decide_usage() -> String {
+    "Say the decision: `/staffloop decide <no-hire|senior|staff|senior-staff> [note]`.".into()
+}
+
+pub const DECIDE_NOT_ALLOWED: &str =
+    "Only the hiring manager (or a staffloop admin) can record the decision.";
+pub const DECIDE_TOO_EARLY: &str = "The decision comes after the debrief has started.";
+pub const DECIDE_NEEDS_REASON: &str =
+    "A decision is already recorded. To correct it, add the reason: `/staffloop decide <level> <reason>`.";
+pub const DECIDE_CORRECTED_ALREADY: &str =
+    "This decision was already corrected once; it cannot change again.";
+pub const CONFIRM: &str = "Confirm";
+
+pub fn decide_confirm(applied: &str, decided: &str, downlevel: bool) -> String {
+    let base = format!("Applied at *{applied}*; you are recording *{decided}*.");
+    if downlevel {
+        format!("{base} This is a *downlevel*.")
+    } else {
+        base
+    }
+}
+
+pub fn decision_posted(level: &str, applied: &str, downlevel: bool, who: &str) -> String {
+    if downlevel {
+        format!(":white_check_mark: Decision: *{level}*, a downlevel from {applied}. Recorded by {who}.")
+    } else {
+        format!(":white_check_mark: Decision: *{level}* (applied at {applied}). Recorded by {who}.")
+    }
+}
+
+pub fn decision_corrected(level: &str, previous: &str, who: &str) -> String {
+    format!(":pencil2: Decision corrected to *{level}* (was {previous}) by {who}.")
+}
+
+pub fn decision_note(note: &str) -> String {
+    format!("Note: {note}")
+}
+
+pub const DECISION_CANCELLED: &str = "Nothing was recorded.";
+pub const DECISION_STALE: &str = "That confirmation is no longer open; nothing changed.";
+
+pub fn outcome_usage() -> String {
+    "Say how the offer ended: `/staffloop outcome accepted` or `/staffloop outcome declined`."
+        .into()
+}
+
+pub const OUTCOME_NEEDS_DECISION: &str = "Record the decision first.";
+
+pub fn outcome_recorded(outcome: &str) -> String {
+    format!("Recorded: the offer was {outcome}.")
+}
+
+pub fn archive_soon(days: i64) -> String {
+    format!("This loop channel will be archived tomorrow, {days} days after the decision. Export anything you need first.")
+}

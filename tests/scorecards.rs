@@ -372,7 +372,18 @@ fn clock_now(clock: &staffloop::clock::ManualClock) -> i64 {
 #[tokio::test]
 async fn reminders_come_every_n_hours_until_the_card_is_in() {
     let (app, clock) = spawn_with_clock().await;
-    app.open_loop("Ana Lima").await;
+    // A next-day debrief, so the reminders run their course before it.
+    let mut form = loop_form("Ana Lima");
+    form["debrief_at"]["value"]["selected_date_time"] = json!(interview_day() + 30 * H);
+    assert_eq!(
+        app.submit(RECRUITER, "V0REMIND1", &form).await.status(),
+        200
+    );
+    app.slack
+        .wait_for(10, "opened", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+        })
+        .await;
     let coding_end = interview_day() + 4 * H;
     at(&clock, coding_end + 60);
     app.slack
@@ -798,17 +809,23 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
 async fn a_card_written_after_the_reveal_is_accepted_and_marked() {
     let (app, clock) = spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
-    at(&clock, interview_day() + 6 * H + 1800);
+    at(&clock, interview_day() + 5 * H + 50 * 60);
     app.slack
         .wait_for(10, "prompts", |c| !prompts_to(c, BAR).is_empty())
         .await;
     app.submit_card(CODER, "coding", 3, "staff", "EV").await;
-    // The debrief starts (issue 4 starts it for real; here it is marked directly).
-    sqlx::query("UPDATE loops SET debrief_started_at = $1")
-        .bind(interview_day() + 6 * H + 1800)
-        .execute(app.state.db.pool())
-        .await
-        .unwrap();
+    // The debrief starts at its scheduled time.
+    at(&clock, interview_day() + 6 * H + 1800);
+    app.slack
+        .wait_for(10, "reveal", |c| {
+            c.iter().any(|c| {
+                c.body["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("all scorecards are revealed")
+            })
+        })
+        .await;
     let r = app.submit_card(BAR, "bar_raiser", 3, "staff", "EV").await;
     assert_eq!(r.text().await.unwrap(), "");
     assert_eq!(

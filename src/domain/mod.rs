@@ -4,6 +4,7 @@
 pub mod ids;
 pub mod loop_plan;
 pub mod name;
+pub mod reveal;
 pub mod rubric;
 pub mod rubric_file;
 pub mod scorecard;

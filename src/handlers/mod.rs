@@ -2,6 +2,8 @@
 //! that names them. Handlers turn our own payload values into domain calls,
 //! stored state and recorded effects; they never touch HTTP.
 
+pub mod debrief;
+pub mod decide;
 pub mod done;
 pub mod gate;
 pub mod help;
@@ -23,6 +25,9 @@ use tracing::Instrument;
 pub enum Command {
     Open { candidate: String },
     Done { stage: String },
+    Debrief,
+    Decide { rest: String },
+    Outcome { rest: String },
     Status,
     Help,
     Unknown(String),
@@ -45,6 +50,21 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "done",
         usage: "/staffloop done <stage>",
         summary: "In a loop channel: end a stage early and ask its interviewers for scorecards now. `done doc` marks the design document received (hiring manager).",
+    },
+    CommandSpec {
+        name: "debrief",
+        usage: "/staffloop debrief",
+        summary: "Hiring manager, in a loop channel: start the debrief now and reveal every scorecard at once.",
+    },
+    CommandSpec {
+        name: "decide",
+        usage: "/staffloop decide <no-hire|senior|staff|senior-staff> [note]",
+        summary: "Hiring manager, after the reveal: record the decision (a second use, with a reason, corrects it once).",
+    },
+    CommandSpec {
+        name: "outcome",
+        usage: "/staffloop outcome <accepted|declined>",
+        summary: "Hiring manager: record how the offer ended.",
     },
     CommandSpec {
         name: "status",
@@ -71,6 +91,13 @@ impl Command {
             },
             "done" => Command::Done {
                 stage: rest.to_string(),
+            },
+            "debrief" if rest.is_empty() => Command::Debrief,
+            "decide" => Command::Decide {
+                rest: rest.to_string(),
+            },
+            "outcome" => Command::Outcome {
+                rest: rest.to_string(),
             },
             "status" if rest.is_empty() => Command::Status,
             "help" | "" => Command::Help,
@@ -108,6 +135,9 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
         let result: AppResult<Reply> = match Command::parse(&cmd.text) {
             Command::Open { candidate } => open::command(state, &cmd, &candidate).await,
             Command::Done { stage } => done::command(state, &cmd, &stage).await,
+            Command::Debrief => debrief::command(state, &cmd).await,
+            Command::Decide { rest } => decide::command(state, &cmd, &rest).await,
+            Command::Outcome { rest } => decide::outcome(state, &cmd, &rest).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),
             Command::Unknown(text) => Ok(help::reply(Some(&text))),
@@ -160,7 +190,16 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     }
                     gate::CONTINUE_ACTION => gate::decide(state, &action, false).await,
                     gate::STOP_ACTION => gate::decide(state, &action, true).await,
-                    _ => Ok(()),
+                    debrief::START_ACTION => debrief::button(state, &action).await,
+                    decide::CONFIRM_ACTION => decide::settle(state, &action, true).await,
+                    decide::CANCEL_ACTION => decide::settle(state, &action, false).await,
+                    other => match other
+                        .strip_prefix(crate::slack::views::reveal::DECIDE_ACTION_PREFIX)
+                        .and_then(crate::domain::Level::parse)
+                    {
+                        Some(level) => decide::button(state, &action, level).await,
+                        None => Ok(()),
+                    },
                 }
             }
             .instrument(span.clone())

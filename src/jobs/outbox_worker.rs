@@ -3,6 +3,8 @@
 //! waits out `Retry-After` on 429, gives up after a bound, and keeps the
 //! order of effects within a loop.
 
+use crate::handlers::debrief::REVEAL_TS;
+use crate::heatmap::HeatMap;
 use crate::slack::client::CallError;
 use crate::store::outbox::{self, Delivery, LOOP_CHANNEL, LOOP_CHANNEL_MENTION};
 use crate::store::{cards, loops};
@@ -12,6 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+
+/// A compound effect: render the reveal's heat map and upload it with
+/// Slack's three-step flow.
+pub const UPLOAD_HEATMAP: &str = "staffloop.upload_heatmap";
 
 pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
     let tuning = state.tuning.clone();
@@ -58,35 +64,43 @@ pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
     while inflight.join_next().await.is_some() {}
 }
 
-/// Replaces whole-string channel placeholders; true when any was found.
-fn substitute(v: &mut Value, channel: Option<&str>) -> bool {
+/// Replaces whole-string placeholders (`$loop_channel`, `<#$loop_channel>`,
+/// `$reveal_ts`) with their values; returns the placeholders that had none.
+fn substitute(v: &mut Value, channel: Option<&str>, reveal_ts: Option<&str>) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    fill(v, channel, reveal_ts, &mut missing);
+    missing
+}
+
+fn fill(
+    v: &mut Value,
+    channel: Option<&str>,
+    reveal_ts: Option<&str>,
+    missing: &mut Vec<&'static str>,
+) {
     match v {
-        Value::String(s) if s == LOOP_CHANNEL || s == LOOP_CHANNEL_MENTION => {
-            if let Some(c) = channel {
+        Value::String(s) if s == LOOP_CHANNEL || s == LOOP_CHANNEL_MENTION => match channel {
+            Some(c) => {
                 *s = if s == LOOP_CHANNEL {
                     c.to_string()
                 } else {
                     format!("<#{c}>")
-                };
+                }
             }
-            true
-        }
-        // Every placeholder must be replaced, so no short-circuiting here.
-        Value::Array(items) => {
-            let mut found = false;
-            for item in items {
-                found |= substitute(item, channel);
-            }
-            found
-        }
-        Value::Object(map) => {
-            let mut found = false;
-            for item in map.values_mut() {
-                found |= substitute(item, channel);
-            }
-            found
-        }
-        _ => false,
+            None => missing.push(LOOP_CHANNEL),
+        },
+        Value::String(s) if s == REVEAL_TS => match reveal_ts {
+            Some(ts) => *s = ts.to_string(),
+            None => missing.push(REVEAL_TS),
+        },
+        // Every placeholder must be replaced, so visit every element.
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| fill(i, channel, reveal_ts, missing)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|i| fill(i, channel, reveal_ts, missing)),
+        _ => {}
     }
 }
 
@@ -138,19 +152,32 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
             }
         }
     }
-    let channel = match d.loop_id {
-        Some(loop_id) => loops::channel_id(db, loop_id).await?,
-        None => None,
+    let record_reveal = take(&mut payload, "_record_reveal");
+    let (channel, reveal_ts) = match d.loop_id {
+        Some(loop_id) => (
+            loops::channel_id(db, loop_id).await?,
+            loops::reveal_ts(db, loop_id).await?,
+        ),
+        None => (None, None),
     };
-    if substitute(&mut payload.clone(), None) {
-        if channel.is_none() {
-            tracing::error!(outbox_id = d.id, method = %d.method, "outbox: the loop's channel was never created; giving up");
-            outbox::fail(db, d.id, now_ms(), "loop channel missing").await?;
-            return Ok(());
-        }
-        substitute(&mut payload, channel.as_deref());
+    let missing = substitute(&mut payload, channel.as_deref(), reveal_ts.as_deref());
+    if !missing.is_empty() {
+        tracing::error!(outbox_id = d.id, method = %d.method, ?missing, "outbox: what this delivery builds on was never delivered; giving up");
+        outbox::fail(
+            db,
+            d.id,
+            now_ms(),
+            "an earlier delivery it depends on failed",
+        )
+        .await?;
+        return Ok(());
     }
-    match state.slack.call(&d.method, &payload).await {
+    let result = if d.method == UPLOAD_HEATMAP {
+        upload(state, &payload).await.map(|()| Value::Null)
+    } else {
+        state.slack.call(&d.method, &payload).await
+    };
+    match result {
         Ok(answer) => {
             if d.method == "conversations.create" {
                 let Some(id) = answer["channel"]["id"].as_str() else {
@@ -166,6 +193,9 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 if let Some(loop_id) = d.loop_id {
                     loops::set_channel_id(db, loop_id, id).await?;
                 }
+            }
+            if let (Some(loop_id), Some(ts)) = (record_reveal, answer["ts"].as_str()) {
+                loops::set_reveal_ts(db, loop_id, ts).await?;
             }
             if let Some(prompt_id) = record_prompt {
                 if let (Some(channel), Some(ts)) =
@@ -227,6 +257,23 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn upload(state: &AppState, payload: &Value) -> Result<(), CallError> {
+    let map: HeatMap = serde_json::from_value(payload["heatmap"].clone())
+        .map_err(|_| CallError::Permanent("stored heat map is unreadable".into()))?;
+    let text = |k: &str| payload[k].as_str().unwrap_or_default().to_string();
+    state
+        .slack
+        .upload_png(
+            &text("filename"),
+            &text("title"),
+            &text("comment"),
+            map.to_png(),
+            &text("channel"),
+            payload["thread_ts"].as_str(),
+        )
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::substitute;
@@ -234,12 +281,17 @@ mod tests {
 
     #[test]
     fn only_whole_string_placeholders_are_replaced() {
-        let mut v = json!({"channel": "$loop_channel", "blocks": [{"text": {"text": "<#$loop_channel>"}},
+        let mut v = json!({"channel": "$loop_channel", "thread_ts": "$reveal_ts", "blocks": [{"text": {"text": "<#$loop_channel>"}},
             {"text": {"text": "Candidate $loop_channel"}}]});
-        assert!(substitute(&mut v, Some("C9")));
+        assert_eq!(
+            substitute(&mut v.clone(), Some("C9"), None),
+            vec!["$reveal_ts"]
+        );
+        assert!(substitute(&mut v, Some("C9"), Some("1.2")).is_empty());
+        assert_eq!(v["thread_ts"], "1.2");
         assert_eq!(v["channel"], "C9");
         assert_eq!(v["blocks"][0]["text"]["text"], "<#C9>");
         assert_eq!(v["blocks"][1]["text"]["text"], "Candidate $loop_channel");
-        assert!(!substitute(&mut json!({"channel": "U1"}), Some("C9")));
+        assert!(substitute(&mut json!({"channel": "U1"}), None, None).is_empty());
     }
 }

@@ -160,11 +160,12 @@ struct LoopInfo {
     candidate_name: String,
     hiring_manager: String,
     state: String,
+    debrief_started_at: Option<i64>,
 }
 
 async fn loop_info(state: &AppState, loop_id: i64) -> anyhow::Result<Option<LoopInfo>> {
     Ok(sqlx::query_as(
-        "SELECT team_id, candidate_name, hiring_manager, state FROM loops WHERE id = $1",
+        "SELECT team_id, candidate_name, hiring_manager, state, debrief_started_at FROM loops WHERE id = $1",
     )
     .bind(loop_id)
     .fetch_optional(state.db.pool())
@@ -178,7 +179,8 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> 
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
     let info = loop_info(state, loop_id).await?;
     let missing = cards::missing(state.db.pool(), loop_id).await?;
-    let info = info.filter(|i| i.state == "open");
+    // Once the debrief has started, the reveal itself names the missing cards.
+    let info = info.filter(|i| i.state == "open" && i.debrief_started_at.is_none());
     let text = info.as_ref().filter(|_| !missing.is_empty()).map(|info| {
         let lines = missing
             .iter()
@@ -220,6 +222,49 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh
     finish_telling_hm(state, job, info.as_ref(), text, now).await
 }
 
+/// Tells the loop channel it will be archived tomorrow, or archives it.
+pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::Result<Refresh> {
+    let now = state.clock.unix();
+    let loop_id = job
+        .loop_id
+        .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
+    let team: Option<String> = sqlx::query_scalar("SELECT team_id FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(Vec::new());
+    }
+    if let Some(team) = team {
+        let effect = if now_archive {
+            Effect::for_loop(
+                loop_id,
+                "conversations.archive",
+                json!({"channel": outbox::LOOP_CHANNEL}),
+            )
+        } else {
+            let text = m::archive_soon(state.tuning.archive_after_days);
+            let note = json!({"channel": outbox::LOOP_CHANNEL, "text": text, "blocks": [crate::slack::views::section(&text)]});
+            Effect::for_loop(loop_id, "chat.postMessage", note)
+        };
+        outbox::enqueue(&mut tx, &team, &effect, now * 1000).await?;
+        if now_archive {
+            crate::store::loops::audit(
+                &mut tx,
+                &team,
+                Some(loop_id),
+                "staffloop",
+                "channel archived",
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Vec::new())
+}
+
 /// The jobs a new loop needs: each live stage's end, the document deadline,
 /// and the hiring manager's list before the debrief.
 pub fn loop_jobs<'a>(
@@ -253,6 +298,14 @@ pub fn loop_jobs<'a>(
             }
         }
     }
+    out.push(NewJob {
+        kind: super::scheduler::DEBRIEF,
+        dedupe_key: format!("debrief:{loop_id}"),
+        team_id,
+        loop_id: Some(loop_id),
+        payload: json!({}),
+        due_at: debrief_at,
+    });
     out.push(NewJob {
         kind: super::scheduler::HM_MISSING,
         dedupe_key: format!("hm_missing:{loop_id}"),

@@ -12,6 +12,9 @@ pub const STAGE_END: &str = "stage_end";
 pub const REMINDER: &str = "reminder";
 pub const HM_MISSING: &str = "hm_missing";
 pub const DOC_DEADLINE: &str = "doc_deadline";
+pub const DEBRIEF: &str = "debrief";
+pub const ARCHIVE_NOTE: &str = "archive_note";
+pub const ARCHIVE: &str = "archive";
 
 /// Jobs claimed per round.
 const BATCH: i64 = 32;
@@ -73,6 +76,15 @@ async fn run_one(state: &AppState, job: &Job) {
             REMINDER => prompts::reminder(state, job).await,
             HM_MISSING => prompts::hm_missing(state, job).await,
             DOC_DEADLINE => prompts::doc_deadline(state, job).await,
+            DEBRIEF => match job.loop_id {
+                Some(loop_id) => {
+                    crate::handlers::debrief::start(state, loop_id, "staffloop", Some(job))
+                        .await
+                        .map(|_| Vec::new())
+                }
+                None => Err(anyhow::anyhow!("debrief job without loop")),
+            },
+            ARCHIVE_NOTE | ARCHIVE => prompts::archive(state, job, job.kind == ARCHIVE).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
     };

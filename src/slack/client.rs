@@ -122,6 +122,60 @@ impl SlackApi {
     }
 }
 
+impl SlackApi {
+    /// Slack's current upload flow: ask for an upload URL, send the bytes
+    /// there, then complete the upload into a channel (and thread).
+    pub async fn upload_png(
+        &self,
+        filename: &str,
+        title: &str,
+        comment: &str,
+        bytes: Vec<u8>,
+        channel: &str,
+        thread_ts: Option<&str>,
+    ) -> Result<(), CallError> {
+        let session = self.client.open_session(&self.bot_token);
+        let url = tokio::time::timeout(
+            self.timeout,
+            session.get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+                filename.to_string(),
+                bytes.len(),
+            )),
+        )
+        .await
+        .map_err(|_| CallError::Transient("files.getUploadURLExternal timed out".into()))?
+        .map_err(classify)?;
+        let sent = tokio::time::timeout(
+            self.timeout,
+            session.files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+                url.upload_url.clone(),
+                bytes,
+                "image/png".to_string(),
+            )),
+        )
+        .await
+        .map_err(|_| CallError::Transient("upload timed out".into()))?;
+        sent.map_err(classify)?;
+        let mut complete =
+            SlackApiFilesCompleteUploadExternalRequest::new(vec![SlackApiFilesComplete::new(
+                url.file_id.clone(),
+            )
+            .with_title(title.to_string())])
+            .with_channel_id(SlackChannelId::new(channel.to_string()))
+            .with_initial_comment(comment.to_string());
+        if let Some(ts) = thread_ts {
+            complete = complete.with_thread_ts(SlackTs::new(ts.to_string()));
+        }
+        let done = tokio::time::timeout(
+            self.timeout,
+            session.files_complete_upload_external(&complete),
+        )
+        .await
+        .map_err(|_| CallError::Transient("files.completeUploadExternal timed out".into()))?;
+        done.map(|_| ()).map_err(classify)
+    }
+}
+
 pub fn token(secret: &Secret) -> SlackApiToken {
     SlackApiToken::new(SlackApiTokenValue::new(secret.expose().to_string()))
 }

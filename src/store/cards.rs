@@ -327,3 +327,41 @@ pub async fn count_cards<'c, E: Executor<'c, Database = Any>>(e: E) -> Result<i6
         .fetch_one(e)
         .await
 }
+
+/// A card as revealed at the debrief (only ever read once it has started).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RevealRow {
+    pub id: i64,
+    pub interviewer: String,
+    pub kind: String,
+    pub content: String,
+    pub submitted_at: i64,
+    pub after_reveal: i64,
+}
+
+pub async fn reveal_rows<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+) -> Result<Vec<RevealRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.interviewer, s.kind, c.content, c.submitted_at, c.after_reveal FROM scorecards c \
+           JOIN stages s ON s.id = c.stage_id WHERE c.loop_id = $1 ORDER BY s.position, c.submitted_at, c.id",
+    )
+    .bind(loop_id)
+    .fetch_all(e)
+    .await
+}
+
+/// (card id, body, created at) of every addendum in a loop.
+pub async fn addenda<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.scorecard_id, a.body, a.created_at FROM scorecard_addenda a \
+           JOIN scorecards c ON c.id = a.scorecard_id WHERE c.loop_id = $1 ORDER BY a.created_at, a.id",
+    )
+    .bind(loop_id)
+    .fetch_all(e)
+    .await
+}

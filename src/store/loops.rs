@@ -262,6 +262,23 @@ pub async fn channel_id(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::E
         .map(Option::flatten)
 }
 
+pub async fn reveal_ts(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar::<_, Option<String>>("SELECT reveal_ts FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_optional(db.pool())
+        .await
+        .map(Option::flatten)
+}
+
+pub async fn set_reveal_ts(db: &Db, loop_id: i64, ts: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE loops SET reveal_ts = $1 WHERE id = $2")
+        .bind(ts)
+        .bind(loop_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct LoopRow {
     pub id: i64,
@@ -273,10 +290,15 @@ pub struct LoopRow {
     pub channel_name: String,
     pub debrief_at: i64,
     pub state: String,
+    pub debrief_started_at: Option<i64>,
+    pub doc_gate: Option<String>,
+    pub decided_level: Option<String>,
+    pub offer_outcome: Option<String>,
 }
 
 const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
-     l.channel_id, l.channel_name, l.debrief_at, l.state";
+     l.channel_id, l.channel_name, l.debrief_at, l.state, l.debrief_started_at, l.doc_gate, \
+     l.decided_level, l.offer_outcome";
 
 pub async fn by_id(db: &Db, loop_id: i64) -> Result<Option<LoopRow>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -3,6 +3,7 @@
 //! the SQL both backends understand; a query only one of them accepts is a bug.
 
 pub mod cards;
+pub mod decisions;
 pub mod events;
 pub mod jobs;
 pub mod loops;

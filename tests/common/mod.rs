@@ -25,6 +25,7 @@ pub const CODER: &str = "UCODE0001";
 pub const XTEAM: &str = "UXTEAM001";
 pub const BAR: &str = "UBAR00001";
 pub const RECRUITER: &str = "URECRUIT1";
+pub const ADMIN: &str = "UADMIN001";
 
 /// A fresh, empty database for one test.
 pub async fn fresh_database_url() -> String {
@@ -66,6 +67,7 @@ pub fn test_tuning() -> Tuning {
         run_scheduler: true,
         jobs_poll: Duration::from_millis(50),
         reminder_after_hours: 4,
+        archive_after_days: 14,
     }
 }
 
@@ -126,6 +128,7 @@ impl TestApp {
             listen: "127.0.0.1:0".parse().unwrap(),
             tuning,
             rubric: staffloop::domain::Rubric::default_rubric(),
+            admins: vec![ADMIN.to_string()],
         };
         let clock: Arc<dyn Clock> = match &opts.clock {
             Some(c) => Arc::new(c.clone()),

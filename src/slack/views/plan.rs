@@ -100,6 +100,11 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
         "text": {"type": "plain_text", "text": m::DOC_RECEIVED_BUTTON},
         "action_id": DOC_RECEIVED_ACTION,
         "value": loop_id.to_string(),
+    }, {
+        "type": "button",
+        "text": {"type": "plain_text", "text": m::START_DEBRIEF_BUTTON},
+        "action_id": crate::handlers::debrief::START_ACTION,
+        "value": loop_id.to_string(),
     }]}));
     json!({
         "text": truncate(&m::plan_fallback(&candidate), MAX_FALLBACK_CHARS),

@@ -1,0 +1,103 @@
+//! `staffloop export`: a whole loop as JSON for the organisation's own
+//! records: plan, cards, addenda, decisions and the audit trail. Refused
+//! before the debrief has started unless an operator forces it (and then the
+//! forcing is logged and audited).
+
+use crate::store::{cards, decisions, loops, Db};
+use anyhow::Context;
+use serde_json::{json, Value};
+
+#[derive(Debug)]
+pub enum ExportError {
+    NotFound,
+    NotRevealed,
+    Other(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for ExportError {
+    fn from(e: E) -> Self {
+        ExportError::Other(e.into())
+    }
+}
+
+/// Finds a loop by numeric id, channel id or channel name (`#` optional).
+async fn find(db: &Db, which: &str) -> Result<Option<i64>, sqlx::Error> {
+    let which = which.trim().trim_start_matches('#');
+    if let Ok(id) = which.parse::<i64>() {
+        return sqlx::query_scalar("SELECT id FROM loops WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await;
+    }
+    sqlx::query_scalar(
+        "SELECT id FROM loops WHERE channel_id = $1 OR channel_name = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(which)
+    .fetch_optional(db.pool())
+    .await
+}
+
+pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value, ExportError> {
+    let id = find(db, which).await?.ok_or(ExportError::NotFound)?;
+    let l = loops::by_id(db, id).await?.ok_or(ExportError::NotFound)?;
+    if l.debrief_started_at.is_none() {
+        if !force {
+            return Err(ExportError::NotRevealed);
+        }
+        tracing::warn!(
+            loop_id = id,
+            "exporting a loop before its debrief (forced by an operator)"
+        );
+        let mut tx = db.begin().await?;
+        loops::audit(
+            &mut tx,
+            &l.team_id,
+            Some(id),
+            "operator",
+            "exported before the debrief (forced)",
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let stages = loops::stage_status(db, id).await?;
+    let addenda = cards::addenda(db.pool(), id).await?;
+    let cards: Vec<Value> = cards::reveal_rows(db.pool(), id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let content: Value = serde_json::from_str(&c.content).unwrap_or(Value::Null);
+            let own: Vec<Value> = addenda
+                .iter()
+                .filter(|(card, _, _)| *card == c.id)
+                .map(|(_, body, at)| json!({"body": body, "at": at}))
+                .collect();
+            json!({"interviewer": c.interviewer, "stage": c.kind, "submitted_at": c.submitted_at,
+                   "after_reveal": c.after_reveal != 0, "card": content, "addenda": own})
+        })
+        .collect();
+    let decisions: Vec<Value> = decisions::all_for_loop(db.pool(), id)
+        .await?
+        .into_iter()
+        .map(|d| json!({"level": d.level, "note": d.note, "by": d.decided_by, "proposed_at": d.proposed_at,
+                        "confirmed_at": d.confirmed_at, "status": d.status, "corrects": d.corrects}))
+        .collect();
+    let audit: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT actor, action, at FROM audit_log WHERE loop_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await
+    .context("reading the audit log")?;
+    Ok(json!({
+        "loop": {"id": l.id, "team_id": l.team_id, "candidate": l.candidate_name, "applied_level": l.applied_level,
+                 "hiring_manager": l.hiring_manager, "channel_id": l.channel_id, "channel_name": l.channel_name,
+                 "debrief_at": l.debrief_at, "debrief_started_at": l.debrief_started_at, "state": l.state,
+                 "design_doc_gate": l.doc_gate, "decided_level": l.decided_level, "offer_outcome": l.offer_outcome},
+        "plan": stages.iter().map(|s| json!({"stage": s.kind, "starts_at": s.starts_at, "length_minutes": s.length_minutes,
+                 "state": s.state, "interviewers": s.interviewers.iter().map(|(u, _)| u).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "cards": cards,
+        "decisions": decisions,
+        "audit": audit.into_iter().map(|(actor, action, at)| json!({"actor": actor, "action": action, "at": at})).collect::<Vec<_>>(),
+    }))
+}

@@ -1,0 +1,280 @@
+//! The hiring decision: `/staffloop decide <level> [note]` or a button under
+//! the reveal, always confirmed in a second step that shows the applied level
+//! beside the decided one and names a downlevel. Only the hiring manager (or
+//! a staffloop admin) decides; one correction with a reason is allowed, and
+//! every entry is kept. `/staffloop outcome` records how the offer ended.
+
+use crate::domain::Level;
+use crate::error::{AppError, AppResult};
+use crate::jobs::scheduler::{ARCHIVE, ARCHIVE_NOTE};
+use crate::messages as m;
+use crate::slack::mrkdwn::{escape, truncate, user as mention};
+use crate::slack::payload::{BlockAction, SlashCommand};
+use crate::slack::views::{plain, section};
+use crate::slack::Reply;
+use crate::store::decisions;
+use crate::store::jobs::{self, NewJob};
+use crate::store::loops::{self, LoopRow};
+use crate::store::outbox::{self, Effect, LOOP_CHANNEL};
+use crate::AppState;
+use serde_json::{json, Value};
+
+pub const CONFIRM_ACTION: &str = "decision_confirm";
+pub const CANCEL_ACTION: &str = "decision_cancel";
+/// Longest note kept with a decision, in characters.
+const MAX_NOTE_CHARS: usize = 1000;
+const DAY_SECONDS: i64 = 86_400;
+
+fn may_decide(state: &AppState, l: &LoopRow, user: &str) -> bool {
+    l.hiring_manager == user || state.admins.iter().any(|a| a == user)
+}
+
+/// Checks everything and stores a proposal; returns the confirmation to show.
+async fn propose(
+    state: &AppState,
+    l: &LoopRow,
+    user: &str,
+    level: Level,
+    note: Option<&str>,
+) -> AppResult<Value> {
+    if !may_decide(state, l, user) {
+        return Err(AppError::user(m::DECIDE_NOT_ALLOWED));
+    }
+    if l.debrief_started_at.is_none() {
+        return Err(AppError::user(m::DECIDE_TOO_EARLY));
+    }
+    let confirmed = decisions::confirmed(state.db.pool(), l.id).await?;
+    let corrects = match confirmed.as_slice() {
+        [] => None,
+        [first] if note.is_some() => Some(first.id),
+        [_] => return Err(AppError::user(m::DECIDE_NEEDS_REASON)),
+        _ => return Err(AppError::user(m::DECIDE_CORRECTED_ALREADY)),
+    };
+    let now = state.clock.unix();
+    let note = note.map(|n| truncate(n, MAX_NOTE_CHARS));
+    let mut tx = state.db.begin().await?;
+    let id = decisions::propose(
+        &mut tx,
+        l.id,
+        level.as_str(),
+        note.as_deref(),
+        user,
+        corrects,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);
+    let text = m::decide_confirm(applied.title(), level.title(), level < applied);
+    Ok(json!({
+        "response_type": "ephemeral",
+        "text": text,
+        "blocks": [
+            section(&text),
+            {"type": "actions", "elements": [
+                {"type": "button", "style": "primary", "text": plain(m::CONFIRM), "action_id": CONFIRM_ACTION, "value": id.to_string()},
+                {"type": "button", "text": plain(m::OPEN_CANCEL), "action_id": CANCEL_ACTION, "value": id.to_string()},
+            ]},
+        ],
+    }))
+}
+
+pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
+    let (word, note) = match rest.trim().split_once(char::is_whitespace) {
+        Some((w, n)) => (w, Some(n.trim()).filter(|n| !n.is_empty())),
+        None => (rest.trim(), None),
+    };
+    let Some(level) = Level::parse(word) else {
+        return Err(AppError::user(m::decide_usage()));
+    };
+    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
+    else {
+        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
+    };
+    propose(state, &l, cmd.user_id.as_str(), level, note)
+        .await
+        .map(Reply::Json)
+}
+
+/// A level button under the reveal: the same proposal, confirmed ephemerally.
+pub async fn button(state: &AppState, action: &BlockAction, level: Level) -> anyhow::Result<()> {
+    let Some(l) = super::action_loop(state, action).await? else {
+        return Ok(());
+    };
+    let user = action.user_id.as_str();
+    let mut message = match propose(state, &l, user, level, None).await {
+        Ok(v) => v,
+        Err(AppError::User(text)) => json!({"text": text}),
+        Err(AppError::Internal(e)) => return Err(e),
+    };
+    message["channel"] = json!(action
+        .channel_id
+        .clone()
+        .unwrap_or_else(|| user.to_string()));
+    message["user"] = json!(user);
+    let mut tx = state.db.begin().await?;
+    outbox::enqueue(
+        &mut tx,
+        &l.team_id,
+        &Effect::for_user(user, "chat.postEphemeral", message),
+        state.clock.unix_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    Ok(())
+}
+
+/// Confirm or Cancel on a proposal, by its author only.
+pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> anyhow::Result<()> {
+    let user = action.user_id.as_str();
+    let team = action.team_id.as_str();
+    let found = match action.id_value() {
+        Some(id) => decisions::get(state.db.pool(), id).await?,
+        None => None,
+    };
+    let Some(d) = found.filter(|d| d.decided_by == user) else {
+        return Ok(());
+    };
+    let Some(l) = loops::by_id(&state.db, d.loop_id)
+        .await?
+        .filter(|l| l.team_id == team)
+    else {
+        return Ok(());
+    };
+    let now = state.clock.unix();
+    let mut tx = state.db.begin().await?;
+    let status = if confirm { "confirmed" } else { "cancelled" };
+    if !decisions::settle(&mut tx, d.id, status, now).await? {
+        drop(tx);
+        return super::scorecard::notice(
+            state,
+            team,
+            user,
+            action.channel_id.as_deref(),
+            m::DECISION_STALE,
+        )
+        .await;
+    }
+    if !confirm {
+        tx.commit().await?;
+        return super::scorecard::notice(
+            state,
+            team,
+            user,
+            action.channel_id.as_deref(),
+            m::DECISION_CANCELLED,
+        )
+        .await;
+    }
+    // A correction needs its original to still be the only confirmed decision.
+    let confirmed = decisions::confirmed(&mut *tx, l.id).await?;
+    if confirmed.len() > 2 || (d.corrects.is_none() && confirmed.len() > 1) {
+        drop(tx);
+        return super::scorecard::notice(
+            state,
+            team,
+            user,
+            action.channel_id.as_deref(),
+            m::DECISION_STALE,
+        )
+        .await;
+    }
+    let level = Level::parse(&d.level).unwrap_or(Level::NoHire);
+    let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);
+    sqlx::query(
+        "UPDATE loops SET decided_level = $1, decided_at = $2, state = 'decided' WHERE id = $3",
+    )
+    .bind(level.as_str())
+    .bind(now)
+    .bind(l.id)
+    .execute(&mut *tx)
+    .await?;
+    let who = mention(&action.user_id);
+    let mut text = match d.corrects {
+        Some(prev) => {
+            let previous = decisions::get(&mut *tx, prev)
+                .await?
+                .and_then(|p| Level::parse(&p.level))
+                .unwrap_or(level);
+            m::decision_corrected(level.title(), previous.title(), &who)
+        }
+        None => m::decision_posted(level.title(), applied.title(), level < applied, &who),
+    };
+    if let Some(note) = &d.note {
+        text = format!("{text}\n{}", m::decision_note(&escape(note)));
+    }
+    let post = json!({"channel": LOOP_CHANNEL, "text": text, "blocks": [section(&text)]});
+    outbox::enqueue(
+        &mut tx,
+        team,
+        &Effect::for_loop(l.id, "chat.postMessage", post),
+        now * 1000,
+    )
+    .await?;
+    if d.corrects.is_none() && state.tuning.archive_after_days > 0 {
+        let archive_at = now + state.tuning.archive_after_days * DAY_SECONDS;
+        for (kind, due) in [
+            (ARCHIVE_NOTE, archive_at - DAY_SECONDS),
+            (ARCHIVE, archive_at),
+        ] {
+            let job = NewJob {
+                kind,
+                dedupe_key: format!("{kind}:{}", l.id),
+                team_id: team,
+                loop_id: Some(l.id),
+                payload: json!({}),
+                due_at: due,
+            };
+            jobs::schedule(&mut tx, &job, now).await?;
+        }
+    }
+    let action_text = match d.corrects {
+        Some(_) => format!("corrected the decision to {}", level.as_str()),
+        None => format!("decided {}", level.as_str()),
+    };
+    loops::audit(&mut tx, team, Some(l.id), user, &action_text, now).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    state.jobs_wakeup.notify_one();
+    Ok(())
+}
+
+pub async fn outcome(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
+    let outcome = match rest.trim().to_lowercase().as_str() {
+        "accepted" => "accepted",
+        "declined" => "declined",
+        _ => return Err(AppError::user(m::outcome_usage())),
+    };
+    let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
+    else {
+        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
+    };
+    let user = cmd.user_id.as_str();
+    if !may_decide(state, &l, user) {
+        return Err(AppError::user(m::DECIDE_NOT_ALLOWED));
+    }
+    if l.decided_level.is_none() {
+        return Err(AppError::user(m::OUTCOME_NEEDS_DECISION));
+    }
+    let now = state.clock.unix();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE loops SET offer_outcome = $1, offer_outcome_by = $2, offer_outcome_at = $3 WHERE id = $4")
+        .bind(outcome)
+        .bind(user)
+        .bind(now)
+        .bind(l.id)
+        .execute(&mut *tx)
+        .await?;
+    loops::audit(
+        &mut tx,
+        &l.team_id,
+        Some(l.id),
+        user,
+        &format!("offer {outcome}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Reply::ephemeral(m::outcome_recorded(outcome)))
+}

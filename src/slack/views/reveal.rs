@@ -1,0 +1,314 @@
+//! The reveal: one summary message, then one threaded reply per card, every
+//! one within Slack's limits however long the evidence.
+
+use super::{context, section};
+use crate::domain::reveal::{Flag, Reveal};
+use crate::domain::scorecard::{level_of_score, Card, Criterion};
+use crate::domain::{Level, Rubric, StageKind};
+use crate::heatmap::HeatMap;
+use crate::messages as m;
+use crate::slack::mrkdwn::{date, escape};
+use serde_json::{json, Value};
+
+/// Leave room under Slack's 3000-character section limit.
+const SECTION_CHARS: usize = 2800;
+/// Blocks per message (Slack allows 50).
+const BLOCKS_PER_MESSAGE: usize = 45;
+/// Text per message, kept well under Slack's `msg_blocks_too_long` threshold.
+const CHARS_PER_MESSAGE: usize = 11_000;
+pub const DECIDE_ACTION_PREFIX: &str = "decide_";
+
+/// One revealed card, as the views need it.
+pub struct CardView {
+    pub index: usize,
+    pub interviewer: String,
+    pub stage: StageKind,
+    pub card: Card,
+    pub submitted_at: i64,
+    pub after_reveal: bool,
+    pub addenda: Vec<(String, i64)>,
+}
+
+fn level_title(token: &str) -> &'static str {
+    Level::parse(token).map(Level::title).unwrap_or("?")
+}
+
+fn criterion_title(rubric: &Rubric, key: &str) -> String {
+    Criterion::parse(key)
+        .map(|c| rubric.criterion(c).title.clone())
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Splits text into pieces whose escaped form fits one section.
+fn escaped_chunks(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for ch in text.chars() {
+        let piece = escape(ch.encode_utf8(&mut [0; 4]));
+        if cur.len() + piece.len() > SECTION_CHARS {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push_str(&piece);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Groups sections into messages within the block and size limits.
+fn pack(sections: Vec<String>, fallback: &str, extra: impl Fn(&mut Value)) -> Vec<Value> {
+    let mut messages = Vec::new();
+    let mut blocks: Vec<Value> = Vec::new();
+    let mut chars = 0;
+    for s in sections {
+        if !blocks.is_empty()
+            && (blocks.len() >= BLOCKS_PER_MESSAGE || chars + s.len() > CHARS_PER_MESSAGE)
+        {
+            messages.push(json!({"text": fallback, "blocks": std::mem::take(&mut blocks)}));
+            chars = 0;
+        }
+        chars += s.len();
+        blocks.push(section(&s));
+    }
+    if !blocks.is_empty() {
+        messages.push(json!({"text": fallback, "blocks": blocks}));
+    }
+    for msg in &mut messages {
+        extra(msg);
+    }
+    messages
+}
+
+pub fn summary(
+    rubric: &Rubric,
+    candidate: &str,
+    applied: Level,
+    reveal: &Reveal,
+    cards: &[CardView],
+    expected: usize,
+    loop_id: i64,
+) -> Vec<Value> {
+    let mut sections = vec![format!(
+        "{}\n{}",
+        m::reveal_title(&escape(candidate), applied.title()),
+        m::reveal_counts(cards.len(), expected)
+    )];
+    sections.push(m::REVEAL_GRID.to_string());
+    for c in cards {
+        let scores = c
+            .card
+            .scores
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} ({})",
+                    criterion_title(rubric, &s.criterion),
+                    s.score,
+                    level_of_score(s.score).title().to_lowercase()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        sections.push(format!(
+            "{}\n{}",
+            m::reveal_card_title(
+                c.index,
+                &format!("<@{}>", c.interviewer),
+                c.stage.title(),
+                level_title(&c.card.recommendation)
+            ),
+            scores
+        ));
+    }
+    let dims = reveal
+        .criteria
+        .iter()
+        .map(|d| {
+            let scores = d
+                .scores
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            m::reveal_dimension(
+                &rubric.criterion(d.criterion).title,
+                d.median,
+                &d.median_level().title().to_lowercase(),
+                d.spread,
+                &scores,
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    sections.push(format!("{}\n{}", m::REVEAL_DIMENSIONS, dims));
+    let tally = reveal
+        .tally
+        .iter()
+        .map(|(l, n)| format!("{} ×{n}", l.title()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    sections.push(format!("{} {}", m::REVEAL_TALLY, tally));
+    let flags = reveal
+        .flags
+        .iter()
+        .map(|f| match f {
+            Flag::Disagreement {
+                criterion,
+                low,
+                high,
+            } => m::flag_disagreement(&rubric.criterion(*criterion).title, *low, *high),
+            Flag::SplitRecommendations { low, high } => m::flag_split(low.title(), high.title()),
+            Flag::Missing { interviewer, stage } => {
+                m::flag_missing(&format!("<@{interviewer}>"), stage.title())
+            }
+            Flag::AfterReveal { interviewer, stage } => {
+                m::flag_after(&format!("<@{interviewer}>"), stage.title())
+            }
+            Flag::Addenda {
+                interviewer,
+                stage,
+                count,
+            } => m::flag_addenda(&format!("<@{interviewer}>"), stage.title(), *count),
+            Flag::DocGate { outcome } => m::flag_gate(if outcome == "stopped" {
+                "stop"
+            } else {
+                "continue"
+            }),
+            Flag::Unscored(d) => m::flag_unscored(d.title()),
+        })
+        .collect::<Vec<_>>();
+    let flags = if flags.is_empty() {
+        m::REVEAL_NO_FLAGS.to_string()
+    } else {
+        flags.join("\n")
+    };
+    sections.push(format!("{}\n{}", m::REVEAL_FLAGS, flags));
+    let mut messages = pack(sections, m::REVEAL_FALLBACK, |_| {});
+    // The decision buttons sit under the last part of the summary.
+    if let Some(last) = messages.last_mut() {
+        let blocks = last["blocks"].as_array_mut().expect("pack builds blocks");
+        blocks.push(context(m::REVEAL_DECIDE));
+        let buttons: Vec<Value> = [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff]
+            .iter()
+            .map(|l| json!({"type": "button", "text": {"type": "plain_text", "text": l.title()},
+                            "action_id": format!("{DECIDE_ACTION_PREFIX}{}", l.as_str()), "value": loop_id.to_string()}))
+            .collect();
+        blocks.push(json!({"type": "actions", "elements": buttons}));
+    }
+    messages
+}
+
+/// One card's evidence, as one or more thread replies.
+pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
+    let mut sections = vec![m::card_reply_title(
+        c.index,
+        &format!("<@{}>", c.interviewer),
+        c.stage.title(),
+        level_title(&c.card.recommendation),
+        &date(c.submitted_at),
+    )];
+    if c.after_reveal {
+        sections.push(m::CARD_AFTER_REVEAL.to_string());
+    }
+    for s in &c.card.scores {
+        sections.push(format!(
+            "*{}*: {} ({})",
+            criterion_title(rubric, &s.criterion),
+            s.score,
+            level_of_score(s.score).title().to_lowercase()
+        ));
+        sections.extend(escaped_chunks(&s.evidence));
+    }
+    if let Some(w) = &c.card.work_with {
+        let answer = if w.answer {
+            m::WORK_WITH_YES
+        } else {
+            m::WORK_WITH_NO
+        };
+        sections.push(m::card_work_with(
+            &escape(&rubric.bar_raiser_question),
+            answer,
+        ));
+        sections.extend(escaped_chunks(&w.reason));
+    }
+    for (body, at) in &c.addenda {
+        sections.push(m::card_addendum(&date(*at)));
+        sections.extend(escaped_chunks(body));
+    }
+    pack(sections, &format!("Scorecard #{}", c.index), |_| {})
+}
+
+fn short(c: Criterion) -> &'static str {
+    match c.key() {
+        "scope_of_judgement" => "Scope",
+        "architectural_decisions" => "Arch",
+        "cross_team_influence" => "XTeam",
+        "mentorship_at_distance" => "Mentor",
+        "diagnostic_thinking" => "Diag",
+        "code_review_quality" => "Review",
+        "smallest_safe_refactor" => "Refact",
+        _ => "Speed",
+    }
+}
+
+pub fn heatmap(cards: &[CardView]) -> HeatMap {
+    let columns: Vec<Criterion> = Criterion::ALL
+        .into_iter()
+        .filter(|c| {
+            cards
+                .iter()
+                .any(|card| card.card.scores.iter().any(|s| s.criterion == c.key()))
+        })
+        .collect();
+    HeatMap {
+        columns: columns.iter().map(|c| short(*c).to_string()).collect(),
+        rows: cards
+            .iter()
+            .map(|c| format!("#{} {}", c.index, c.stage.title()))
+            .collect(),
+        cells: cards
+            .iter()
+            .map(|card| {
+                columns
+                    .iter()
+                    .map(|col| {
+                        card.card
+                            .scores
+                            .iter()
+                            .find(|s| s.criterion == col.key())
+                            .map(|s| s.score)
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_evidence_splits_within_limits() {
+        let long = "a&b<".repeat(900); // escapes to 9 chars each group: 8100 chars
+        let chunks = escaped_chunks(&long);
+        assert!(chunks.len() >= 3);
+        assert!(chunks.iter().all(|c| c.len() <= SECTION_CHARS));
+        assert_eq!(chunks.concat(), escape(&long), "nothing lost at the seams");
+        let msgs = pack(
+            chunks.iter().cycle().take(60).cloned().collect(),
+            "x",
+            |_| {},
+        );
+        for msg in &msgs {
+            let blocks = msg["blocks"].as_array().unwrap();
+            assert!(blocks.len() <= BLOCKS_PER_MESSAGE);
+            let chars: usize = blocks
+                .iter()
+                .map(|b| b["text"]["text"].as_str().unwrap().len())
+                .sum();
+            assert!(chars <= CHARS_PER_MESSAGE);
+        }
+    }
+}
