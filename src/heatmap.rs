@@ -16,6 +16,8 @@ pub struct HeatMap {
 const CELL_W: usize = 56;
 const CELL_H: usize = 36;
 const PAD: usize = 8;
+/// Longest row label drawn, in characters.
+const MAX_LABEL_CHARS: usize = 32;
 const GLYPH: usize = 8;
 const BG: [u8; 3] = [255, 255, 255];
 const INK: [u8; 3] = [33, 37, 41];
@@ -97,7 +99,7 @@ impl HeatMap {
             .map(|r| r.chars().count())
             .max()
             .unwrap_or(0)
-            .min(24);
+            .min(MAX_LABEL_CHARS);
         let left = PAD * 2 + label_chars * GLYPH;
         let top = PAD * 2 + GLYPH;
         let w = left + self.columns.len().max(1) * CELL_W + PAD;
@@ -114,7 +116,13 @@ impl HeatMap {
         }
         for (r, label) in self.rows.iter().enumerate() {
             let y = top + r * CELL_H;
-            c.text(PAD, y + (CELL_H - GLYPH) / 2, &ascii(label, 24), 1, INK);
+            c.text(
+                PAD,
+                y + (CELL_H - GLYPH) / 2,
+                &ascii(label, MAX_LABEL_CHARS),
+                1,
+                INK,
+            );
             for col in 0..self.columns.len() {
                 let score = self
                     .cells

@@ -41,6 +41,8 @@ struct Inner {
     socket_in: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
     acks: Mutex<Vec<Value>>,
     connections: AtomicU64,
+    uploads: Mutex<Vec<(String, Vec<u8>)>>,
+    base: Mutex<String>,
 }
 
 #[derive(Clone)]
@@ -56,12 +58,14 @@ impl FakeSlack {
         let inner = Arc::new(Inner::default());
         *inner.socket_in.lock().unwrap() = Some(rx);
         let router = Router::new()
-            .route("/api/{method}", post(api))
+            .route("/api/{method}", post(api).get(api_get))
+            .route("/upload/{file}", post(upload))
             .route("/socket", get(socket))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         *inner.ws_url.lock().unwrap() = format!("ws://{addr}/socket");
+        *inner.base.lock().unwrap() = format!("http://{addr}");
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         FakeSlack {
             api_url: format!("http://{addr}/api"),
@@ -134,6 +138,11 @@ impl FakeSlack {
     /// Sends a Socket Mode frame to the connected bot.
     pub fn socket_send(&self, frame: Value) {
         self.socket_out.send(frame.to_string()).unwrap();
+    }
+
+    /// Bytes received at upload URLs, by file id.
+    pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
+        self.inner.uploads.lock().unwrap().clone()
     }
 
     pub fn socket_connections(&self) -> u64 {
@@ -222,10 +231,61 @@ async fn api(
             json!({"ok": true, "channel": parsed["channel"], "ts": format!("1700000000.{n:06}")})
         }
         "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n:08}")}}),
+        "files.completeUploadExternal" => {
+            json!({"ok": true, "files": [{"id": parsed["files"][0]["id"], "title": parsed["files"][0]["title"]}]})
+        }
         "apps.connections.open" => json!({"ok": true, "url": inner.ws_url.lock().unwrap().clone()}),
         _ => json!({"ok": true}),
     };
     Json(answer).into_response()
+}
+
+/// GET methods (files.getUploadURLExternal) carry their arguments in the query.
+async fn api_get(
+    State(inner): State<Arc<Inner>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&query.unwrap_or_default()).unwrap_or_default();
+    let body = Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    );
+    let n = inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    inner.calls.lock().unwrap().push(Call {
+        method: method.clone(),
+        body,
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        at: Instant::now(),
+    });
+    let scripted = inner
+        .scripted
+        .lock()
+        .unwrap()
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    if let Some(Scripted::Status(code)) = scripted {
+        return (StatusCode::from_u16(code).unwrap(), "upstream trouble").into_response();
+    }
+    let base = inner.base.lock().unwrap().clone();
+    Json(json!({"ok": true, "upload_url": format!("{base}/upload/F{n:08}"), "file_id": format!("F{n:08}")})).into_response()
+}
+
+async fn upload(
+    State(inner): State<Arc<Inner>>,
+    Path(file): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    inner.uploads.lock().unwrap().push((file, body.to_vec()));
+    (StatusCode::OK, "OK - 1234").into_response()
 }
 
 async fn socket(State(inner): State<Arc<Inner>>, ws: WebSocketUpgrade) -> Response {

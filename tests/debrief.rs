@@ -1,0 +1,570 @@
+//! The debrief: scheduled and early starts (once only), the reveal's summary,
+//! threaded cards and heat map, Slack's limits with many long cards, the
+//! decision with confirmation and one correction, archiving, and export.
+
+mod common;
+
+use chrono::TimeZone;
+use common::fake_slack::Call;
+use common::*;
+use serde_json::{json, Value};
+use staffloop::clock::ManualClock;
+use std::time::Duration;
+
+const H: i64 = 3600;
+const DAY: i64 = 24 * H;
+
+fn at(clock: &ManualClock, unix: i64) {
+    clock.set(chrono::Utc.timestamp_opt(unix, 0).unwrap());
+}
+
+fn debrief_time() -> i64 {
+    interview_day() + 6 * H + 1800
+}
+
+/// A loop where everything but the cross-team and bar-raiser cards is in,
+/// with the panel split on scope and on level.
+async fn loop_before_debrief() -> (TestApp, ManualClock) {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    app.open_loop("Ana Lima").await;
+    let channel = app.loop_channel().await;
+    app.command_json(HM, &channel, "done doc").await;
+    app.slack
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
+        .await;
+    app.submit_card(DOC, "design_doc", 3, "staff", "EVID-DOC")
+        .await;
+    at(&clock, interview_day() + 5 * H + 50 * 60);
+    app.slack
+        .wait_for(15, "prompts", |c| !prompts_to(c, BAR).is_empty())
+        .await;
+    for (user, kind, score, rec, marker) in [
+        (HM, "hm_screen", 2, "senior", "EVID-SCREEN"),
+        (HM, "deep_dive", 4, "senior_staff", "EVID-DIVE-HM"),
+        (STAFF, "deep_dive", 1, "no_hire", "EVID-DIVE-STAFF"),
+        (CODER, "coding", 3, "staff", "EVID-CODE"),
+    ] {
+        assert_eq!(
+            app.submit_card(user, kind, score, rec, marker)
+                .await
+                .text()
+                .await
+                .unwrap(),
+            ""
+        );
+    }
+    (app, clock)
+}
+
+fn summary_calls(calls: &[Call]) -> Vec<&Call> {
+    calls
+        .iter()
+        .filter(|c| {
+            c.method == "chat.postMessage"
+                && c.body["text"] == "The debrief has started: all scorecards are revealed."
+        })
+        .collect()
+}
+
+async fn revealed(app: &TestApp) -> Vec<Call> {
+    app.slack
+        .wait_for(15, "the reveal and its heat map", |c| {
+            c.iter().any(|c| c.method == "files.completeUploadExternal")
+        })
+        .await
+}
+
+#[tokio::test]
+async fn the_debrief_starts_on_time_and_reveals_every_card_at_once() {
+    let (app, clock) = loop_before_debrief().await;
+    assert!(
+        !app.slack.everything().contains("EVID-"),
+        "hidden before the debrief"
+    );
+    at(&clock, debrief_time());
+    let calls = revealed(&app).await;
+    let channel = app.loop_channel().await;
+    let summaries = summary_calls(&calls);
+    assert_eq!(summaries.len(), 1);
+    let summary = summaries[0];
+    assert_eq!(summary.body["channel"], channel);
+    let text = summary.body.to_string();
+    assert!(
+        text.contains("Debrief: Ana Lima") && text.contains("5 of 7 scorecards in"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "*#4* <@{STAFF}> · Design-document deep-dive → recommends *No hire*"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Scope of judgement 1 (no hire)"),
+        "the grid with mapped levels"
+    );
+    assert!(
+        text.contains("Scope of judgement: median 2.5 (senior), spread 3 · scores 1 2 3 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Architectural decision quality: median 3 (staff), spread 3 · scores 1 3 4"),
+        "{text}"
+    );
+    assert!(
+        text.contains("No hire ×1 · Senior ×1 · Staff ×2 · Senior staff ×1"),
+        "tally"
+    );
+    assert!(
+        text.contains("*Scope of judgement*: scores from 1 to 4"),
+        "disagreement flag"
+    );
+    assert!(text.contains("Recommendations run from *No hire* to *Senior staff*"));
+    assert!(text.contains(&format!(
+        "Missing: <@{XTEAM}>'s Cross-team influence scorecard"
+    )));
+    assert!(text.contains(&format!("Missing: <@{BAR}>'s Bar raiser scorecard")));
+    assert!(text.contains("No card scored *Cross-team influence*"));
+    assert!(text.contains("decide_senior_staff"), "decision buttons");
+
+    // One threaded reply per card, each with its evidence; the heat map last.
+    let ts = "1700000000.".to_string();
+    let summary_ts = summary.body.get("ts").cloned();
+    let _ = summary_ts;
+    let replies: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_string())
+        .collect();
+    assert_eq!(replies.len(), 5);
+    let thread = replies[0].body["thread_ts"].as_str().unwrap().to_string();
+    assert!(thread.starts_with(&ts));
+    assert!(replies
+        .iter()
+        .all(|r| r.body["thread_ts"] == thread.as_str() && r.body["channel"] == channel));
+    for marker in [
+        "EVID-DOC",
+        "EVID-SCREEN",
+        "EVID-DIVE-HM",
+        "EVID-DIVE-STAFF",
+        "EVID-CODE",
+    ] {
+        assert_eq!(
+            replies
+                .iter()
+                .filter(|r| r.body.to_string().contains(marker))
+                .count(),
+            1,
+            "{marker} revealed once"
+        );
+    }
+    let get = calls
+        .iter()
+        .find(|c| c.method == "files.getUploadURLExternal")
+        .unwrap();
+    assert_eq!(get.body["filename"], "scores.png");
+    let uploads = app.slack.uploads();
+    assert_eq!(uploads.len(), 1);
+    let png = &uploads[0].1;
+    assert_eq!(get.body["length"], png.len().to_string());
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let complete = calls
+        .iter()
+        .find(|c| c.method == "files.completeUploadExternal")
+        .unwrap();
+    assert_eq!(complete.body["channel_id"], channel);
+    assert_eq!(complete.body["thread_ts"], thread.as_str());
+    assert_eq!(complete.body["files"][0]["id"], uploads[0].0);
+    let order: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    let last_reply = calls
+        .iter()
+        .rposition(|c| c.body["thread_ts"].is_string() && c.method == "chat.postMessage")
+        .unwrap();
+    assert!(
+        order
+            .iter()
+            .position(|m| *m == "files.getUploadURLExternal")
+            .unwrap()
+            > last_reply
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE debrief_started_at IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn only_the_hm_starts_early_and_only_once() {
+    let (app, clock) = loop_before_debrief().await;
+    let channel = app.loop_channel().await;
+    let v = app.command_json(STAFF, &channel, "debrief").await;
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("Only the hiring manager"));
+    assert!(summary_calls(&app.slack.calls()).is_empty());
+    let (a, b) = tokio::join!(
+        app.command(HM, &channel, "debrief"),
+        app.command(HM, &channel, "debrief")
+    );
+    let texts = [
+        a.json::<Value>().await.unwrap(),
+        b.json::<Value>().await.unwrap(),
+    ]
+    .map(|v| v["text"].as_str().unwrap().to_string());
+    assert_eq!(
+        texts.iter().filter(|t| t.contains("has started")).count(),
+        1,
+        "{texts:?}"
+    );
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.contains("already started"))
+            .count(),
+        1,
+        "{texts:?}"
+    );
+    revealed(&app).await;
+    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
+    press(&app, HM, "start_debrief", &loop_id, &channel, "1.1").await;
+    at(&clock, debrief_time() + 60);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let calls = app.slack.calls();
+    assert_eq!(summary_calls(&calls).len(), 1, "one reveal");
+    assert_eq!(app.slack.uploads().len(), 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'debrief' AND status = 'done'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn twelve_cards_with_long_evidence_reveal_completely_within_limits() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let mut form = loop_form("Ana Lima");
+    let panels = [
+        ("hm_screen", [HM, "UPANEL001"]),
+        ("design_doc", [DOC, "UPANEL002"]),
+        ("deep_dive", [HM, STAFF]),
+        ("coding", [CODER, "UPANEL003"]),
+        ("cross_team", [XTEAM, "UPANEL004"]),
+        ("bar_raiser", [BAR, "UPANEL005"]),
+    ];
+    for (kind, users) in &panels {
+        form[format!("stage_{kind}_who")]["value"]["selected_users"] = json!(users);
+    }
+    assert_eq!(
+        app.submit(RECRUITER, "V0TWELVE1", &form).await.status(),
+        200
+    );
+    app.slack
+        .wait_for(10, "opened", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+        })
+        .await;
+    app.command_json(HM, &app.loop_channel().await, "done doc")
+        .await;
+    at(&clock, interview_day() + 5 * H + 50 * 60);
+    app.slack
+        .wait_for(15, "prompts", |c| !prompts_to(c, "UPANEL005").is_empty())
+        .await;
+    let mut n = 0;
+    for (kind, users) in &panels {
+        for user in users {
+            n += 1;
+            // 2,500 characters of evidence per criterion, with characters that escaping lengthens.
+            let marker = format!("CARD{n:02}-{}", "<evidence & more> ".repeat(138));
+            let r = app
+                .submit_card(user, kind, 1 + (n % 4) as u8, "staff", &marker)
+                .await;
+            assert_eq!(r.text().await.unwrap(), "", "card {n}");
+        }
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM scorecards").await, 12);
+    at(&clock, debrief_time());
+    let calls = revealed(&app).await;
+    let posts: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.method == "chat.postMessage")
+        .collect();
+    for p in &posts {
+        let blocks = p.body["blocks"].as_array().map(Vec::len).unwrap_or(0);
+        assert!(blocks <= 50, "{blocks} blocks");
+        let texts: Vec<usize> = p.body["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["text"]["text"].as_str().map(|t| t.chars().count()))
+            .collect();
+        assert!(texts.iter().all(|n| *n <= 3000), "{texts:?}");
+        assert!(
+            texts.iter().sum::<usize>() <= 12_000,
+            "message of {} chars",
+            texts.iter().sum::<usize>()
+        );
+    }
+    let all = app.slack.everything();
+    for k in 1..=12 {
+        assert!(all.contains(&format!("CARD{k:02}-")), "card {k} revealed");
+    }
+    // Nothing lost at the seams: every card's full evidence arrives, escaped.
+    let escaped_piece = "&lt;evidence &amp; more&gt; ";
+    let pieces = all.matches(escaped_piece).count();
+    assert!(pieces >= 12 * 138, "{pieces} pieces");
+    assert!(!all.contains("<evidence"), "escaped, never raw");
+}
+
+#[tokio::test]
+async fn the_hm_decides_confirms_and_may_correct_once() {
+    let (app, clock) = loop_before_debrief().await;
+    let channel = app.loop_channel().await;
+    let v = app.command_json(HM, &channel, "decide senior").await;
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("after the debrief has started"));
+    at(&clock, debrief_time());
+    revealed(&app).await;
+    let v = app.command_json(STAFF, &channel, "decide staff").await;
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("Only the hiring manager"));
+    let v = app.command_json(HM, &channel, "decide principal").await;
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("no-hire|senior|staff|senior-staff"));
+
+    let v = app
+        .command_json(HM, &channel, "decide senior strong coder, narrow scope")
+        .await;
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("Applied at *Staff*; you are recording *Senior*. This is a *downlevel*."),
+        "{v}"
+    );
+    let id = v["blocks"][1]["elements"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE decided_level IS NULL")
+            .await,
+        1,
+        "nothing until confirmed"
+    );
+    press(&app, STAFF, "decision_confirm", &id, &channel, "2.2").await;
+    press(&app, HM, "decision_confirm", &id, &channel, "2.2").await;
+    let calls = app
+        .slack
+        .wait_for(10, "decision posted", |c| {
+            c.iter().any(|c| {
+                c.body["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("Decision: *Senior*")
+            })
+        })
+        .await;
+    let post = calls
+        .iter()
+        .find(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Decision: *Senior*")
+        })
+        .unwrap();
+    assert_eq!(post.body["channel"], channel);
+    assert!(post.body["text"]
+        .as_str()
+        .unwrap()
+        .contains("a downlevel from Staff"));
+    assert!(post.body["text"]
+        .as_str()
+        .unwrap()
+        .contains("strong coder, narrow scope"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE decided_level = 'senior'")
+            .await,
+        1
+    );
+    press(&app, HM, "decision_confirm", &id, &channel, "2.2").await; // a second click changes nothing
+
+    let v = app.command_json(HM, &channel, "decide staff").await;
+    assert!(v["text"].as_str().unwrap().contains("add the reason"));
+    // A button under the reveal proposes too, confirmed ephemerally.
+    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
+    press(&app, HM, "decide_staff", &loop_id, &channel, "1.1").await;
+    app.slack
+        .wait_for(10, "ephemeral", |c| {
+            c.iter().any(|c| {
+                c.method == "chat.postEphemeral"
+                    && c.body["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("add the reason")
+            })
+        })
+        .await;
+    let v = app
+        .command_json(
+            HM,
+            &channel,
+            "decide staff the panel under-read the design doc",
+        )
+        .await;
+    let id = v["blocks"][1]["elements"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    press(&app, HM, "decision_confirm", &id, &channel, "2.3").await;
+    app.slack
+        .wait_for(10, "correction posted", |c| {
+            c.iter().any(|c| {
+                c.body["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("corrected to *Staff* (was Senior)")
+            })
+        })
+        .await;
+    let v = app
+        .command_json(ADMIN, &channel, "decide senior another thought")
+        .await;
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("already corrected once"),
+        "an admin may decide, but not a third time"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM decisions WHERE status = 'confirmed'")
+            .await,
+        2,
+        "both entries kept"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE decided_level = 'staff'")
+            .await,
+        1
+    );
+
+    let v = app.command_json(HM, &channel, "outcome maybe").await;
+    assert!(v["text"].as_str().unwrap().contains("accepted"));
+    let v = app.command_json(HM, &channel, "outcome accepted").await;
+    assert!(v["text"].as_str().unwrap().contains("accepted"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE offer_outcome = 'accepted'")
+            .await,
+        1
+    );
+
+    // Archive: a note the day before, then the channel is archived; once.
+    let decided = app.scalar("SELECT decided_at FROM loops").await;
+    let first = app
+        .scalar("SELECT MIN(confirmed_at) FROM decisions WHERE status = 'confirmed'")
+        .await;
+    assert!(decided >= first);
+    at(&clock, first + 13 * DAY + 60);
+    app.slack
+        .wait_for(10, "archive note", |c| {
+            c.iter().any(|c| {
+                c.body["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("archived tomorrow")
+            })
+        })
+        .await;
+    at(&clock, first + 14 * DAY + 60);
+    let calls = app
+        .slack
+        .wait_for(10, "archive", |c| {
+            c.iter().any(|c| c.method == "conversations.archive")
+        })
+        .await;
+    assert_eq!(
+        calls
+            .iter()
+            .find(|c| c.method == "conversations.archive")
+            .unwrap()
+            .body["channel"],
+        channel
+    );
+    at(&clock, first + 20 * DAY);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.slack.calls_to("conversations.archive").len(), 1);
+}
+
+fn export(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
+        .arg("export")
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
+    let (app, clock) = loop_before_debrief().await;
+    let channel = app.loop_channel().await;
+    let out = export(&app.database_url, &["--loop", &channel]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has not started"));
+    assert!(out.stdout.is_empty(), "nothing of the cards printed");
+    let forced = export(&app.database_url, &["--loop", "loop-ana-lima", "--force"]);
+    assert!(forced.status.success());
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'exported before the debrief (forced)'"
+        )
+        .await,
+        1
+    );
+
+    at(&clock, debrief_time());
+    revealed(&app).await;
+    let out = export(&app.database_url, &["--loop", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["loop"]["candidate"], "Ana Lima");
+    assert_eq!(v["plan"].as_array().unwrap().len(), 6);
+    assert_eq!(v["cards"].as_array().unwrap().len(), 5);
+    assert!(v["cards"].to_string().contains("EVID-CODE"));
+    let actions: Vec<&str> = v["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"loop opened")
+            && actions.contains(&"debrief started; all cards revealed"),
+        "{actions:?}"
+    );
+    let out = export(&app.database_url, &["--loop", "999"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no loop"));
+}
