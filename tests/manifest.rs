@@ -61,7 +61,13 @@ fn manifest_matches_what_the_service_serves() {
     scopes.sort();
     assert_eq!(
         scopes,
-        ["chat:write", "commands", "groups:write", "im:write"]
+        [
+            "chat:write",
+            "commands",
+            "files:write",
+            "groups:write",
+            "im:write"
+        ]
     );
     assert!(m["display_information"]["name"].as_str().unwrap().len() <= 35);
     assert_eq!(m["settings"]["socket_mode_enabled"], false);
