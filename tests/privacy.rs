@@ -163,4 +163,29 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
     }
     // Who submitted is visible; what they submitted is not.
     assert!(sent.contains(&format!("<@{CODER}> submitted the Coding round scorecard")));
+
+    // Then the debrief starts, and every card arrives at once: nothing missing.
+    clock.set(chrono::Utc.timestamp_opt(d + 6 * 3600 + 1800, 0).unwrap());
+    app.slack
+        .wait_for(15, "the reveal", |c| {
+            c.iter().any(|c| c.method == "files.completeUploadExternal")
+        })
+        .await;
+    let revealed = app.slack.everything();
+    for marker in [
+        "LEAK-DOC",
+        "LEAK-SCREEN",
+        "LEAK-DIVE-HM",
+        "LEAK-DIVE-STAFF",
+        "LEAK-CODE",
+        "LEAK-XTEAM",
+        "LEAK-BAR",
+        "LEAK-ADDENDUM",
+        "reframed the problem around",
+    ] {
+        assert!(
+            revealed.contains(marker),
+            "{marker} missing from the reveal"
+        );
+    }
 }
