@@ -95,6 +95,65 @@ impl Default for Tuning {
     }
 }
 
+/// When and where the weekly downlevel report goes, and its thresholds.
+#[derive(Clone, Debug)]
+pub struct ReportConfig {
+    /// Default report channel for every workspace (an admin can set another).
+    pub channel: Option<String>,
+    pub weekday: chrono::Weekday,
+    pub hour: u32,
+    pub minute: u32,
+    pub tz: chrono_tz::Tz,
+    pub thresholds: crate::domain::metrics::Thresholds,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            channel: None,
+            weekday: chrono::Weekday::Mon,
+            hour: 9,
+            minute: 0,
+            tz: chrono_tz::UTC,
+            thresholds: Default::default(),
+        }
+    }
+}
+
+/// Reads `key=value` thresholds (at_level, downlevel, no_hire, min_sample).
+pub fn parse_thresholds(raw: &str) -> Result<crate::domain::metrics::Thresholds, String> {
+    let mut t = crate::domain::metrics::Thresholds::default();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?} is not key=value"))?;
+        let share = || {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| (0.0..=1.0).contains(x))
+                .ok_or_else(|| format!("{k} must be a share between 0 and 1"))
+        };
+        match k.trim() {
+            "at_level" => t.at_level_max = share()?,
+            "downlevel" => t.downlevel_min = share()?,
+            "no_hire" => t.no_hire_min = share()?,
+            "min_sample" => {
+                t.min_sample = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| "min_sample must be a whole number".to_string())?
+            }
+            other => {
+                return Err(format!(
+                    "unknown key {other:?} (at_level, downlevel, no_hire, min_sample)"
+                ))
+            }
+        }
+    }
+    Ok(t)
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bot_token: Secret,
@@ -110,6 +169,7 @@ pub struct Config {
     pub rubric: crate::domain::Rubric,
     /// Users who may decide and export besides each loop's hiring manager.
     pub admins: Vec<String>,
+    pub report: ReportConfig,
 }
 
 /// A configuration problem, reported as one line naming the variable.
@@ -147,6 +207,11 @@ pub struct RawConfig {
     pub rubric_path: Option<String>,
     pub archive_days: Option<String>,
     pub admins: Option<String>,
+    pub report_channel: Option<String>,
+    pub report_day: Option<String>,
+    pub report_time: Option<String>,
+    pub report_tz: Option<String>,
+    pub diagnostics: Option<String>,
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -260,6 +325,47 @@ impl RawConfig {
             })?;
             admins.push(id.as_str().to_string());
         }
+        let mut report = ReportConfig::default();
+        if let Some(raw) = present(self.report_channel) {
+            let id = crate::domain::ChannelId::parse(&raw).ok_or_else(|| {
+                err(
+                    "STAFFLOOP_REPORT_CHANNEL",
+                    "must be a channel id such as C012ABCDEF",
+                )
+            })?;
+            report.channel = Some(id.as_str().to_string());
+        }
+        if let Some(raw) = present(self.report_day) {
+            report.weekday = raw.parse::<chrono::Weekday>().map_err(|_| {
+                err(
+                    "STAFFLOOP_REPORT_DAY",
+                    format!("{raw:?} is not a weekday such as mon"),
+                )
+            })?;
+        }
+        if let Some(raw) = present(self.report_time) {
+            let parsed = chrono::NaiveTime::parse_from_str(&raw, "%H:%M").map_err(|_| {
+                err(
+                    "STAFFLOOP_REPORT_TIME",
+                    format!("{raw:?} is not a time such as 09:00"),
+                )
+            })?;
+            use chrono::Timelike;
+            report.hour = parsed.hour();
+            report.minute = parsed.minute();
+        }
+        if let Some(raw) = present(self.report_tz) {
+            report.tz = raw.parse::<chrono_tz::Tz>().map_err(|_| {
+                err(
+                    "STAFFLOOP_REPORT_TZ",
+                    format!("{raw:?} is not an IANA time zone such as Europe/Berlin"),
+                )
+            })?;
+        }
+        if let Some(raw) = present(self.diagnostics) {
+            report.thresholds =
+                parse_thresholds(&raw).map_err(|e| err("STAFFLOOP_DIAGNOSTICS", e))?;
+        }
         let rubric = match present(self.rubric_path) {
             None => crate::domain::Rubric::default_rubric(),
             Some(path) => {
@@ -279,6 +385,7 @@ impl RawConfig {
             tuning,
             rubric,
             admins,
+            report,
         })
     }
 }
@@ -335,6 +442,49 @@ mod tests {
         .validate()
         .unwrap_err();
         assert_eq!(e.variable, "SLACK_API_URL");
+    }
+
+    #[test]
+    fn report_settings_parse() {
+        let c = RawConfig {
+            report_day: Some("fri".into()),
+            report_time: Some("16:30".into()),
+            report_tz: Some("America/New_York".into()),
+            diagnostics: Some("no_hire=0.7, min_sample=8".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            (c.report.weekday, c.report.hour, c.report.minute),
+            (chrono::Weekday::Fri, 16, 30)
+        );
+        assert_eq!(c.report.tz, chrono_tz::America::New_York);
+        assert_eq!(
+            (
+                c.report.thresholds.no_hire_min,
+                c.report.thresholds.min_sample
+            ),
+            (0.7, 8)
+        );
+        for (field, value, var) in [
+            ("tz", "Mars/Olympus", "STAFFLOOP_REPORT_TZ"),
+            ("day", "someday", "STAFFLOOP_REPORT_DAY"),
+            ("time", "25:00", "STAFFLOOP_REPORT_TIME"),
+            ("diag", "no_hire=2", "STAFFLOOP_DIAGNOSTICS"),
+            ("chan", "#general", "STAFFLOOP_REPORT_CHANNEL"),
+        ] {
+            let mut r = raw();
+            let v = Some(value.to_string());
+            match field {
+                "tz" => r.report_tz = v,
+                "day" => r.report_day = v,
+                "time" => r.report_time = v,
+                "diag" => r.diagnostics = v,
+                _ => r.report_channel = v,
+            }
+            assert_eq!(r.validate().unwrap_err().variable, var);
+        }
     }
 
     #[test]

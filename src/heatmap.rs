@@ -2,7 +2,7 @@
 //! process (no fonts or tools on the host), because a panel reads a grid of
 //! colours faster than a table.
 
-use font8x8::{UnicodeFonts, BASIC_FONTS};
+use crate::render::{Canvas, BG, GLYPH, INK};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,9 +18,6 @@ const CELL_H: usize = 36;
 const PAD: usize = 8;
 /// Longest row label drawn, in characters.
 const MAX_LABEL_CHARS: usize = 32;
-const GLYPH: usize = 8;
-const BG: [u8; 3] = [255, 255, 255];
-const INK: [u8; 3] = [33, 37, 41];
 const EMPTY: [u8; 3] = [222, 226, 230];
 /// Below senior, senior, staff, senior staff.
 const SCORE_COLOURS: [[u8; 3]; 4] = [
@@ -29,54 +26,6 @@ const SCORE_COLOURS: [[u8; 3]; 4] = [
     [144, 190, 109],
     [42, 157, 143],
 ];
-
-struct Canvas {
-    w: usize,
-    h: usize,
-    px: Vec<u8>,
-}
-
-impl Canvas {
-    fn new(w: usize, h: usize) -> Canvas {
-        Canvas {
-            w,
-            h,
-            px: BG.iter().copied().cycle().take(w * h * 3).collect(),
-        }
-    }
-
-    fn rect(&mut self, x: usize, y: usize, w: usize, h: usize, c: [u8; 3]) {
-        for yy in y..(y + h).min(self.h) {
-            for xx in x..(x + w).min(self.w) {
-                let i = (yy * self.w + xx) * 3;
-                self.px[i..i + 3].copy_from_slice(&c);
-            }
-        }
-    }
-
-    /// Draws ASCII text with the 8×8 font at `scale`.
-    fn text(&mut self, x: usize, y: usize, s: &str, scale: usize, c: [u8; 3]) {
-        for (n, ch) in s.chars().enumerate() {
-            let glyph = BASIC_FONTS
-                .get(ch)
-                .or_else(|| BASIC_FONTS.get('?'))
-                .unwrap_or([0; 8]);
-            for (gy, row) in glyph.iter().enumerate() {
-                for gx in 0..GLYPH {
-                    if row & (1 << gx) != 0 {
-                        self.rect(
-                            x + (n * GLYPH + gx) * scale,
-                            y + gy * scale,
-                            scale,
-                            scale,
-                            c,
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
 
 fn ascii(s: &str, max: usize) -> String {
     s.chars()
@@ -147,17 +96,7 @@ impl HeatMap {
                 }
             }
         }
-        let mut out = Vec::new();
-        {
-            let mut enc = png::Encoder::new(&mut out, w as u32, h as u32);
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_depth(png::BitDepth::Eight);
-            let mut writer = enc.write_header().expect("writing to memory cannot fail");
-            writer
-                .write_image_data(&c.px)
-                .expect("the buffer matches the header");
-        }
-        out
+        c.to_png()
     }
 }
 

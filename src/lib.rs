@@ -2,6 +2,7 @@
 //! locked, hidden scorecards. `App::build` wires configuration, storage and
 //! the Slack transport; `App::run` serves until told to stop.
 
+pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod domain;
@@ -11,6 +12,8 @@ pub mod handlers;
 pub mod heatmap;
 pub mod jobs;
 pub mod messages;
+pub mod render;
+pub mod report;
 pub mod slack;
 pub mod store;
 
@@ -34,6 +37,7 @@ pub struct AppState {
     pub rubric: domain::Rubric,
     /// Users who may decide besides each loop's hiring manager.
     pub admins: Vec<String>,
+    pub report: config::ReportConfig,
     pub signing_secret: Option<Secret>,
     pub tuning: Tuning,
 }
@@ -77,6 +81,7 @@ impl App {
             jobs_wakeup: Notify::new(),
             rubric: config.rubric.clone(),
             admins: config.admins.clone(),
+            report: config.report.clone(),
             signing_secret: config.signing_secret.clone(),
             tuning: config.tuning.clone(),
         });

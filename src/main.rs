@@ -25,6 +25,42 @@ enum Command {
     Migrate(MigrateArgs),
     /// Print a whole loop (plan, cards, addenda, decisions, audit trail) as JSON.
     Export(ExportArgs),
+    /// Reports from the hiring data.
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The downlevel rate: where decided staff loops ended, with diagnostics.
+    Downlevel(DownlevelArgs),
+}
+
+#[derive(Args)]
+struct DownlevelArgs {
+    /// Trailing window, e.g. 30d, 90d, 365d.
+    #[arg(long, default_value = "90d")]
+    window: String,
+    /// text for people, json for other tools.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+    /// Also queue the report for the report channel (a running `staffloop serve` delivers it).
+    #[arg(long)]
+    post: bool,
+    /// The workspace (team id); needed only when several share the database.
+    #[arg(long)]
+    team: Option<String>,
+    /// Diagnostic thresholds [default: at_level=0.30,downlevel=0.50,no_hire=0.60,min_sample=5].
+    #[arg(long, env = "STAFFLOOP_DIAGNOSTICS")]
+    diagnostics: Option<String>,
+    /// Report channel used with --post when the workspace has not chosen one.
+    #[arg(long, env = "STAFFLOOP_REPORT_CHANNEL")]
+    report_channel: Option<String>,
+    /// Database: sqlite://FILE or postgres://USER:PASS@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -79,6 +115,21 @@ struct ServeArgs {
     /// Comma-separated Slack user ids who may record decisions besides the hiring manager.
     #[arg(long, env = "STAFFLOOP_ADMINS")]
     admins: Option<String>,
+    /// Channel id for the weekly downlevel report (an admin can also set it with /staffloop report-channel).
+    #[arg(long, env = "STAFFLOOP_REPORT_CHANNEL")]
+    report_channel: Option<String>,
+    /// Weekday of the weekly report [default: mon].
+    #[arg(long, env = "STAFFLOOP_REPORT_DAY")]
+    report_day: Option<String>,
+    /// Local time of the weekly report, HH:MM [default: 09:00].
+    #[arg(long, env = "STAFFLOOP_REPORT_TIME")]
+    report_time: Option<String>,
+    /// IANA time zone of the weekly report [default: UTC].
+    #[arg(long, env = "STAFFLOOP_REPORT_TZ")]
+    report_tz: Option<String>,
+    /// Diagnostic thresholds [default: at_level=0.30,downlevel=0.50,no_hire=0.60,min_sample=5].
+    #[arg(long, env = "STAFFLOOP_DIAGNOSTICS")]
+    diagnostics: Option<String>,
 }
 
 fn init_logging() {
@@ -110,6 +161,42 @@ async fn shutdown_signal(token: CancellationToken) {
     token.cancel();
 }
 
+async fn report_downlevel(
+    url: &str,
+    args: &DownlevelArgs,
+    days: i64,
+    thresholds: &staffloop::domain::metrics::Thresholds,
+) -> anyhow::Result<()> {
+    use staffloop::report;
+    let db = staffloop::store::Db::connect(url, 2).await?;
+    let team = report::pick_team(&db, args.team.as_deref()).await?;
+    let now = chrono::Utc::now().timestamp();
+    let r = report::downlevel(&db, &team, days, now, thresholds).await?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("{}", staffloop::slack::views::report::text(&r));
+    }
+    if args.post {
+        let own = staffloop::store::metrics::teams(&db)
+            .await?
+            .into_iter()
+            .find(|(t, _)| *t == team)
+            .and_then(|(_, c)| c);
+        let Some(channel) = own.or_else(|| args.report_channel.clone()) else {
+            anyhow::bail!(
+                "no report channel: set STAFFLOOP_REPORT_CHANNEL or run /staffloop report-channel"
+            );
+        };
+        let mut tx = db.begin().await?;
+        staffloop::jobs::report::enqueue_post(&mut tx, &team, &channel, &r, now).await?;
+        tx.commit().await?;
+        eprintln!("queued for #{channel}; a running `staffloop serve` delivers it");
+    }
+    db.close().await;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // A local .env, when present, fills in what the environment does not set.
@@ -134,6 +221,37 @@ async fn main() -> ExitCode {
                     println!("migrations applied");
                     ExitCode::SUCCESS
                 }
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Report {
+            report: ReportCommand::Downlevel(args),
+        } => {
+            let url = match check_database_url(args.database_url.clone()) {
+                Ok(url) => url,
+                Err(e) => return config_error(e),
+            };
+            let Some(days) = staffloop::report::parse_window_days(&args.window) else {
+                return config_error(format!(
+                    "--window: {:?} is not a number of days such as 90d",
+                    args.window
+                ));
+            };
+            let thresholds = match args
+                .diagnostics
+                .as_deref()
+                .map(staffloop::config::parse_thresholds)
+            {
+                None => Default::default(),
+                Some(Ok(t)) => t,
+                Some(Err(e)) => return config_error(format!("STAFFLOOP_DIAGNOSTICS: {e}")),
+            };
+            init_logging();
+            match report_downlevel(&url, &args, days, &thresholds).await {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("staffloop: {e:#}");
                     ExitCode::FAILURE
@@ -188,6 +306,11 @@ async fn main() -> ExitCode {
                 rubric_path: args.rubric,
                 archive_days: args.archive_days,
                 admins: args.admins,
+                report_channel: args.report_channel,
+                report_day: args.report_day,
+                report_time: args.report_time,
+                report_tz: args.report_tz,
+                diagnostics: args.diagnostics,
             };
             let config = match raw.validate() {
                 Ok(c) => c,

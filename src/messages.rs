@@ -508,3 +508,81 @@ pub fn outcome_recorded(outcome: &str) -> String {
 pub fn archive_soon(days: i64) -> String {
     format!("This loop channel will be archived tomorrow, {days} days after the decision. Export anything you need first.")
 }
+
+// The downlevel report.
+pub fn report_title(days: i64, from: &str, to: &str) -> String {
+    format!("*Downlevel rate, last {days} days* ({from} to {to})")
+}
+
+pub fn report_row_title(applied: &str, decisions: u64) -> String {
+    format!("*Applied at {applied}*: {decisions} decision(s)")
+}
+
+pub fn report_share(label: &str, count: u64, share: f64, low: f64, high: f64) -> String {
+    format!(
+        "• {label}: {count} ({:.0}%, 95% interval {:.0}–{:.0}%)",
+        share * 100.0,
+        low * 100.0,
+        high * 100.0
+    )
+}
+
+pub const REPORT_AT_LEVEL: &str = "Offer at the applied level";
+pub const REPORT_ONE_DOWN: &str = "Offer one level down (downlevel)";
+pub const REPORT_ONE_UP: &str = "Offer one level up";
+pub const REPORT_NO_HIRE: &str = "No hire";
+pub const REPORT_FURTHER_DOWN: &str = "Offer two or more levels down";
+
+pub fn diag_small(decisions: u64, needed: u64) -> String {
+    format!("_Only {decisions} decision(s): too few to read anything into (diagnostics need {needed})._")
+}
+
+pub fn diag_screen(at_level: f64, downlevel: f64) -> String {
+    format!(
+        ":rotating_light: Only {:.0}% get an offer at the level they applied for, while {:.0}% are downlevelled: the hiring-manager screen is letting too many senior candidates through.",
+        at_level * 100.0,
+        downlevel * 100.0
+    )
+}
+
+pub fn diag_inbound(no_hire: f64) -> String {
+    format!(
+        ":rotating_light: {:.0}% end in no hire: the inbound source is wrong for this role.",
+        no_hire * 100.0
+    )
+}
+
+pub const DIAG_NOTHING: &str =
+    "No diagnostic fires: the loop is not leaking in the ways the process watches for.";
+pub const REPORT_SHORTFALL: &str = "*Where downlevelled candidates fell short*";
+pub const REPORT_NO_DOWNLEVELS: &str = "No downlevelled candidates in this window.";
+
+pub fn shortfall_line(dimension: &str, low: u64, total: u64, share: f64) -> String {
+    format!(
+        "• {dimension}: {low} of {total} card(s) at the senior anchor or below ({:.0}%)",
+        share * 100.0
+    )
+}
+
+pub fn lowest_stage(stage: &str, average: f64) -> String {
+    format!("Lowest-scoring stage for them: *{stage}* (average {average:.1} of 4).")
+}
+
+pub const REPORT_CHART_TITLE: &str = "Decisions per week, last 12 weeks";
+pub const REPORT_CHART_COMMENT: &str =
+    "Each bar is one week's decisions: green at the applied level, orange downlevelled, red no hire, grey other.";
+
+pub fn stats_usage() -> String {
+    "Pick a window: `/staffloop stats 30d`, `90d` (the default) or `365d`.".into()
+}
+
+pub const REPORT_CHANNEL_NOT_ALLOWED: &str =
+    "Only a staffloop admin can choose the report channel.";
+
+pub fn report_channel_usage() -> String {
+    "Name the channel: `/staffloop report-channel #channel` (pick it from the list so Slack sends its id), or run `/staffloop report-channel here` in it.".into()
+}
+
+pub fn report_channel_set(channel: &str) -> String {
+    format!("The weekly downlevel report will be posted in <#{channel}>. Invite me there if it is private.")
+}

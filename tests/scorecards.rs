@@ -25,8 +25,10 @@ fn at(clock: &staffloop::clock::ManualClock, unix: i64) {
     clock.set(chrono::Utc.timestamp_opt(unix, 0).unwrap());
 }
 
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(400)).await;
+/// Lets due jobs run, then waits until everything they caused is delivered.
+async fn settle(app: &TestApp) {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.drained().await;
 }
 
 #[tokio::test]
@@ -50,7 +52,7 @@ async fn a_stage_end_prompts_each_interviewer_once_with_a_button() {
     let button = &dm["blocks"][2]["elements"][0];
     assert_eq!(button["action_id"], "open_scorecard");
     assert_eq!(button["value"], app.stage_id("coding").await.to_string());
-    settle().await;
+    settle(&app).await;
     let calls = app.slack.calls();
     assert_eq!(prompts_to(&calls, CODER).len(), 1);
     assert_eq!(prompts_to(&calls, STAFF).len(), 1, "deep-dive panel asked");
@@ -194,7 +196,7 @@ async fn a_submitted_card_is_locked_told_without_content_and_stored_once() {
     app.slack
         .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
         .await;
-    settle().await;
+    settle(&app).await;
     let r = app
         .submit_card(CODER, "coding", 3, "staff", "SECRET-CODING")
         .await;
@@ -315,7 +317,7 @@ async fn a_forged_submission_is_refused_and_nothing_stored() {
     )
     .await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM scorecards").await, 0);
-    settle().await;
+    settle(&app).await;
     assert!(app.slack.calls_to("views.open").is_empty());
     assert!(!app.slack.everything().contains("FORGED"));
 }
@@ -396,7 +398,7 @@ async fn reminders_come_every_n_hours_until_the_card_is_in() {
             .count()
     };
     at(&clock, coding_end + 3 * H);
-    settle().await;
+    settle(&app).await;
     assert_eq!(reminders(&app), 0, "not before N hours");
     at(&clock, coding_end + 4 * H + 120);
     app.slack
@@ -407,7 +409,7 @@ async fn reminders_come_every_n_hours_until_the_card_is_in() {
         })
         .await;
     at(&clock, coding_end + 6 * H);
-    settle().await;
+    settle(&app).await;
     assert_eq!(reminders(&app), 1, "never more than one per N hours");
     at(&clock, coding_end + 8 * H + 240);
     app.slack
@@ -421,7 +423,7 @@ async fn reminders_come_every_n_hours_until_the_card_is_in() {
         .await;
     app.submit_card(CODER, "coding", 3, "staff", "EV").await;
     at(&clock, coding_end + 20 * H);
-    settle().await;
+    settle(&app).await;
     assert_eq!(reminders(&app), 2, "none once the card is in");
 }
 
@@ -534,7 +536,7 @@ async fn done_ends_a_stage_early_only_for_its_people() {
     app.slack
         .wait_for(10, "doc prompt", |c| !dms_to(c, DOC).is_empty())
         .await;
-    settle().await;
+    settle(&app).await;
     assert_eq!(
         prompts_to(&app.slack.calls(), CODER).len(),
         1,
@@ -586,7 +588,7 @@ async fn the_document_gate_can_stop_the_loop() {
         .unwrap()
         .to_string();
     press(&app, STAFF, "gate_stop", &loop_id, "DHM", "9.9").await;
-    settle().await;
+    settle(&app).await;
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM stages WHERE state = 'cancelled'")
             .await,
@@ -626,15 +628,16 @@ async fn the_document_gate_can_stop_the_loop() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops WHERE state = 'stopped' AND doc_gate = 'stopped' AND doc_gate_by = 'UHM000001'").await, 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'design-document gate: stopped' AND actor = 'UHM000001'").await, 1);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending'")
+        app.scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND loop_id IS NOT NULL")
             .await,
         0,
         "no prompts for cancelled stages"
     );
     // A second press does nothing more.
+    app.drained().await;
     let before = app.slack.calls().len();
     press(&app, HM, "gate_continue", &loop_id, "DHM", "9.9").await;
-    settle().await;
+    settle(&app).await;
     assert_eq!(app.slack.calls().len(), before);
 }
 
@@ -676,7 +679,7 @@ async fn a_strong_document_raises_no_gate() {
         .await;
     app.submit_card(DOC, "design_doc", 3, "staff", "GOODDOC")
         .await;
-    settle().await;
+    settle(&app).await;
     assert!(!app.slack.everything().contains("gate_stop"));
 }
 

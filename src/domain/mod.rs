@@ -3,6 +3,7 @@
 
 pub mod ids;
 pub mod loop_plan;
+pub mod metrics;
 pub mod name;
 pub mod reveal;
 pub mod rubric;

@@ -2,7 +2,8 @@
 //! scores and recommendations map to.
 
 /// One of the four dimensions that distinguish staff from a fast senior.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dimension {
     ScopeOfJudgement,
     ArchitecturalDecisions,
@@ -39,7 +40,8 @@ impl Dimension {
 }
 
 /// A level on the ladder: what a recommendation or a decision names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     NoHire,
     Senior,

@@ -3,7 +3,8 @@
 
 use super::rubric::Dimension;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum StageKind {
     HmScreen,
     DesignDoc,

@@ -220,7 +220,7 @@ async fn reveal_effects(state: &AppState, tx: &mut Tx, loop_id: i64) -> anyhow::
         });
         effects.push(Effect::for_loop(
             loop_id,
-            crate::jobs::outbox_worker::UPLOAD_HEATMAP,
+            crate::jobs::outbox_worker::UPLOAD_PNG,
             upload,
         ));
     }

@@ -10,6 +10,7 @@ pub mod help;
 pub mod home;
 pub mod open;
 pub mod scorecard;
+pub mod stats;
 pub mod status;
 
 use crate::error::{AppError, AppResult};
@@ -28,6 +29,8 @@ pub enum Command {
     Debrief,
     Decide { rest: String },
     Outcome { rest: String },
+    Stats { rest: String },
+    ReportChannel { rest: String },
     Status,
     Help,
     Unknown(String),
@@ -72,6 +75,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "In a loop channel: the stages and whose scorecard is in (never what it says).",
     },
     CommandSpec {
+        name: "stats",
+        usage: "/staffloop stats [30d|90d|365d]",
+        summary: "The downlevel rate and where the loop leaks, just for you.",
+    },
+    CommandSpec {
+        name: "report-channel",
+        usage: "/staffloop report-channel <#channel|here>",
+        summary: "Admins: where the weekly downlevel report is posted.",
+    },
+    CommandSpec {
         name: "help",
         usage: "/staffloop help",
         summary: "This list.",
@@ -97,6 +110,12 @@ impl Command {
                 rest: rest.to_string(),
             },
             "outcome" => Command::Outcome {
+                rest: rest.to_string(),
+            },
+            "stats" => Command::Stats {
+                rest: rest.to_string(),
+            },
+            "report-channel" => Command::ReportChannel {
                 rest: rest.to_string(),
             },
             "status" if rest.is_empty() => Command::Status,
@@ -138,6 +157,8 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
             Command::Debrief => debrief::command(state, &cmd).await,
             Command::Decide { rest } => decide::command(state, &cmd, &rest).await,
             Command::Outcome { rest } => decide::outcome(state, &cmd, &rest).await,
+            Command::Stats { rest } => stats::stats(state, &cmd, &rest).await,
+            Command::ReportChannel { rest } => stats::report_channel(state, &cmd, &rest).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),
             Command::Unknown(text) => Ok(help::reply(Some(&text))),

@@ -160,7 +160,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         after_reveal,
     )
     .await?;
-    if inserted.is_none() {
+    let Some(card_id) = inserted else {
         drop(tx);
         let since = cards::card_receipt(state.db.pool(), stage.id, user)
             .await?
@@ -170,7 +170,8 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
             first_block(kind),
             m::already_locked(&date(since)),
         )]));
-    }
+    };
+    cards::insert_scores(&mut tx, card_id, stage.loop_id, kind.key(), &card.scores).await?;
     // The stage may have been scored before its scheduled end (e.g. the document).
     cards::end_stage(&mut tx, stage.id, now).await?;
     let (submitted, expected) = cards::progress(&mut *tx, stage.loop_id).await?;

@@ -4,4 +4,5 @@
 
 pub mod outbox_worker;
 pub mod prompts;
+pub mod report;
 pub mod scheduler;

@@ -15,9 +15,9 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// A compound effect: render the reveal's heat map and upload it with
-/// Slack's three-step flow.
-pub const UPLOAD_HEATMAP: &str = "staffloop.upload_heatmap";
+/// A compound effect: render a picture (the reveal's heat map, or the weekly
+/// chart) and upload it with Slack's three-step flow.
+pub const UPLOAD_PNG: &str = "staffloop.upload_png";
 
 pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
     let tuning = state.tuning.clone();
@@ -172,7 +172,7 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
         .await?;
         return Ok(());
     }
-    let result = if d.method == UPLOAD_HEATMAP {
+    let result = if d.method == UPLOAD_PNG {
         upload(state, &payload).await.map(|()| Value::Null)
     } else {
         state.slack.call(&d.method, &payload).await
@@ -258,8 +258,16 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
 }
 
 async fn upload(state: &AppState, payload: &Value) -> Result<(), CallError> {
-    let map: HeatMap = serde_json::from_value(payload["heatmap"].clone())
-        .map_err(|_| CallError::Permanent("stored heat map is unreadable".into()))?;
+    let unreadable = |_| CallError::Permanent("stored picture data is unreadable".into());
+    let png = if payload.get("heatmap").is_some() {
+        serde_json::from_value::<HeatMap>(payload["heatmap"].clone())
+            .map_err(unreadable)?
+            .to_png()
+    } else {
+        let weeks: Vec<crate::domain::metrics::Week> =
+            serde_json::from_value(payload["weekly"].clone()).map_err(unreadable)?;
+        crate::chart::weekly_png(&weeks)
+    };
     let text = |k: &str| payload[k].as_str().unwrap_or_default().to_string();
     state
         .slack
@@ -267,7 +275,7 @@ async fn upload(state: &AppState, payload: &Value) -> Result<(), CallError> {
             &text("filename"),
             &text("title"),
             &text("comment"),
-            map.to_png(),
+            png,
             &text("channel"),
             payload["thread_ts"].as_str(),
         )

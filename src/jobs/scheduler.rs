@@ -41,6 +41,9 @@ pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
 
 /// Claims and runs what is due now; returns how many jobs it ran.
 pub async fn run_due(state: &AppState) -> usize {
+    if let Err(e) = super::report::ensure_weekly(state).await {
+        tracing::error!(error = ?e, "jobs: scheduling weekly reports failed");
+    }
     let lease_ms = state.tuning.outbox_lease.as_millis() as i64;
     let due = match jobs::claim_due(
         &state.db,
@@ -85,6 +88,7 @@ async fn run_one(state: &AppState, job: &Job) {
                 None => Err(anyhow::anyhow!("debrief job without loop")),
             },
             ARCHIVE_NOTE | ARCHIVE => prompts::archive(state, job, job.kind == ARCHIVE).await,
+            super::report::WEEKLY => super::report::weekly(state, job).await.map(|()| Vec::new()),
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
     };

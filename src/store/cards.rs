@@ -365,3 +365,26 @@ pub async fn addenda<'c, E: Executor<'c, Database = Any>>(
     .fetch_all(e)
     .await
 }
+
+/// Records a locked card's scores for reporting (same transaction as the card).
+pub async fn insert_scores(
+    tx: &mut Tx,
+    card_id: i64,
+    loop_id: i64,
+    stage_kind: &str,
+    scores: &[crate::domain::scorecard::Score],
+) -> Result<(), sqlx::Error> {
+    for s in scores {
+        sqlx::query(
+            "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(card_id)
+        .bind(loop_id)
+        .bind(stage_kind)
+        .bind(&s.criterion)
+        .bind(s.score as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

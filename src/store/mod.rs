@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod events;
 pub mod jobs;
 pub mod loops;
+pub mod metrics;
 pub mod outbox;
 pub mod teams;
 

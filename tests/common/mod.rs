@@ -78,6 +78,7 @@ pub struct Options {
     pub socket_mode: bool,
     /// Drive time by hand (jobs, reminders); the wall clock otherwise.
     pub clock: Option<ManualClock>,
+    pub report: Option<staffloop::config::ReportConfig>,
 }
 
 impl Default for Options {
@@ -88,6 +89,7 @@ impl Default for Options {
             worker: true,
             socket_mode: false,
             clock: None,
+            report: None,
         }
     }
 }
@@ -129,6 +131,7 @@ impl TestApp {
             tuning,
             rubric: staffloop::domain::Rubric::default_rubric(),
             admins: vec![ADMIN.to_string()],
+            report: opts.report.clone().unwrap_or_default(),
         };
         let clock: Arc<dyn Clock> = match &opts.clock {
             Some(c) => Arc::new(c.clone()),
@@ -426,6 +429,22 @@ pub fn card_values(kind: &str, score: u8, recommendation: &str, marker: &str) ->
 }
 
 impl TestApp {
+    /// Waits until every recorded Slack effect has been delivered (or given up).
+    pub async fn drained(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self
+            .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .await
+            > 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the outbox never drained"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn stage_id(&self, kind: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM stages WHERE kind = $1 ORDER BY id DESC LIMIT 1")
             .bind(kind)

@@ -4,6 +4,7 @@
 pub mod home;
 pub mod open_loop;
 pub mod plan;
+pub mod report;
 pub mod reveal;
 pub mod scorecard;
 pub mod status;

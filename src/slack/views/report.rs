@@ -1,0 +1,81 @@
+//! The downlevel report as text (for `/staffloop stats` and the CLI) and as
+//! the weekly post's blocks.
+
+use super::section;
+use crate::domain::metrics::{Diagnosis, Share};
+use crate::messages as m;
+use crate::report::Report;
+use serde_json::{json, Value};
+
+fn day(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn share_line(label: &str, s: &Share) -> String {
+    m::report_share(label, s.count, s.share, s.low, s.high)
+}
+
+/// The report as sections of mrkdwn, in reading order.
+pub fn sections(r: &Report) -> Vec<String> {
+    let mut out = vec![m::report_title(r.window_days, &day(r.from), &day(r.to))];
+    for row in &r.rows {
+        let mut lines = vec![m::report_row_title(row.applied.title(), row.decisions)];
+        if row.decisions > 0 {
+            lines.push(share_line(m::REPORT_AT_LEVEL, &row.at_level));
+            lines.push(share_line(m::REPORT_ONE_DOWN, &row.one_down));
+            lines.push(share_line(m::REPORT_ONE_UP, &row.one_up));
+            lines.push(share_line(m::REPORT_NO_HIRE, &row.no_hire));
+            if row.further_down.count > 0 {
+                lines.push(share_line(m::REPORT_FURTHER_DOWN, &row.further_down));
+            }
+        }
+        for d in &row.diagnoses {
+            lines.push(match d {
+                Diagnosis::SampleTooSmall { decisions, needed } => {
+                    m::diag_small(*decisions, *needed)
+                }
+                Diagnosis::ScreenLetsSeniorsThrough {
+                    at_level,
+                    downlevel,
+                } => m::diag_screen(*at_level, *downlevel),
+                Diagnosis::InboundSourceWrong { no_hire } => m::diag_inbound(*no_hire),
+                Diagnosis::NothingAlarming => m::DIAG_NOTHING.to_string(),
+            });
+        }
+        out.push(lines.join("\n"));
+    }
+    let mut lines = vec![m::REPORT_SHORTFALL.to_string()];
+    let any = r.shortfall.dimensions.iter().any(|(_, s)| s.total > 0);
+    if any {
+        for (d, s) in &r.shortfall.dimensions {
+            lines.push(m::shortfall_line(d.title(), s.count, s.total, s.share));
+        }
+        if let Some((stage, avg)) = r.shortfall.lowest_stage {
+            lines.push(m::lowest_stage(stage.title(), avg));
+        }
+    } else {
+        lines.push(m::REPORT_NO_DOWNLEVELS.to_string());
+    }
+    out.push(lines.join("\n"));
+    out
+}
+
+/// Plain text for the command line (mrkdwn emphasis removed).
+pub fn text(r: &Report) -> String {
+    sections(r).join("\n\n").replace('*', "").replace('_', "")
+}
+
+/// `/staffloop stats`: the same report, ephemeral.
+pub fn ephemeral(r: &Report) -> Value {
+    let parts = sections(r);
+    json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
+}
+
+/// The weekly post (the chart follows as an upload).
+pub fn post(r: &Report, channel: &str) -> Value {
+    let parts = sections(r);
+    json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
+           "unfurl_links": false})
+}

@@ -1,0 +1,108 @@
+//! Aggregates for the downlevel report, computed in SQL over decided loops
+//! (portable to both backends: COUNT with FILTER, integer week buckets).
+
+use super::Db;
+
+/// Decided loops in a window, by applied and decided level.
+pub async fn decisions(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT applied_level, decided_level, COUNT(*) FROM loops \
+         WHERE team_id = $1 AND decided_at >= $2 AND decided_at < $3 AND decided_level IS NOT NULL \
+         GROUP BY applied_level, decided_level",
+    )
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await
+}
+
+const DOWNLEVELLED: &str = "((l.applied_level = 'staff' AND l.decided_level = 'senior') \
+     OR (l.applied_level = 'senior_staff' AND l.decided_level = 'staff'))";
+
+/// For downlevelled loops: per criterion, (scores at 2 or below, all scores).
+pub async fn shortfall_by_criterion(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), COUNT(*) \
+         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
+         WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
+         GROUP BY cs.criterion"
+    ))
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// For downlevelled loops: per stage, (sum of scores, number of scores).
+pub async fn shortfall_by_stage(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT cs.stage_kind, CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
+         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
+         WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
+         GROUP BY cs.stage_kind"
+    ))
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Decisions per week since `from` (week 0 starts at `from`).
+pub async fn weekly(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT CAST((decided_at - $2) / 604800 AS BIGINT) AS week, applied_level, decided_level, COUNT(*) FROM loops \
+         WHERE team_id = $1 AND decided_at >= $2 AND decided_at < $3 AND decided_level IS NOT NULL \
+         GROUP BY week, applied_level, decided_level",
+    )
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Workspaces the bot knows, with their report channel if one was set.
+pub async fn teams(db: &Db) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT team_id, report_channel FROM teams ORDER BY team_id")
+        .fetch_all(db.pool())
+        .await
+}
+
+pub async fn set_report_channel(
+    db: &Db,
+    team: &str,
+    channel: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    super::teams::touch(&mut tx, team, now).await?;
+    sqlx::query("UPDATE teams SET report_channel = $1 WHERE team_id = $2")
+        .bind(channel)
+        .bind(team)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
