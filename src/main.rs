@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the bot: Slack HTTP endpoints (or Socket Mode), the outbox worker and /healthz.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(MigrateArgs),
     /// Print a whole loop (plan, cards, addenda, decisions, audit trail) as JSON.

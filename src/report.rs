@@ -45,19 +45,22 @@ pub async fn downlevel(
             metrics::row(*applied, &pairs, thresholds)
         })
         .collect();
-    let by_dimension: Vec<(Dimension, u64, u64)> = q::shortfall_by_criterion(db, team, from, now)
-        .await?
-        .into_iter()
-        .filter_map(|(c, low, n)| match Criterion::parse(&c)? {
-            Criterion::Dimension(d) => Some((d, low as u64, n as u64)),
-            Criterion::Coding(_) => None,
-        })
-        .collect();
-    let by_stage: Vec<(StageKind, u64, u64)> = q::shortfall_by_stage(db, team, from, now)
-        .await?
-        .into_iter()
-        .filter_map(|(k, sum, n)| Some((StageKind::parse(&k)?, sum as u64, n as u64)))
-        .collect();
+    let mut by_dimension: Vec<(Dimension, u64, u64)> = Vec::new();
+    let mut by_stage: Vec<(StageKind, u64, u64)> = Vec::new();
+    for (stage, criterion, low, sum, n) in q::shortfall(db, team, from, now).await? {
+        if let Some(Criterion::Dimension(d)) = Criterion::parse(&criterion) {
+            match by_dimension.iter_mut().find(|(x, _, _)| *x == d) {
+                Some(e) => (e.1, e.2) = (e.1 + low as u64, e.2 + n as u64),
+                None => by_dimension.push((d, low as u64, n as u64)),
+            }
+        }
+        if let Some(k) = StageKind::parse(&stage) {
+            match by_stage.iter_mut().find(|(x, _, _)| *x == k) {
+                Some(e) => (e.1, e.2) = (e.1 + sum as u64, e.2 + n as u64),
+                None => by_stage.push((k, sum as u64, n as u64)),
+            }
+        }
+    }
     let chart_from = now - CHART_WEEKS * WEEK_SECONDS;
     let mut weeks: Vec<Week> = (0..CHART_WEEKS)
         .map(|i| Week {

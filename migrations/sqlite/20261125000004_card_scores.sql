@@ -8,5 +8,6 @@ CREATE TABLE card_scores (
     score           BIGINT NOT NULL,
     PRIMARY KEY (scorecard_id, criterion)
 );
-CREATE INDEX card_scores_by_loop ON card_scores (loop_id);
+-- Covering: the report reads every column it needs from the index alone.
+CREATE INDEX card_scores_by_loop ON card_scores (loop_id, stage_kind, criterion, score);
 CREATE INDEX loops_by_decision ON loops (team_id, decided_at);

@@ -25,38 +25,19 @@ pub async fn decisions(
 const DOWNLEVELLED: &str = "((l.applied_level = 'staff' AND l.decided_level = 'senior') \
      OR (l.applied_level = 'senior_staff' AND l.decided_level = 'staff'))";
 
-/// For downlevelled loops: per criterion, (scores at 2 or below, all scores).
-pub async fn shortfall_by_criterion(
+/// For downlevelled loops, per (stage, criterion): scores at 2 or below, the
+/// sum of scores, and how many. One pass serves both views of the shortfall.
+pub async fn shortfall(
     db: &Db,
     team: &str,
     from: i64,
     to: i64,
-) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), COUNT(*) \
+        "SELECT cs.stage_kind, cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
          FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
          WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
-         GROUP BY cs.criterion"
-    ))
-    .bind(team)
-    .bind(from)
-    .bind(to)
-    .fetch_all(db.pool())
-    .await
-}
-
-/// For downlevelled loops: per stage, (sum of scores, number of scores).
-pub async fn shortfall_by_stage(
-    db: &Db,
-    team: &str,
-    from: i64,
-    to: i64,
-) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT cs.stage_kind, CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
-         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
-         WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
-         GROUP BY cs.stage_kind"
+         GROUP BY cs.stage_kind, cs.criterion"
     ))
     .bind(team)
     .bind(from)

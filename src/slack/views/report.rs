@@ -64,7 +64,7 @@ pub fn sections(r: &Report) -> Vec<String> {
 
 /// Plain text for the command line (mrkdwn emphasis removed).
 pub fn text(r: &Report) -> String {
-    sections(r).join("\n\n").replace('*', "").replace('_', "")
+    sections(r).join("\n\n").replace(['*', '_'], "")
 }
 
 /// `/staffloop stats`: the same report, ephemeral.
