@@ -12,6 +12,7 @@ pub mod handlers;
 pub mod heatmap;
 pub mod jobs;
 pub mod messages;
+pub mod metrics;
 pub mod render;
 pub mod report;
 pub mod slack;
@@ -38,6 +39,7 @@ pub struct AppState {
     /// Users who may decide besides each loop's hiring manager.
     pub admins: Vec<String>,
     pub report: config::ReportConfig,
+    pub metrics: metrics::Metrics,
     pub signing_secret: Option<Secret>,
     pub tuning: Tuning,
 }
@@ -82,6 +84,7 @@ impl App {
             rubric: config.rubric.clone(),
             admins: config.admins.clone(),
             report: config.report.clone(),
+            metrics: metrics::Metrics::default(),
             signing_secret: config.signing_secret.clone(),
             tuning: config.tuning.clone(),
         });

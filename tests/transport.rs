@@ -259,3 +259,62 @@ async fn sqlite_runs_in_wal_mode() {
         .unwrap();
     assert_eq!(mode.to_lowercase(), "wal");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_and_backlog_without_personal_data() {
+    let app = TestApp::spawn().await;
+    app.command_json(HM, "C1", "help").await;
+    let now = chrono::Utc::now().timestamp();
+    let form = command_form(HM, "C1", "help");
+    assert_eq!(
+        app.post_raw(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            form,
+            now - 900,
+            None
+        )
+        .await
+        .status(),
+        401
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0METRICS", &loop_form("Zelda Metric"))
+            .await
+            .status(),
+        200
+    );
+    app.slack
+        .wait_for(10, "delivered", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
+        })
+        .await;
+    let r = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"2xx\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"401\"} 1"));
+    assert!(
+        text.contains("staffloop_requests_total{route=\"/slack/interactions\",outcome=\"2xx\"} 1")
+    );
+    assert!(text.contains("staffloop_ack_seconds_count{route=\"/slack/commands\"} 2"));
+    assert!(text.contains("staffloop_outbox_delivered 5"), "{text}");
+    assert!(text.contains("staffloop_outbox_backlog 0"));
+    assert!(text.contains("staffloop_jobs_due"));
+    assert!(
+        !text.contains("Zelda") && !text.contains(HM),
+        "no names or ids in metrics"
+    );
+}

@@ -92,6 +92,7 @@ async fn run_one(state: &AppState, job: &Job) {
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
     };
+    state.metrics.job(&job.kind, result.is_ok());
     match result {
         Ok(users) => {
             state.outbox_wakeup.notify_one();

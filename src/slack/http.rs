@@ -18,7 +18,9 @@ use std::sync::Arc;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics));
     if state.signing_secret.is_some() {
         router = router
             .route("/slack/commands", post(commands))
@@ -27,7 +29,64 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            time_requests,
+        ))
         .with_state(state)
+}
+
+/// Counts and times every request by route and outcome.
+async fn time_requests(
+    State(state): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    state.metrics.observe(
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let now = state.clock.unix();
+    let backlog = store::outbox::counts(&state.db).await.ok();
+    let due: Option<i64> =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1")
+            .bind(now)
+            .fetch_one(state.db.pool())
+            .await
+            .ok();
+    let failed_jobs: Option<i64> =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
+            .fetch_one(state.db.pool())
+            .await
+            .ok();
+    let mut gauges = Vec::new();
+    if let Some(c) = backlog {
+        gauges.push(("staffloop_outbox_backlog", "", c.pending));
+        gauges.push(("staffloop_outbox_failed", "", c.failed));
+        gauges.push(("staffloop_outbox_delivered", "", c.done));
+    }
+    if let Some(n) = due {
+        gauges.push(("staffloop_jobs_due", "", n));
+    }
+    if let Some(n) = failed_jobs {
+        gauges.push(("staffloop_jobs_failed", "", n));
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(&gauges),
+    )
+        .into_response()
 }
 
 fn reply_response(reply: Reply) -> Response {
