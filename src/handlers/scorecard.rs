@@ -208,6 +208,11 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         now,
     )
     .await?;
+    // The author's Home lists the card; the HM's shows the loop's progress.
+    outbox::enqueue_home_refresh(&mut tx, team, user, now * 1000).await?;
+    if stage.hiring_manager != user {
+        outbox::enqueue_home_refresh(&mut tx, team, &stage.hiring_manager, now * 1000).await?;
+    }
     tx.commit().await?;
     tracing::info!(
         loop_id = stage.loop_id,
@@ -215,11 +220,6 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         "scorecard locked"
     );
     state.outbox_wakeup.notify_one();
-    super::home::refresh(state, team, user).await;
-    if stage.hiring_manager != user {
-        // The HM's Home shows the loop's progress count.
-        super::home::refresh(state, team, &stage.hiring_manager).await;
-    }
     Ok(Reply::Ack)
 }
 

@@ -174,6 +174,23 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     }
     let result = if d.method == UPLOAD_PNG {
         upload(state, &payload).await.map(|()| Value::Null)
+    } else if d.method == outbox::REFRESH_HOME {
+        let (team, user) = (
+            payload["team_id"].as_str().unwrap_or_default(),
+            payload["user_id"].as_str().unwrap_or_default(),
+        );
+        match crate::handlers::home::build(state, team, user).await {
+            Ok(view) => {
+                state
+                    .slack
+                    .call(
+                        "views.publish",
+                        &serde_json::json!({"user_id": user, "view": view}),
+                    )
+                    .await
+            }
+            Err(_) => Err(CallError::Transient("building the Home view failed".into())),
+        }
     } else {
         state.slack.call(&d.method, &payload).await
     };
@@ -201,6 +218,7 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 if let (Some(channel), Some(ts)) =
                     (answer["channel"].as_str(), answer["ts"].as_str())
                 {
+                    let _gate = db.gate().await;
                     cards::record_prompt_message(db.pool(), prompt_id, channel, ts).await?;
                 }
             }

@@ -46,7 +46,7 @@ pub async fn prompt_stage(
         return Ok(Vec::new());
     };
     let reminder_after = state.tuning.reminder_after_hours * 3600;
-    let mut refresh = Vec::new();
+    let refresh = Vec::new();
     cards::end_stage(tx, stage.id, now).await?;
     for user in cards::interviewers(&mut **tx, stage.id).await? {
         if cards::card_receipt(&mut **tx, stage.id, &user)
@@ -71,7 +71,7 @@ pub async fn prompt_stage(
             due_at: now + reminder_after,
         };
         jobs::schedule(tx, &reminder, now).await?;
-        refresh.push((stage.team_id.clone(), user));
+        outbox::enqueue_home_refresh(tx, &stage.team_id, &user, now * 1000).await?;
     }
     Ok(refresh)
 }

@@ -93,6 +93,7 @@ pub async fn claim_due(
     let mut claimed = Vec::new();
     for id in ids {
         let lease = now_ms + lease_ms;
+        let gate = db.gate().await;
         let won = sqlx::query(
             "UPDATE jobs SET lease_until_ms = $1, attempts = attempts + 1 \
              WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3 AND due_at <= $4",
@@ -105,6 +106,7 @@ pub async fn claim_due(
         .await?
         .rows_affected()
             == 1;
+        drop(gate);
         if won {
             claimed.push(
                 sqlx::query_as(
@@ -157,6 +159,7 @@ pub async fn failed(
     max_attempts: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     let status = if job.attempts >= max_attempts {
         "failed"
     } else {

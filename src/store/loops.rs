@@ -246,6 +246,7 @@ pub async fn rename_channel(db: &Db, loop_id: i64, now: i64) -> anyhow::Result<S
 }
 
 pub async fn set_channel_id(db: &Db, loop_id: i64, channel_id: &str) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     sqlx::query("UPDATE loops SET channel_id = $1 WHERE id = $2")
         .bind(channel_id)
         .bind(loop_id)
@@ -271,6 +272,7 @@ pub async fn reveal_ts(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Er
 }
 
 pub async fn set_reveal_ts(db: &Db, loop_id: i64, ts: &str) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     sqlx::query("UPDATE loops SET reveal_ts = $1 WHERE id = $2")
         .bind(ts)
         .bind(loop_id)
@@ -411,4 +413,43 @@ mod tests {
         assert_eq!(attempt_of("loop-ana-b", "ana"), None);
         assert_eq!(attempt_of("loop-anabel", "ana"), None);
     }
+}
+
+/// A user's open loop with progress counts, for the App Home: one query, not
+/// one per loop.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct HomeRow {
+    pub candidate_name: String,
+    pub channel_id: Option<String>,
+    pub channel_name: String,
+    pub hiring_manager: String,
+    pub submitted: i64,
+    pub expected: i64,
+    pub interviews: i64,
+}
+
+pub async fn home_rows(
+    db: &Db,
+    team_id: &str,
+    user: &str,
+    limit: i64,
+) -> Result<Vec<HomeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.candidate_name, l.channel_id, l.channel_name, l.hiring_manager, \
+           (SELECT COUNT(*) FROM scorecards c JOIN stages s ON s.id = c.stage_id \
+              WHERE c.loop_id = l.id AND s.state <> 'cancelled') AS submitted, \
+           (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+              WHERE s.loop_id = l.id AND s.state <> 'cancelled') AS expected, \
+           (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+              WHERE s.loop_id = l.id AND i.user_id = $2) AS interviews \
+         FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND \
+           (l.hiring_manager = $2 OR EXISTS (SELECT 1 FROM stages s JOIN stage_interviewers i \
+              ON i.stage_id = s.id WHERE s.loop_id = l.id AND i.user_id = $2)) \
+         ORDER BY l.debrief_at, l.id LIMIT $3",
+    )
+    .bind(team_id)
+    .bind(user)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
 }

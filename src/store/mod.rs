@@ -14,9 +14,12 @@ pub mod teams;
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 pub static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -31,9 +34,36 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer. Queueing write transactions here, in order,
+    /// beats letting them spin in SQLite's sleep-and-retry busy handler.
+    /// PostgreSQL needs no gate.
+    write_gate: Option<Arc<Semaphore>>,
 }
 
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction; on SQLite it holds the write gate until it ends.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _gate: Option<OwnedSemaphorePermit>,
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
 
 /// True when the error is a unique-constraint violation (a lost race or a
 /// duplicate delivery), which callers turn into "already done".
@@ -70,7 +100,12 @@ impl Db {
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to the {backend:?} database"))?;
-        Ok(Db { pool, backend })
+        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        Ok(Db {
+            pool,
+            backend,
+            write_gate,
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -93,8 +128,22 @@ impl Db {
         &self.pool
     }
 
+    /// Begins a transaction that may write.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        let gate = self.gate().await;
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            _gate: gate,
+        })
+    }
+
+    /// Holds SQLite's write gate for a single write statement outside a
+    /// transaction (`None` on PostgreSQL).
+    pub async fn gate(&self) -> Option<OwnedSemaphorePermit> {
+        match &self.write_gate {
+            Some(g) => g.clone().acquire_owned().await.ok(),
+            None => None,
+        }
     }
 
     /// Cheap liveness probe for `/healthz`.

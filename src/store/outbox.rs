@@ -67,6 +67,34 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// A compound effect: rebuild a user's App Home at delivery time and publish it.
+pub const REFRESH_HOME: &str = "staffloop.refresh_home";
+
+/// Asks for a user's App Home to be republished, unless a request for it is
+/// already waiting unclaimed (it will build the view from the latest state).
+pub async fn enqueue_home_refresh(
+    tx: &mut Tx,
+    team_id: &str,
+    user: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let key = format!("home:{user}");
+    sqlx::query(
+        "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms) \
+         SELECT $1, NULL, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM outbox \
+           WHERE ordering_key = $2 AND method = $3 AND status = 'pending' AND lease_until_ms = 0)",
+    )
+    .bind(team_id)
+    .bind(&key)
+    .bind(REFRESH_HOME)
+    .bind(serde_json::json!({"team_id": team_id, "user_id": user}).to_string())
+    .bind(crate::clock::wall_ms())
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
@@ -99,6 +127,7 @@ pub async fn claim_due(
     .await?;
     let mut claimed = Vec::with_capacity(candidates.len());
     for id in candidates {
+        let gate = db.gate().await;
         let won = sqlx::query(
             "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
              WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3",
@@ -110,6 +139,7 @@ pub async fn claim_due(
         .await?
         .rows_affected()
             == 1;
+        drop(gate);
         if won {
             let row: Delivery = sqlx::query_as(
                 "SELECT id, team_id, loop_id, ordering_key, method, payload, attempts FROM outbox WHERE id = $1",
@@ -124,6 +154,7 @@ pub async fn claim_due(
 }
 
 pub async fn complete(db: &Db, id: i64, now_ms: i64) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     sqlx::query(
         "UPDATE outbox SET status = 'done', finished_ms = $1, lease_until_ms = 0 WHERE id = $2",
     )
@@ -143,6 +174,7 @@ pub async fn retry_at(
     error: &str,
     counts_as_attempt: bool,
 ) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     let refund = if counts_as_attempt { 0 } else { 1 };
     sqlx::query(
         "UPDATE outbox SET next_attempt_ms = $1, lease_until_ms = 0, last_error = $2, attempts = attempts - $3 \
@@ -158,6 +190,7 @@ pub async fn retry_at(
 }
 
 pub async fn fail(db: &Db, id: i64, now_ms: i64, error: &str) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     sqlx::query(
         "UPDATE outbox SET status = 'failed', finished_ms = $1, lease_until_ms = 0, last_error = $2 WHERE id = $3",
     )
@@ -170,6 +203,7 @@ pub async fn fail(db: &Db, id: i64, now_ms: i64, error: &str) -> Result<(), sqlx
 }
 
 pub async fn set_payload(db: &Db, id: i64, payload: &Value) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
     sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2")
         .bind(payload.to_string())
         .bind(id)
