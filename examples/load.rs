@@ -198,7 +198,11 @@ impl Target {
     async fn one(&self, kind: Kind, n: u64) {
         let (path, ctype, body) = match kind {
             Kind::Command => {
-                let text = if n.is_multiple_of(2) { "status" } else { "help" };
+                let text = if n.is_multiple_of(2) {
+                    "status"
+                } else {
+                    "help"
+                };
                 let channel = format!("CLOAD{:05}", n as usize % LOOPS);
                 let form = serde_urlencoded::to_string([
                     ("team_id", TEAM),

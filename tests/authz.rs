@@ -1,0 +1,227 @@
+//! The authorization matrix: every action × every role, allowed or refused as
+//! the product says. Each role acts on a loop of its own, so an allowed
+//! action cannot change what the next row sees.
+
+mod common;
+
+use chrono::TimeZone;
+use common::*;
+use serde_json::{json, Value};
+
+const STRANGER: &str = "USTRANGER";
+/// (role name, user): the coding stage's interviewer, another interviewer of
+/// the loop, the hiring manager, a staffloop admin, someone unrelated.
+const ROLES: [(&str, &str); 5] = [
+    ("assigned", CODER),
+    ("other", XTEAM),
+    ("hm", HM),
+    ("admin", ADMIN),
+    ("stranger", STRANGER),
+];
+
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    Open,
+    Done,
+    Submit,
+    Addendum,
+    Debrief,
+    Decide,
+    Export,
+    ReportChannel,
+    Stats,
+}
+
+/// What the product allows, per role in ROLES order.
+fn allowed(a: Action) -> [bool; 5] {
+    match a {
+        Action::Open | Action::Stats => [true; 5],
+        Action::Done => [true, false, true, false, false],
+        Action::Submit | Action::Addendum => [true, false, false, false, false],
+        Action::Debrief => [false, false, true, false, false],
+        Action::Decide => [false, false, true, true, false],
+        // Export is an operator's command line tool; no Slack user reaches it.
+        Action::Export => [false; 5],
+        Action::ReportChannel => [false, false, false, true, false],
+    }
+}
+
+async fn text_of(r: reqwest::Response) -> String {
+    let body = r.text().await.unwrap();
+    if body.is_empty() {
+        "<empty 200>".into()
+    } else {
+        body
+    }
+}
+
+/// Runs `action` as `user` against loop number `i`; true when it was allowed.
+async fn attempt(app: &TestApp, action: Action, user: &str, i: usize) -> bool {
+    let channel: String =
+        sqlx::query_scalar("SELECT channel_id FROM loops WHERE candidate_name = $1")
+            .bind(format!("Role Loop {i}"))
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap_or_default();
+    let stage: i64 = sqlx::query_scalar("SELECT s.id FROM stages s JOIN loops l ON l.id = s.loop_id WHERE l.candidate_name = $1 AND s.kind = 'coding'")
+        .bind(format!("Role Loop {i}")).fetch_one(app.state.db.pool()).await.unwrap_or_default();
+    match action {
+        Action::Open => {
+            // A week later than the role loops, whose stages are already under way.
+            let mut form = loop_form(&format!("Opened by {user}"));
+            for (_, v) in form.as_object_mut().unwrap() {
+                if let Some(t) = v["value"]["selected_date_time"].as_i64() {
+                    v["value"]["selected_date_time"] = json!(t + 7 * 86_400);
+                }
+            }
+            let r = app.submit(user, &format!("VOPEN{user}"), &form).await;
+            text_of(r).await == "<empty 200>"
+        }
+        Action::Done => !app.command_json(user, &channel, "done coding").await["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only this stage's interviewers"),
+        Action::Submit => {
+            let values = card_values("coding", 3, "staff", "AUTHZ");
+            text_of(
+                submit_view(
+                    app,
+                    user,
+                    &format!("VS{user}{i}"),
+                    "staffloop_scorecard",
+                    &stage.to_string(),
+                    &values,
+                )
+                .await,
+            )
+            .await
+                == "<empty 200>"
+        }
+        Action::Addendum => {
+            let values = json!({"addendum": {"value": {"type": "plain_text_input", "value": "A later thought."}}});
+            text_of(
+                submit_view(
+                    app,
+                    user,
+                    &format!("VA{user}{i}"),
+                    "staffloop_addendum",
+                    &stage.to_string(),
+                    &values,
+                )
+                .await,
+            )
+            .await
+                == "<empty 200>"
+        }
+        Action::Debrief => !app.command_json(user, &channel, "debrief").await["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only the hiring manager"),
+        Action::Decide => !app.command_json(user, &channel, "decide staff").await["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only the hiring manager"),
+        Action::Export => !app.command_json(user, &channel, "export").await["text"]
+            .as_str()
+            .unwrap()
+            .contains("I don't know"),
+        Action::ReportChannel => !app
+            .command_json(user, &channel, "report-channel here")
+            .await["text"]
+            .as_str()
+            .unwrap()
+            .contains("Only a staffloop admin"),
+        Action::Stats => app.command_json(user, &channel, "stats").await["text"]
+            .as_str()
+            .unwrap()
+            .contains("Downlevel rate"),
+    }
+}
+
+#[tokio::test]
+async fn every_action_by_every_role() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    for i in 0..ROLES.len() {
+        assert_eq!(
+            app.submit(
+                RECRUITER,
+                &format!("VROLE{i}"),
+                &loop_form(&format!("Role Loop {i}"))
+            )
+            .await
+            .status(),
+            200
+        );
+    }
+    app.slack
+        .wait_for(20, "loops opened", |c| {
+            c.iter()
+                .filter(|c| c.method == "conversations.create")
+                .count()
+                == ROLES.len()
+        })
+        .await;
+    app.drained().await;
+    // The coding stage is over everywhere; the assigned interviewer's card is in
+    // (for the addendum row); the debrief has started (for the decide row).
+    clock.set(
+        chrono::Utc
+            .timestamp_opt(interview_day() + 4 * 3600 + 60, 0)
+            .unwrap(),
+    );
+    app.slack
+        .wait_for(10, "prompts", |c| prompts_to(c, CODER).len() == ROLES.len())
+        .await;
+    let mut table = Vec::new();
+    for action in [
+        Action::Open,
+        Action::Done,
+        Action::Submit,
+        Action::Addendum,
+        Action::Debrief,
+        Action::Decide,
+        Action::Export,
+        Action::ReportChannel,
+        Action::Stats,
+    ] {
+        let expected = allowed(action);
+        for (i, (role, user)) in ROLES.iter().enumerate() {
+            if matches!(action, Action::Addendum) {
+                // Give every loop the assigned interviewer's locked card first.
+                let stage: i64 = sqlx::query_scalar("SELECT s.id FROM stages s JOIN loops l ON l.id = s.loop_id WHERE l.candidate_name = $1 AND s.kind = 'coding'")
+                    .bind(format!("Role Loop {i}")).fetch_one(app.state.db.pool()).await.unwrap();
+                let _ = submit_view(
+                    &app,
+                    CODER,
+                    &format!("VPRE{i}"),
+                    "staffloop_scorecard",
+                    &stage.to_string(),
+                    &card_values("coding", 3, "staff", "PRE"),
+                )
+                .await;
+            }
+            if matches!(action, Action::Decide) {
+                let channel: String =
+                    sqlx::query_scalar("SELECT channel_id FROM loops WHERE candidate_name = $1")
+                        .bind(format!("Role Loop {i}"))
+                        .fetch_one(app.state.db.pool())
+                        .await
+                        .unwrap();
+                app.command_json(HM, &channel, "debrief").await;
+            }
+            let got = attempt(&app, action, user, i).await;
+            table.push(format!(
+                "{action:?} × {role}: {}",
+                if got { "allowed" } else { "refused" }
+            ));
+            assert_eq!(got, expected[i], "{action:?} by {role}");
+        }
+    }
+    let v: Value = json!(table);
+    assert_eq!(v.as_array().unwrap().len(), 45);
+}
