@@ -80,9 +80,15 @@ impl Default for Tuning {
         Tuning {
             outbox_poll: Duration::from_millis(500),
             outbox_retry_base: Duration::from_secs(2),
-            outbox_retry_max: Duration::from_secs(300),
-            outbox_max_attempts: 8,
-            outbox_lease: Duration::from_secs(60),
+            // Retries reach the cap in about a minute, then try every minute:
+            // a Slack outage of a quarter of an hour loses nothing, and a
+            // shorter one is caught up within a minute of Slack returning.
+            outbox_retry_max: Duration::from_secs(60),
+            outbox_max_attempts: 20,
+            // Longer than one Slack call may take (slack_call_timeout), so a
+            // live delivery keeps its claim; short enough that a crashed
+            // replica's claims are picked up again within half a minute.
+            outbox_lease: Duration::from_secs(30),
             outbox_concurrency: 16,
             slack_call_timeout: Duration::from_secs(20),
             db_max_connections: 16,

@@ -41,8 +41,26 @@ struct Inner {
     socket_in: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
     acks: Mutex<Vec<Value>>,
     connections: AtomicU64,
+    rejected: AtomicU64,
     uploads: Mutex<Vec<(String, Vec<u8>)>>,
     base: Mutex<String>,
+    down: std::sync::atomic::AtomicBool,
+    /// Per-method calls allowed per window, and the window (Slack's tiers, compressed).
+    tiers: Mutex<Option<(Duration, TierWindows)>>,
+}
+
+/// Per method (or method and channel): when its window began, calls in it.
+type TierWindows = HashMap<String, (Instant, u32)>;
+
+/// Slack's per-method limits per minute (Tier 2: 20, Tier 3: 50, Tier 4: 100;
+/// chat.postMessage: about one per second per channel, 60 a minute).
+fn tier_limit(method: &str) -> u32 {
+    match method {
+        "conversations.create" | "conversations.setTopic" => 20,
+        "conversations.invite" | "conversations.open" | "chat.update" => 50,
+        "chat.postMessage" => 60,
+        _ => 100,
+    }
 }
 
 #[derive(Clone)]
@@ -140,9 +158,24 @@ impl FakeSlack {
         self.socket_out.send(frame.to_string()).unwrap();
     }
 
+    /// While down, every Web API call answers 503.
+    pub fn set_down(&self, down: bool) {
+        self.inner.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Enforce Slack's per-method tiers, with `minute` standing in for a minute.
+    pub fn enforce_tiers(&self, minute: Duration) {
+        *self.inner.tiers.lock().unwrap() = Some((minute, HashMap::new()));
+    }
+
     /// Bytes received at upload URLs, by file id.
     pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
         self.inner.uploads.lock().unwrap().clone()
+    }
+
+    /// Calls refused with 429 by the enforced tiers.
+    pub fn rate_limited(&self) -> u64 {
+        self.inner.rejected.load(Ordering::SeqCst)
     }
 
     pub fn socket_connections(&self) -> u64 {
@@ -194,6 +227,34 @@ async fn api(
             .to_string(),
         at: Instant::now(),
     });
+    if inner.down.load(Ordering::SeqCst) {
+        inner.calls.lock().unwrap().pop(); // a refused call is not a delivery
+        inner.rejected.fetch_add(1, Ordering::SeqCst);
+        return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response();
+    }
+    if let Some((minute, windows)) = inner.tiers.lock().unwrap().as_mut() {
+        let key = match method.as_str() {
+            "chat.postMessage" => format!("{method}:{}", parsed["channel"]),
+            _ => method.clone(),
+        };
+        let now = Instant::now();
+        let entry = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= *minute {
+            *entry = (now, 0);
+        }
+        if entry.1 >= tier_limit(&method) {
+            let wait = (*minute - now.duration_since(entry.0)).as_secs().max(1);
+            inner.calls.lock().unwrap().pop(); // a refused call is not a delivery
+            inner.rejected.fetch_add(1, Ordering::SeqCst);
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", wait.to_string())],
+                Json(json!({"ok": false, "error": "ratelimited"})),
+            )
+                .into_response();
+        }
+        entry.1 += 1;
+    }
     let scripted = inner
         .scripted
         .lock()

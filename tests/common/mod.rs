@@ -79,6 +79,7 @@ pub struct Options {
     /// Drive time by hand (jobs, reminders); the wall clock otherwise.
     pub clock: Option<ManualClock>,
     pub report: Option<staffloop::config::ReportConfig>,
+    pub tuning: Option<Tuning>,
 }
 
 impl Default for Options {
@@ -90,6 +91,7 @@ impl Default for Options {
             socket_mode: false,
             clock: None,
             report: None,
+            tuning: None,
         }
     }
 }
@@ -118,7 +120,7 @@ impl TestApp {
             Some(u) => u,
             None => fresh_database_url().await,
         };
-        let mut tuning = test_tuning();
+        let mut tuning = opts.tuning.clone().unwrap_or_else(test_tuning);
         tuning.run_outbox_worker = opts.worker;
         tuning.run_scheduler = opts.worker;
         let config = Config {
