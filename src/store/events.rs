@@ -21,9 +21,3 @@ pub async fn first_delivery(
     .await?;
     Ok(done.rows_affected() == 1)
 }
-
-pub async fn count(db: &super::Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM processed_events")
-        .fetch_one(db.pool())
-        .await
-}

@@ -325,24 +325,6 @@ pub async fn find_by_channel(
     .await
 }
 
-/// Loops still running in which the user is the hiring manager or an interviewer.
-pub async fn open_loops_for_user(
-    db: &Db,
-    team_id: &str,
-    user: &str,
-) -> Result<Vec<LoopRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND \
-           (l.hiring_manager = $2 OR EXISTS (SELECT 1 FROM stages s JOIN stage_interviewers i \
-              ON i.stage_id = s.id WHERE s.loop_id = l.id AND i.user_id = $2)) \
-         ORDER BY l.debrief_at, l.id LIMIT 20"
-    ))
-    .bind(team_id)
-    .bind(user)
-    .fetch_all(db.pool())
-    .await
-}
-
 #[derive(Clone, Debug)]
 pub struct StageStatus {
     pub kind: String,
@@ -394,12 +376,6 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
         }
     }
     Ok(out.into_iter().map(|(_, s)| s).collect())
-}
-
-pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM loops")
-        .fetch_one(db.pool())
-        .await
 }
 
 #[cfg(test)]
