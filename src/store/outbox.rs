@@ -125,39 +125,31 @@ pub async fn claim_due(
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
-    if candidates.is_empty() {
-        return Ok(Vec::new());
+    let mut claimed = Vec::with_capacity(candidates.len());
+    for id in candidates {
+        let gate = db.gate().await;
+        let won = sqlx::query(
+            "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3",
+        )
+        .bind(now_ms + lease_ms)
+        .bind(id)
+        .bind(now_ms)
+        .execute(db.pool())
+        .await?
+        .rows_affected()
+            == 1;
+        drop(gate);
+        if won {
+            let row: Delivery = sqlx::query_as(
+                "SELECT id, team_id, loop_id, ordering_key, method, payload, attempts FROM outbox WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(db.pool())
+            .await?;
+            claimed.push(row);
+        }
     }
-    // One write claims the whole batch; the lease value tells which rows we won.
-    let lease = now_ms + lease_ms;
-    let list = (0..candidates.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let claim_sql = format!(
-        "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
-         WHERE status = 'pending' AND lease_until_ms <= $2 AND id IN ({list})"
-    );
-    let gate = db.gate().await;
-    let mut claim = sqlx::query(&claim_sql).bind(lease).bind(now_ms);
-    for id in &candidates {
-        claim = claim.bind(id);
-    }
-    claim.execute(db.pool()).await?;
-    drop(gate);
-    let select_sql = format!(
-        "SELECT id, team_id, loop_id, ordering_key, method, payload, attempts FROM outbox \
-         WHERE lease_until_ms = $1 AND status = 'pending' AND id IN ({}) ORDER BY id",
-        (0..candidates.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let mut select = sqlx::query_as::<_, Delivery>(&select_sql).bind(lease);
-    for id in &candidates {
-        select = select.bind(id);
-    }
-    let claimed = select.fetch_all(db.pool()).await?;
     Ok(claimed)
 }
 
