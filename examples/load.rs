@@ -32,24 +32,12 @@ const KINDS: [&str; 6] = [
     "bar_raiser",
 ];
 
-fn criteria(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "hm_screen" => &["scope_of_judgement"],
-        "design_doc" | "deep_dive" => &["scope_of_judgement", "architectural_decisions"],
-        "coding" => &[
-            "diagnostic_thinking",
-            "code_review_quality",
-            "smallest_safe_refactor",
-            "throughput",
-        ],
-        "cross_team" => &["cross_team_influence", "mentorship_at_distance"],
-        _ => &[
-            "scope_of_judgement",
-            "architectural_decisions",
-            "cross_team_influence",
-            "mentorship_at_distance",
-        ],
-    }
+fn criteria(kind: &str) -> Vec<&'static str> {
+    let kind = staffloop::domain::StageKind::parse(kind).expect("a stage kind");
+    staffloop::domain::Criterion::for_stage(kind)
+        .into_iter()
+        .map(|c| c.key())
+        .collect()
 }
 
 async fn fake_slack() -> String {

@@ -134,8 +134,6 @@ async fn the_debrief_starts_on_time_and_reveals_every_card_at_once() {
 
     // One threaded reply per card, each with its evidence; the heat map last.
     let ts = "1700000000.".to_string();
-    let summary_ts = summary.body.get("ts").cloned();
-    let _ = summary_ts;
     let replies: Vec<&Call> = calls
         .iter()
         .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_string())

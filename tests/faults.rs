@@ -250,13 +250,11 @@ async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
         ..Default::default()
     })
     .await;
-    let shim_base = shim.base.clone();
     // Ten loops, every stage ended: seventy cards to score.
     for i in 0..10 {
-        let r = shim_post(
+        let r = signed_status(
             &http,
             &base,
-            &shim,
             "/slack/interactions",
             submission_form(
                 RECRUITER,
@@ -284,10 +282,9 @@ async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
     for ch in &channels {
         for stage in ["doc", "1", "3", "4", "5", "6"] {
             assert_eq!(
-                shim_post(
+                signed_status(
                     &http,
                     &base,
-                    &shim,
                     "/slack/commands",
                     command_form(HM, ch, &format!("done {stage}"))
                 )
@@ -306,11 +303,10 @@ async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
     assert_eq!(slots.len(), 70);
     let mut tasks = Vec::new();
     for (stage, kind, user) in slots.clone() {
-        let (http, base, shim_base) = (http.clone(), base.clone(), shim_base.clone());
+        let (http, base) = (http.clone(), base.clone());
         tasks.push(tokio::spawn(async move {
             let values = card_values(&kind, 3, "staff", "KILL");
             let body = card_form(&user, &stage, &values);
-            let _ = shim_base;
             let status = signed_post(&http, &base, "/slack/interactions", body).await;
             (stage, user, status)
         }));
@@ -406,12 +402,6 @@ async fn signed_post(http: &reqwest::Client, base: &str, path: &str, body: Strin
         .map(|r| r.status().as_u16())
 }
 
-async fn shim_post(
-    http: &reqwest::Client,
-    base: &str,
-    _shim: &TestApp,
-    path: &str,
-    body: String,
-) -> u16 {
+async fn signed_status(http: &reqwest::Client, base: &str, path: &str, body: String) -> u16 {
     signed_post(http, base, path, body).await.unwrap_or(0)
 }

@@ -214,8 +214,6 @@ async fn a_submitted_card_is_locked_told_without_content_and_stored_once() {
                 })
         })
         .await;
-    let prompt_ts = dms_to(&calls, CODER)[0].clone();
-    let _ = prompt_ts;
     let update = calls.iter().find(|c| c.method == "chat.update").unwrap();
     assert_eq!(
         update.body["channel"], CODER,

@@ -142,43 +142,25 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     else {
         return Ok(());
     };
+    let tell = |text: &'static str| {
+        super::scorecard::notice(state, team, user, action.channel_id.as_deref(), text)
+    };
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
     let status = if confirm { "confirmed" } else { "cancelled" };
     if !decisions::settle(&mut tx, d.id, status, now).await? {
         drop(tx);
-        return super::scorecard::notice(
-            state,
-            team,
-            user,
-            action.channel_id.as_deref(),
-            m::DECISION_STALE,
-        )
-        .await;
+        return tell(m::DECISION_STALE).await;
     }
     if !confirm {
         tx.commit().await?;
-        return super::scorecard::notice(
-            state,
-            team,
-            user,
-            action.channel_id.as_deref(),
-            m::DECISION_CANCELLED,
-        )
-        .await;
+        return tell(m::DECISION_CANCELLED).await;
     }
     // A correction needs its original to still be the only confirmed decision.
     let confirmed = decisions::confirmed(&mut *tx, l.id).await?;
     if confirmed.len() > 2 || (d.corrects.is_none() && confirmed.len() > 1) {
         drop(tx);
-        return super::scorecard::notice(
-            state,
-            team,
-            user,
-            action.channel_id.as_deref(),
-            m::DECISION_STALE,
-        )
-        .await;
+        return tell(m::DECISION_STALE).await;
     }
     let level = Level::parse(&d.level).unwrap_or(Level::NoHire);
     let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);

@@ -93,7 +93,7 @@ async fn end(
     if !cards::end_stage(&mut tx, stage.id, now).await? {
         return Ok(m::done_already(kind.title()));
     }
-    let refresh = prompts::prompt_stage(state, &mut tx, &stage, now).await?;
+    prompts::prompt_stage(state, &mut tx, &stage, now).await?;
     // The stage's scheduled end has nothing left to do.
     crate::store::jobs::complete_by_key(&mut tx, &format!("stage_end:{}", stage.id), now).await?;
     loops::audit(
@@ -107,9 +107,6 @@ async fn end(
     .await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    for (team, u) in refresh {
-        super::home::refresh(state, &team, &u).await;
-    }
     Ok(m::done_ok(kind.title()))
 }
 

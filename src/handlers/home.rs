@@ -33,23 +33,6 @@ pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
     Ok(())
 }
 
-/// Asks for a user's Home tab to be republished after something in it
-/// changed; the outbox worker builds it from the latest state. Best effort: a
-/// failure is logged, and the next `app_home_opened` rebuilds it anyway.
-pub async fn refresh(state: &AppState, team_id: &str, user: &str) {
-    let result: AppResult<()> = async {
-        let mut tx = state.db.begin().await?;
-        outbox::enqueue_home_refresh(&mut tx, team_id, user, state.clock.unix_ms()).await?;
-        tx.commit().await?;
-        state.outbox_wakeup.notify_one();
-        Ok(())
-    }
-    .await;
-    if let Err(crate::error::AppError::Internal(e)) = result {
-        tracing::warn!(error = ?e, "refreshing the App Home failed");
-    }
-}
-
 /// The Home view for a user, from the current state.
 pub async fn build(state: &AppState, team_id: &str, user: &str) -> AppResult<serde_json::Value> {
     let items = loops::home_rows(&state.db, team_id, user, MAX_HOME_LOOPS as i64)

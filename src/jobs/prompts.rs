@@ -14,9 +14,6 @@ use crate::store::Tx;
 use crate::AppState;
 use serde_json::{json, Value};
 
-/// (team, user) whose App Home should be refreshed after the job.
-pub type Refresh = Vec<(String, String)>;
-
 /// Warn the hiring manager this long before the deep-dive if the document's card is missing.
 pub const DOC_WARNING_BEFORE_SECONDS: i64 = 24 * 3600;
 /// Send the hiring manager the missing-card list this long before the debrief.
@@ -34,19 +31,18 @@ fn stage_id(job: &Job) -> anyhow::Result<i64> {
 }
 
 /// Asks every interviewer of the stage for their card, once each, and
-/// schedules their first reminder. Used by the stage-end job and by
-/// `/staffloop done`.
+/// schedules their first reminder; their App Homes are refreshed through the
+/// outbox. Used by the stage-end job and by `/staffloop done`.
 pub async fn prompt_stage(
     state: &AppState,
     tx: &mut Tx,
     stage: &StageRow,
     now: i64,
-) -> anyhow::Result<Refresh> {
+) -> anyhow::Result<()> {
     let Some(kind) = stage.kind() else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let reminder_after = state.tuning.reminder_after_hours * 3600;
-    let refresh = Vec::new();
     cards::end_stage(tx, stage.id, now).await?;
     for user in cards::interviewers(&mut **tx, stage.id).await? {
         if cards::card_receipt(&mut **tx, stage.id, &user)
@@ -73,26 +69,25 @@ pub async fn prompt_stage(
         jobs::schedule(tx, &reminder, now).await?;
         outbox::enqueue_home_refresh(tx, &stage.team_id, &user, now * 1000).await?;
     }
-    Ok(refresh)
+    Ok(())
 }
 
-pub async fn stage_end(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+pub async fn stage_end(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
     if !jobs::finish(&mut tx, job, None, now).await? {
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let mut refresh = Vec::new();
     if let Some(stage) = cards::stage(&mut *tx, stage_id(job)?).await? {
         if stage.is_open() {
-            refresh = prompt_stage(state, &mut tx, &stage, now).await?;
+            prompt_stage(state, &mut tx, &stage, now).await?;
         }
     }
     tx.commit().await?;
-    Ok(refresh)
+    Ok(())
 }
 
-pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let user = job.payload()["user"]
         .as_str()
@@ -111,12 +106,12 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
         _ => {
             jobs::finish(&mut tx, job, None, now).await?;
             tx.commit().await?;
-            return Ok(Vec::new());
+            return Ok(());
         }
     };
     let every = state.tuning.reminder_after_hours * 3600;
     if !jobs::finish(&mut tx, job, Some(now + every), now).await? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let kind = stage.kind().unwrap_or(StageKind::HmScreen);
     let ended = stage
@@ -129,7 +124,7 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
     outbox::enqueue(&mut tx, &stage.team_id, &dm(&user, message), now * 1000).await?;
     cards::note_reminder(&mut tx, stage.id, &user, now).await?;
     tx.commit().await?;
-    Ok(Vec::new())
+    Ok(())
 }
 
 /// Finishes `job` and, when `text` is given, DMs it to the loop's hiring
@@ -140,10 +135,10 @@ async fn finish_telling_hm(
     info: Option<&LoopInfo>,
     text: Option<String>,
     now: i64,
-) -> anyhow::Result<Refresh> {
+) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     if !jobs::finish(&mut tx, job, None, now).await? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     if let (Some(info), Some(text)) = (info, text) {
         let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
@@ -151,7 +146,7 @@ async fn finish_telling_hm(
         outbox::enqueue(&mut tx, &info.team_id, &effect, now * 1000).await?;
     }
     tx.commit().await?;
-    Ok(Vec::new())
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]
@@ -172,7 +167,7 @@ async fn loop_info(state: &AppState, loop_id: i64) -> anyhow::Result<Option<Loop
     .await?)
 }
 
-pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let loop_id = job
         .loop_id
@@ -197,7 +192,7 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<Refresh> 
     finish_telling_hm(state, job, info.as_ref(), text, now).await
 }
 
-pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh> {
+pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let loop_id = job
         .loop_id
@@ -223,7 +218,7 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<Refresh
 }
 
 /// Tells the loop channel it will be archived tomorrow, or archives it.
-pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::Result<Refresh> {
+pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let loop_id = job
         .loop_id
@@ -234,7 +229,7 @@ pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::
         .await?;
     let mut tx = state.db.begin().await?;
     if !jobs::finish(&mut tx, job, None, now).await? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     if let Some(team) = team {
         let effect = if now_archive {
@@ -262,7 +257,7 @@ pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::
         }
     }
     tx.commit().await?;
-    Ok(Vec::new())
+    Ok(())
 }
 
 /// The jobs a new loop needs: each live stage's end, the document deadline,

@@ -83,23 +83,18 @@ async fn run_one(state: &AppState, job: &Job) {
                 Some(loop_id) => {
                     crate::handlers::debrief::start(state, loop_id, "staffloop", Some(job))
                         .await
-                        .map(|_| Vec::new())
+                        .map(|_| ())
                 }
                 None => Err(anyhow::anyhow!("debrief job without loop")),
             },
             ARCHIVE_NOTE | ARCHIVE => prompts::archive(state, job, job.kind == ARCHIVE).await,
-            super::report::WEEKLY => super::report::weekly(state, job).await.map(|()| Vec::new()),
+            super::report::WEEKLY => super::report::weekly(state, job).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
     };
     state.metrics.job(&job.kind, result.is_ok());
     match result {
-        Ok(users) => {
-            state.outbox_wakeup.notify_one();
-            for (team, user) in users {
-                crate::handlers::home::refresh(state, &team, &user).await;
-            }
-        }
+        Ok(()) => state.outbox_wakeup.notify_one(),
         Err(e) => {
             tracing::error!(parent: &span, error = ?e, "job failed; will retry");
             let now = state.clock.unix();

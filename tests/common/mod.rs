@@ -384,25 +384,13 @@ pub async fn submit_view(
     .await
 }
 
-/// Criteria each stage's card scores (block id suffixes).
-pub fn criteria(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "hm_screen" => &["scope_of_judgement"],
-        "design_doc" | "deep_dive" => &["scope_of_judgement", "architectural_decisions"],
-        "coding" => &[
-            "diagnostic_thinking",
-            "code_review_quality",
-            "smallest_safe_refactor",
-            "throughput",
-        ],
-        "cross_team" => &["cross_team_influence", "mentorship_at_distance"],
-        _ => &[
-            "scope_of_judgement",
-            "architectural_decisions",
-            "cross_team_influence",
-            "mentorship_at_distance",
-        ],
-    }
+/// Criteria each stage's card scores (block id suffixes), from the rubric itself.
+pub fn criteria(kind: &str) -> Vec<&'static str> {
+    let kind = staffloop::domain::StageKind::parse(kind).expect("a stage kind");
+    staffloop::domain::Criterion::for_stage(kind)
+        .into_iter()
+        .map(|c| c.key())
+        .collect()
 }
 
 /// A complete card's `state.values`; `marker` is woven into every text so
