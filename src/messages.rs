@@ -510,12 +510,50 @@ pub fn archive_soon(days: i64) -> String {
 }
 
 // The downlevel report.
-pub fn report_title(days: i64, from: &str, to: &str) -> String {
-    format!("*Downlevel rate, last {days} days* ({from} to {to})")
+/// How the report's sentences are marked up: Slack mrkdwn, or plain text for
+/// a terminal. The sentences are the same; only emphasis and the alert sign
+/// differ, so neither form is made by stripping the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Markup {
+    Slack,
+    Plain,
 }
 
-pub fn report_row_title(applied: &str, decisions: u64) -> String {
-    format!("*Applied at {applied}*: {decisions} decision(s)")
+impl Markup {
+    fn bold(self, s: &str) -> String {
+        match self {
+            Markup::Slack => format!("*{s}*"),
+            Markup::Plain => s.to_string(),
+        }
+    }
+
+    fn italic(self, s: &str) -> String {
+        match self {
+            Markup::Slack => format!("_{s}_"),
+            Markup::Plain => s.to_string(),
+        }
+    }
+
+    fn alert(self) -> &'static str {
+        match self {
+            Markup::Slack => ":rotating_light:",
+            Markup::Plain => "(!)",
+        }
+    }
+}
+
+pub fn report_title(mk: Markup, days: i64, from: &str, to: &str) -> String {
+    format!(
+        "{} ({from} to {to})",
+        mk.bold(&format!("Downlevel rate, last {days} days"))
+    )
+}
+
+pub fn report_row_title(mk: Markup, applied: &str, decisions: u64) -> String {
+    format!(
+        "{}: {decisions} decision(s)",
+        mk.bold(&format!("Applied at {applied}"))
+    )
 }
 
 pub fn report_share(label: &str, count: u64, share: f64, low: f64, high: f64) -> String {
@@ -533,28 +571,34 @@ pub const REPORT_ONE_UP: &str = "Offer one level up";
 pub const REPORT_NO_HIRE: &str = "No hire";
 pub const REPORT_FURTHER_DOWN: &str = "Offer two or more levels down";
 
-pub fn diag_small(decisions: u64, needed: u64) -> String {
-    format!("_Only {decisions} decision(s): too few to read anything into (diagnostics need {needed})._")
+pub fn diag_small(mk: Markup, decisions: u64, needed: u64) -> String {
+    mk.italic(&format!(
+        "Only {decisions} decision(s): too few to read anything into (diagnostics need {needed})."
+    ))
 }
 
-pub fn diag_screen(at_level: f64, downlevel: f64) -> String {
+pub fn diag_screen(mk: Markup, at_level: f64, downlevel: f64) -> String {
     format!(
-        ":rotating_light: Only {:.0}% get an offer at the level they applied for, while {:.0}% are downlevelled: the hiring-manager screen is letting too many senior candidates through.",
+        "{} Only {:.0}% get an offer at the level they applied for, while {:.0}% are downlevelled: the hiring-manager screen is letting too many senior candidates through.",
+        mk.alert(),
         at_level * 100.0,
         downlevel * 100.0
     )
 }
 
-pub fn diag_inbound(no_hire: f64) -> String {
+pub fn diag_inbound(mk: Markup, no_hire: f64) -> String {
     format!(
-        ":rotating_light: {:.0}% end in no hire: the inbound source is wrong for this role.",
+        "{} {:.0}% end in no hire: the inbound source is wrong for this role.",
+        mk.alert(),
         no_hire * 100.0
     )
 }
 
 pub const DIAG_NOTHING: &str =
     "No diagnostic fires: the loop is not leaking in the ways the process watches for.";
-pub const REPORT_SHORTFALL: &str = "*Where downlevelled candidates fell short*";
+pub fn report_shortfall(mk: Markup) -> String {
+    mk.bold("Where downlevelled candidates fell short")
+}
 pub const REPORT_NO_DOWNLEVELS: &str = "No downlevelled candidates in this window.";
 
 pub fn shortfall_line(dimension: &str, low: u64, total: u64, share: f64) -> String {
@@ -564,8 +608,11 @@ pub fn shortfall_line(dimension: &str, low: u64, total: u64, share: f64) -> Stri
     )
 }
 
-pub fn lowest_stage(stage: &str, average: f64) -> String {
-    format!("Lowest-scoring stage for them: *{stage}* (average {average:.1} of 4).")
+pub fn lowest_stage(mk: Markup, stage: &str, average: f64) -> String {
+    format!(
+        "Lowest-scoring stage for them: {} (average {average:.1} of 4).",
+        mk.bold(stage)
+    )
 }
 
 pub const REPORT_CHART_TITLE: &str = "Decisions per week, last 12 weeks";

@@ -3,7 +3,7 @@
 
 use super::section;
 use crate::domain::metrics::{Diagnosis, Share};
-use crate::messages as m;
+use crate::messages::{self as m, Markup};
 use crate::report::Report;
 use serde_json::{json, Value};
 
@@ -17,11 +17,11 @@ fn share_line(label: &str, s: &Share) -> String {
     m::report_share(label, s.count, s.share, s.low, s.high)
 }
 
-/// The report as sections of mrkdwn, in reading order.
-pub fn sections(r: &Report) -> Vec<String> {
-    let mut out = vec![m::report_title(r.window_days, &day(r.from), &day(r.to))];
+/// The report as sections, in reading order, marked up for Slack or a terminal.
+pub fn sections(r: &Report, mk: Markup) -> Vec<String> {
+    let mut out = vec![m::report_title(mk, r.window_days, &day(r.from), &day(r.to))];
     for row in &r.rows {
-        let mut lines = vec![m::report_row_title(row.applied.title(), row.decisions)];
+        let mut lines = vec![m::report_row_title(mk, row.applied.title(), row.decisions)];
         if row.decisions > 0 {
             lines.push(share_line(m::REPORT_AT_LEVEL, &row.at_level));
             lines.push(share_line(m::REPORT_ONE_DOWN, &row.one_down));
@@ -34,26 +34,26 @@ pub fn sections(r: &Report) -> Vec<String> {
         for d in &row.diagnoses {
             lines.push(match d {
                 Diagnosis::SampleTooSmall { decisions, needed } => {
-                    m::diag_small(*decisions, *needed)
+                    m::diag_small(mk, *decisions, *needed)
                 }
                 Diagnosis::ScreenLetsSeniorsThrough {
                     at_level,
                     downlevel,
-                } => m::diag_screen(*at_level, *downlevel),
-                Diagnosis::InboundSourceWrong { no_hire } => m::diag_inbound(*no_hire),
+                } => m::diag_screen(mk, *at_level, *downlevel),
+                Diagnosis::InboundSourceWrong { no_hire } => m::diag_inbound(mk, *no_hire),
                 Diagnosis::NothingAlarming => m::DIAG_NOTHING.to_string(),
             });
         }
         out.push(lines.join("\n"));
     }
-    let mut lines = vec![m::REPORT_SHORTFALL.to_string()];
+    let mut lines = vec![m::report_shortfall(mk)];
     let any = r.shortfall.dimensions.iter().any(|(_, s)| s.total > 0);
     if any {
         for (d, s) in &r.shortfall.dimensions {
             lines.push(m::shortfall_line(d.title(), s.count, s.total, s.share));
         }
         if let Some((stage, avg)) = r.shortfall.lowest_stage {
-            lines.push(m::lowest_stage(stage.title(), avg));
+            lines.push(m::lowest_stage(mk, stage.title(), avg));
         }
     } else {
         lines.push(m::REPORT_NO_DOWNLEVELS.to_string());
@@ -62,20 +62,20 @@ pub fn sections(r: &Report) -> Vec<String> {
     out
 }
 
-/// Plain text for the command line (mrkdwn emphasis removed).
+/// Plain text for the command line, written plain from the report's data.
 pub fn text(r: &Report) -> String {
-    sections(r).join("\n\n").replace(['*', '_'], "")
+    sections(r, Markup::Plain).join("\n\n")
 }
 
 /// `/staffloop stats`: the same report, ephemeral.
 pub fn ephemeral(r: &Report) -> Value {
-    let parts = sections(r);
+    let parts = sections(r, Markup::Slack);
     json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
 }
 
 /// The weekly post (the chart follows as an upload).
 pub fn post(r: &Report, channel: &str) -> Value {
-    let parts = sections(r);
+    let parts = sections(r, Markup::Slack);
     json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
            "unfurl_links": false})
 }

@@ -1,9 +1,7 @@
 //! Socket Mode: the same handlers over a WebSocket from a fake
 //! `apps.connections.open`, with replies carried in the acknowledgements.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[tokio::test]
@@ -100,7 +98,7 @@ async fn socket_mode_runs_the_same_handlers() {
             c.iter().any(|c| c.method == "views.publish")
         })
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(app.slack.calls_to("views.publish").len(), 1);
     let home = app.slack.calls_to("views.publish")[0].body.to_string();
     assert!(

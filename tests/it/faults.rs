@@ -2,10 +2,8 @@
 //! loops, and the service killed with SIGKILL in the middle of a burst.
 //! Nothing answered is lost; nothing is sent twice but what was in flight.
 
-mod common;
-
-use common::fake_slack::FakeSlack;
-use common::*;
+use crate::common::fake_slack::FakeSlack;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -32,7 +30,7 @@ async fn spawn_patient(slack: &FakeSlack) -> TestApp {
 /// from the service's own records).
 async fn per_loop(
     app: &TestApp,
-    calls: &[common::fake_slack::Call],
+    calls: &[crate::common::fake_slack::Call],
 ) -> HashMap<String, Vec<String>> {
     let channels: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
         "SELECT channel_id, channel_name FROM loops WHERE channel_id IS NOT NULL",

@@ -2,12 +2,9 @@
 //! every field error, locking, duplicates and forgeries, addenda, reminders,
 //! the hiring manager's lists, the design-document gate, and restarts.
 
-mod common;
-
+use crate::common::*;
 use chrono::TimeZone;
-use common::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 const H: i64 = 3600;
 
@@ -25,10 +22,9 @@ fn at(clock: &staffloop::clock::ManualClock, unix: i64) {
     clock.set(chrono::Utc.timestamp_opt(unix, 0).unwrap());
 }
 
-/// Lets due jobs run, then waits until everything they caused is delivered.
+/// Runs the jobs due now, then waits until everything they caused is delivered.
 async fn settle(app: &TestApp) {
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    app.drained().await;
+    app.settle().await;
 }
 
 #[tokio::test]
@@ -698,7 +694,7 @@ async fn the_hm_is_told_when_the_document_card_is_late() {
 #[tokio::test]
 async fn a_restart_between_due_time_and_prompt_prompts_once_and_two_replicas_too() {
     let clock = manual_clock();
-    let slack = common::fake_slack::FakeSlack::start().await;
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
     let database_url = fresh_database_url().await;
     let first = TestApp::spawn_with(Options {
         clock: Some(clock.clone()),
@@ -727,7 +723,7 @@ async fn a_restart_between_due_time_and_prompt_prompts_once_and_two_replicas_too
                 .all(|u| !dms_to(c, u).is_empty())
         })
         .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    a.settle().await;
     let calls = slack.calls();
     assert_eq!(prompts_to(&calls, CODER).len(), 1);
     assert_eq!(prompts_to(&calls, XTEAM).len(), 1);

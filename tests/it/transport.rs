@@ -1,9 +1,7 @@
 //! The HTTP edge: signatures, ssl_check, body limits, url_verification,
 //! event deduplication, help, and /healthz.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 async fn nothing_stored(app: &TestApp) {
@@ -176,7 +174,7 @@ async fn an_event_delivered_three_times_is_processed_once() {
             c.iter().any(|c| c.method == "views.publish")
         })
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     let publishes = app.slack.calls_to("views.publish");
     assert_eq!(publishes.len(), 1, "acted on once");
     assert_eq!(publishes[0].body["user_id"], HM);
@@ -289,6 +287,8 @@ async fn metrics_count_requests_and_backlog_without_personal_data() {
             c.iter().filter(|c| c.method == "chat.postMessage").count() >= 2
         })
         .await;
+    // Every recorded effect delivered before the counts are read.
+    app.settle().await;
     let r = app
         .http
         .get(format!("{}/metrics", app.base))

@@ -1,10 +1,8 @@
 //! `/staffloop open` end to end: the modal, every field error, the stored
 //! loop, and what Slack receives (channel, invites, topic, plan, DM).
 
-mod common;
-
-use common::fake_slack::Call;
-use common::*;
+use crate::common::fake_slack::Call;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "C0HIRING1";
@@ -304,7 +302,7 @@ async fn a_replayed_submission_opens_one_loop() {
         200
     );
     delivered(&app, 1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 1);
     assert_eq!(app.slack.calls_to("conversations.create").len(), 1);
     assert_eq!(app.slack.calls_to("chat.postMessage").len(), 2);

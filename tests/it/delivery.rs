@@ -1,9 +1,7 @@
 //! The outbox under Slack trouble and restarts: nothing lost, nothing twice.
 
-mod common;
-
-use common::fake_slack::Scripted;
-use common::*;
+use crate::common::fake_slack::Scripted;
+use crate::common::*;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -64,7 +62,7 @@ async fn a_server_error_on_posting_is_retried_once_delivered() {
         200
     );
     all_posted(&app).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.settle().await;
     let posts = app.slack.calls_to("chat.postMessage");
     assert_eq!(posts.len(), 4, "two failures, then plan and DM once each");
     let plans = posts
@@ -120,10 +118,7 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
             .status(),
         200
     );
-    app.slack
-        .wait_for(10, "both failures recorded", |_| true)
-        .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.settle().await;
     assert_eq!(app.slack.calls_to("conversations.create").len(), 2);
     // Effects that needed the missing channel fail too, rather than wait forever.
     assert_eq!(
@@ -136,7 +131,7 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
 #[tokio::test]
 async fn a_crash_after_storing_delivers_once_on_restart() {
     let database_url = fresh_database_url().await;
-    let slack = common::fake_slack::FakeSlack::start().await;
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
     // First life: the loop is stored and answered, but nothing is delivered.
     let first = TestApp::spawn_with(Options {
         database_url: Some(database_url.clone()),
@@ -170,7 +165,7 @@ async fn a_crash_after_storing_delivers_once_on_restart() {
     })
     .await;
     all_posted(&second).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    second.settle().await;
     let methods: Vec<String> = slack.calls().into_iter().map(|c| c.method).collect();
     assert_eq!(
         methods,
@@ -203,7 +198,7 @@ async fn graceful_stop_finishes_and_a_restart_sends_nothing_again() {
         ..Default::default()
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    again.settle().await;
     assert_eq!(
         slack.calls().len(),
         before,

@@ -2,10 +2,8 @@
 //! the product says. Each role acts on a loop of its own, so an allowed
 //! action cannot change what the next row sees.
 
-mod common;
-
+use crate::common::*;
 use chrono::TimeZone;
-use common::*;
 use serde_json::{json, Value};
 
 const STRANGER: &str = "USTRANGER";

@@ -2,9 +2,7 @@
 //! clean 4xx or a clear user error, nothing is half-stored, and the service
 //! stays up. Plus property tests of the parsers and the signature check.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use staffloop::handlers::Command;

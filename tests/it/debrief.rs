@@ -2,14 +2,11 @@
 //! threaded cards and heat map, Slack's limits with many long cards, the
 //! decision with confirmation and one correction, archiving, and export.
 
-mod common;
-
+use crate::common::fake_slack::Call;
+use crate::common::*;
 use chrono::TimeZone;
-use common::fake_slack::Call;
-use common::*;
 use serde_json::{json, Value};
 use staffloop::clock::ManualClock;
-use std::time::Duration;
 
 const H: i64 = 3600;
 const DAY: i64 = 24 * H;
@@ -232,7 +229,7 @@ async fn only_the_hm_starts_early_and_only_once() {
     let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
     press(&app, HM, "start_debrief", &loop_id, &channel, "1.1").await;
     at(&clock, debrief_time() + 60);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.settle().await;
     let calls = app.slack.calls();
     assert_eq!(summary_calls(&calls).len(), 1, "one reveal");
     assert_eq!(app.slack.uploads().len(), 1);
@@ -507,7 +504,7 @@ async fn the_hm_decides_confirms_and_may_correct_once() {
         channel
     );
     at(&clock, first + 20 * DAY);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(app.slack.calls_to("conversations.archive").len(), 1);
 }
 

@@ -1,8 +1,6 @@
 //! The binary as an operator meets it: `--help`, configuration errors (exit 2,
 //! one line, no secrets), `migrate`, and a clean exit on SIGTERM.
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -121,7 +119,7 @@ fn migrate_creates_the_sqlite_file() {
 
 #[tokio::test]
 async fn sigterm_stops_the_service_cleanly() {
-    let database_url = common::fresh_database_url().await;
+    let database_url = crate::common::fresh_database_url().await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()

@@ -2,14 +2,11 @@
 //! the debrief, then scan everything Slack received and every log line for
 //! any piece of any card (evidence, reasons, addenda, recommendations).
 
-mod common;
-
+use crate::common::*;
 use chrono::TimeZone;
-use common::*;
 use serde_json::json;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -110,7 +107,7 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
                 == 7
         })
         .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.settle().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM scorecards").await, 7);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'done'")

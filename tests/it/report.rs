@@ -2,10 +2,8 @@
 //! time across a DST change, once per slot with two replicas, one catch-up
 //! after a missed slot, the chart upload, and the CLI's text and JSON.
 
-mod common;
-
+use crate::common::*;
 use chrono::TimeZone;
-use common::*;
 use serde_json::Value;
 use staffloop::clock::ManualClock;
 use staffloop::config::ReportConfig;
@@ -121,7 +119,7 @@ fn at(clock: &ManualClock, t: i64) {
     clock.set(chrono::Utc.timestamp_opt(t, 0).unwrap());
 }
 
-fn report_posts(app_calls: &[common::fake_slack::Call]) -> usize {
+fn report_posts(app_calls: &[crate::common::fake_slack::Call]) -> usize {
     app_calls
         .iter()
         .filter(|c| c.method == "chat.postMessage" && c.body["channel"] == REPORTS)
@@ -129,7 +127,8 @@ fn report_posts(app_calls: &[common::fake_slack::Call]) -> usize {
 }
 
 async fn weekly_due(app: &TestApp) -> i64 {
-    for _ in 0..200 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
         let due: Option<i64> = sqlx::query_scalar(
             "SELECT due_at FROM jobs WHERE kind = 'weekly_report' AND status = 'pending'",
         )
@@ -161,7 +160,7 @@ async fn the_weekly_post_follows_local_time_across_dst_with_its_chart() {
     // Monday 09:00 in Berlin, winter time: 08:00 UTC.
     assert_eq!(weekly_due(&app).await, utc(2026, 3, 23, 8, 0));
     at(&clock, utc(2026, 3, 23, 7, 59));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.settle().await;
     assert_eq!(report_posts(&app.slack.calls()), 0, "not before its time");
     at(&clock, utc(2026, 3, 23, 8, 0));
     let calls = app
@@ -203,7 +202,7 @@ async fn two_replicas_post_once_and_a_missed_slot_catches_up_once() {
             .timestamp_opt(utc(2026, 3, 18, 12, 0), 0)
             .unwrap(),
     );
-    let slack = common::fake_slack::FakeSlack::start().await;
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
     let database_url = fresh_database_url().await;
     let opts = || Options {
         clock: Some(clock.clone()),
@@ -220,7 +219,7 @@ async fn two_replicas_post_once_and_a_missed_slot_catches_up_once() {
     slack
         .wait_for(10, "one report", |c| report_posts(c) >= 1)
         .await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    a.settle().await;
     assert_eq!(report_posts(&slack.calls()), 1, "two replicas, one post");
     assert_eq!(slack.uploads().len(), 1);
     // Both replicas go down; two slots pass; one comes back.
@@ -231,7 +230,7 @@ async fn two_replicas_post_once_and_a_missed_slot_catches_up_once() {
     slack
         .wait_for(10, "catch-up", |c| report_posts(c) >= 2)
         .await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    c.settle().await;
     assert_eq!(
         report_posts(&slack.calls()),
         2,
@@ -255,6 +254,36 @@ fn cli(database_url: &str, args: &[&str]) -> std::process::Output {
         .env_remove("STAFFLOOP_DIAGNOSTICS")
         .output()
         .unwrap()
+}
+
+/// The terminal form is written plain from the report's data: a diagnostic
+/// that fires reads as a sentence with a plain alert sign, not a Slack emoji
+/// code with its underscores stripped.
+#[tokio::test]
+async fn the_cli_text_is_plain_even_when_a_diagnostic_fires() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    seed(&app, 4, "staff", "senior", now - 86_400, 2).await;
+    seed(&app, 1, "staff", "staff", now - 86_400, 3).await;
+    let out = cli(&app.database_url, &[]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "(!) Only 20% get an offer at the level they applied for, while 80% are downlevelled"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Where downlevelled candidates fell short"),
+        "{text}"
+    );
+    assert!(!text.contains("rotating"), "no emoji code: {text}");
+    assert!(!text.contains('*') && !text.contains('_'), "{text}");
 }
 
 #[tokio::test]

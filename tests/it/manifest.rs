@@ -13,7 +13,7 @@ fn manifest() -> Value {
 fn manifest_validates_against_slacks_schema() {
     let schema_path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/slack/manifest.schema.1.0.0.json"
+        "/tests/data/slack/manifest.schema.1.0.0.json"
     );
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();

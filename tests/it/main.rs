@@ -1,0 +1,19 @@
+//! The integration suite, one binary: the real service against a fake Slack
+//! on loopback (`common/`), one module per area. One binary means
+//! `common/` and the service are compiled and linked once, not per area.
+
+mod common;
+
+mod authz;
+mod cli;
+mod debrief;
+mod delivery;
+mod faults;
+mod hostile;
+mod manifest;
+mod open_loop;
+mod privacy;
+mod report;
+mod scorecards;
+mod socket_mode;
+mod transport;
