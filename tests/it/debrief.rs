@@ -527,7 +527,11 @@ async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("has not started"));
     assert!(out.stdout.is_empty(), "nothing of the cards printed");
     let forced = export(&app.database_url, &["--loop", "loop-ana-lima", "--force"]);
-    assert!(forced.status.success());
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
     assert_eq!(
         app.scalar(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'exported before the debrief (forced)'"

@@ -271,12 +271,20 @@ async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
                 == 10
         })
         .await;
-    let channels: Vec<String> =
-        sqlx::query_scalar("SELECT channel_id FROM loops WHERE channel_id IS NOT NULL")
-            .fetch_all(shim.state.db.pool())
-            .await
-            .unwrap();
-    assert_eq!(channels.len(), 10);
+    // Slack has answered; the worker records each channel id just after.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let channels: Vec<String> = loop {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT channel_id FROM loops WHERE channel_id IS NOT NULL")
+                .fetch_all(shim.state.db.pool())
+                .await
+                .unwrap();
+        if ids.len() == 10 {
+            break ids;
+        }
+        assert!(Instant::now() < deadline, "channel ids recorded: {ids:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     for ch in &channels {
         for stage in ["doc", "1", "3", "4", "5", "6"] {
             assert_eq!(

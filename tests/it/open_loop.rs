@@ -193,6 +193,8 @@ async fn submitting_opens_a_private_channel_with_the_plan() {
     );
     assert!(dm.to_string().contains(&format!("<#{channel}>")));
 
+    // Slack has the DM; its row is marked done just after.
+    app.settle().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM stages").await, 6);
     assert_eq!(
