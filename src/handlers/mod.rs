@@ -227,6 +227,19 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
             .await;
             if let Err(e) = result {
                 tracing::error!(parent: &span, error = ?e, "button handling failed");
+                // Never silence: the presser hears something short, where
+                // they pressed (or in a DM).
+                let told = scorecard::notice(
+                    state,
+                    action.team_id.as_str(),
+                    action.user_id.as_str(),
+                    action.channel_id.as_deref(),
+                    m::GENERIC_APOLOGY,
+                )
+                .await;
+                if let Err(e) = told {
+                    tracing::error!(parent: &span, error = ?e, "could not record the apology either");
+                }
             }
             Reply::Ack
         }

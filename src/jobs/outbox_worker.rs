@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 /// A compound effect: render a picture (the reveal's heat map, or the weekly
 /// chart) and upload it with Slack's three-step flow.
@@ -104,6 +105,21 @@ fn fill(
     }
 }
 
+/// Another worker took the delivery over (our lease ran out): it finishes
+/// it; we must not record anything more.
+#[derive(Debug, thiserror::Error)]
+#[error("the lease was lost to another worker")]
+struct LeaseLost;
+
+/// A bookkeeping step that needs the lease: false means it is no longer ours.
+fn held(ok: bool) -> anyhow::Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(LeaseLost.into())
+    }
+}
+
 fn backoff(state: &AppState, attempts: i64) -> Duration {
     let exp = attempts.clamp(1, 20) as u32 - 1;
     state
@@ -115,10 +131,14 @@ fn backoff(state: &AppState, attempts: i64) -> Duration {
 
 async fn deliver(state: &AppState, d: Delivery) {
     let span = tracing::info_span!("deliver", outbox_id = d.id, method = %d.method, loop_id = ?d.loop_id, team = %d.team_id);
-    let _guard = span.enter();
-    drop(_guard);
-    if let Err(e) = try_deliver(state, &d).await {
-        tracing::error!(parent: &span, error = %e, "outbox: bookkeeping failed; the lease will expire and it is retried");
+    match try_deliver(state, &d).instrument(span.clone()).await {
+        Ok(()) => {}
+        Err(e) if e.is::<LeaseLost>() => {
+            tracing::warn!(parent: &span, "outbox: lease lost; the new holder finishes this delivery")
+        }
+        Err(e) => {
+            tracing::error!(parent: &span, error = %e, "outbox: bookkeeping failed; the lease will expire and it is retried")
+        }
     }
 }
 
@@ -128,7 +148,7 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     let mut payload: Value = match serde_json::from_str(&d.payload) {
         Ok(v) => v,
         Err(_) => {
-            outbox::fail(db, d.id, now_ms(), "stored payload is not JSON").await?;
+            held(outbox::fail(db, d, now_ms(), "stored payload is not JSON").await?)?;
             return Ok(());
         }
     };
@@ -147,7 +167,9 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 payload["ts"] = Value::String(ts);
             }
             _ => {
-                outbox::fail(db, d.id, now_ms(), "the message to update was never posted").await?;
+                held(
+                    outbox::fail(db, d, now_ms(), "the message to update was never posted").await?,
+                )?;
                 return Ok(());
             }
         }
@@ -163,48 +185,42 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     let missing = substitute(&mut payload, channel.as_deref(), reveal_ts.as_deref());
     if !missing.is_empty() {
         tracing::error!(outbox_id = d.id, method = %d.method, ?missing, "outbox: what this delivery builds on was never delivered; giving up");
-        outbox::fail(
-            db,
-            d.id,
-            now_ms(),
-            "an earlier delivery it depends on failed",
-        )
-        .await?;
+        held(outbox::fail(db, d, now_ms(), "an earlier delivery it depends on failed").await?)?;
         return Ok(());
     }
-    let result = if d.method == UPLOAD_PNG {
-        upload(state, &payload).await.map(|()| Value::Null)
-    } else if d.method == outbox::REFRESH_HOME {
-        let (team, user) = (
-            payload["team_id"].as_str().unwrap_or_default(),
-            payload["user_id"].as_str().unwrap_or_default(),
-        );
-        match crate::handlers::home::build(state, team, user).await {
-            Ok(view) => {
-                state
-                    .slack
-                    .call(
-                        "views.publish",
-                        &serde_json::json!({"user_id": user, "view": view}),
-                    )
-                    .await
+    let call = async {
+        if d.method == UPLOAD_PNG {
+            upload(state, &payload).await.map(|()| Value::Null)
+        } else if d.method == outbox::REFRESH_HOME {
+            let (team, user) = (
+                payload["team_id"].as_str().unwrap_or_default(),
+                payload["user_id"].as_str().unwrap_or_default(),
+            );
+            match crate::handlers::home::build(state, team, user).await {
+                Ok(view) => {
+                    state
+                        .slack
+                        .call(
+                            "views.publish",
+                            &serde_json::json!({"user_id": user, "view": view}),
+                        )
+                        .await
+                }
+                Err(_) => Err(CallError::Transient("building the Home view failed".into())),
             }
-            Err(_) => Err(CallError::Transient("building the Home view failed".into())),
+        } else {
+            state.slack.call(&d.method, &payload).await
         }
-    } else {
-        state.slack.call(&d.method, &payload).await
     };
+    let result = renewing(state, d, call).await?;
     match result {
         Ok(answer) => {
             if d.method == "conversations.create" {
                 let Some(id) = answer["channel"]["id"].as_str() else {
-                    outbox::fail(
-                        db,
-                        d.id,
-                        now_ms(),
-                        "conversations.create gave no channel id",
-                    )
-                    .await?;
+                    held(
+                        outbox::fail(db, d, now_ms(), "conversations.create gave no channel id")
+                            .await?,
+                    )?;
                     return Ok(());
                 };
                 if let Some(loop_id) = d.loop_id {
@@ -222,23 +238,25 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                     cards::record_prompt_message(db.pool(), prompt_id, channel, ts).await?;
                 }
             }
-            outbox::complete(db, d.id, now_ms()).await?;
+            held(outbox::complete(db, d, now_ms()).await?)?;
             tracing::debug!(outbox_id = d.id, method = %d.method, "delivered");
         }
         Err(CallError::RateLimited(wait)) => {
             tracing::info!(outbox_id = d.id, method = %d.method, wait_s = wait.as_secs(), "outbox: rate limited; waiting");
-            outbox::retry_at(
-                db,
-                d.id,
-                now_ms() + wait.as_millis() as i64,
-                "rate limited",
-                false,
-            )
-            .await?;
+            held(
+                outbox::retry_at(
+                    db,
+                    d,
+                    now_ms() + wait.as_millis() as i64,
+                    "rate limited",
+                    false,
+                )
+                .await?,
+            )?;
         }
         Err(CallError::Api(code)) if d.method == "conversations.create" && code == "name_taken" => {
             let Some(loop_id) = d.loop_id else {
-                outbox::fail(db, d.id, now_ms(), "name_taken").await?;
+                held(outbox::fail(db, d, now_ms(), "name_taken").await?)?;
                 return Ok(());
             };
             let name = loops::rename_channel(db, loop_id, state.clock.unix()).await?;
@@ -248,31 +266,54 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                 "outbox: channel name taken; trying the next one"
             );
             payload["name"] = Value::String(name);
-            outbox::set_payload(db, d.id, &payload).await?;
+            held(outbox::set_payload(db, d, &payload).await?)?;
             let at = now_ms();
             if d.attempts >= state.tuning.outbox_max_attempts * 4 {
-                outbox::fail(db, d.id, at, "name_taken too often").await?;
+                held(outbox::fail(db, d, at, "name_taken too often").await?)?;
             } else {
-                outbox::retry_at(db, d.id, at, "name_taken", false).await?;
+                held(outbox::retry_at(db, d, at, "name_taken", true).await?)?;
             }
             state.outbox_wakeup.notify_one();
         }
         Err(CallError::Api(code))
             if d.method == "conversations.invite" && code == "already_in_channel" =>
         {
-            outbox::complete(db, d.id, now_ms()).await?;
+            held(outbox::complete(db, d, now_ms()).await?)?;
         }
         Err(CallError::Transient(e)) if d.attempts < state.tuning.outbox_max_attempts => {
             let wait = backoff(state, d.attempts);
             tracing::warn!(outbox_id = d.id, method = %d.method, attempt = d.attempts, error = %e, "outbox: delivery failed; will retry");
-            outbox::retry_at(db, d.id, now_ms() + wait.as_millis() as i64, &e, true).await?;
+            held(outbox::retry_at(db, d, now_ms() + wait.as_millis() as i64, &e, true).await?)?;
         }
         Err(e) => {
             tracing::error!(outbox_id = d.id, method = %d.method, attempt = d.attempts, error = %e, "outbox: giving up on a delivery");
-            outbox::fail(db, d.id, now_ms(), &e.to_string()).await?;
+            held(outbox::fail(db, d, now_ms(), &e.to_string()).await?)?;
         }
     }
     Ok(())
+}
+
+/// Runs a Slack call while renewing the delivery's lease every third of its
+/// length, so a long delivery (an upload) is never claimed by a second
+/// worker. If the lease is lost anyway, the call is dropped.
+async fn renewing<T>(
+    state: &AppState,
+    d: &Delivery,
+    call: impl std::future::Future<Output = T>,
+) -> anyhow::Result<T> {
+    let lease = state.tuning.outbox_lease;
+    let mut tick = tokio::time::interval(lease / 3);
+    tick.tick().await; // the first tick is immediate
+    tokio::pin!(call);
+    loop {
+        tokio::select! {
+            out = &mut call => return Ok(out),
+            _ = tick.tick() => {
+                let until = crate::clock::wall_ms() + lease.as_millis() as i64;
+                held(outbox::renew(&state.db, d, until).await?)?;
+            }
+        }
+    }
 }
 
 async fn upload(state: &AppState, payload: &Value) -> Result<(), CallError> {

@@ -1,9 +1,9 @@
 //! Durable scheduled work. A job is a row with a due time; a worker claims it
-//! with a lease (compare-and-set, so one replica runs it), and finishes it in
+//! with a lease and a token (one statement, so one replica runs it), and finishes it in
 //! the same transaction as the effects it causes, guarded by that lease: a
 //! replica whose lease ran out cannot finish it a second time.
 
-use super::{Db, Tx};
+use super::{Backend, Db, Tx};
 use serde_json::Value;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -17,7 +17,7 @@ pub struct Job {
     pub due_at: i64,
     pub attempts: i64,
     /// The lease this worker holds; the proof it may finish the job.
-    pub lease_until_ms: i64,
+    pub lease_token: String,
 }
 
 impl Job {
@@ -74,6 +74,20 @@ pub async fn cancel_for_loop(tx: &mut Tx, loop_id: i64, now: i64) -> Result<(), 
     Ok(())
 }
 
+const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until_ms = $1, lease_token = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $3 AND lease_until_ms <= $4 \
+                  ORDER BY due_at, id LIMIT $5) \
+     RETURNING id, kind, dedupe_key, team_id, loop_id, payload, due_at, attempts, lease_token";
+
+/// PostgreSQL: the same, skipping rows another replica is claiming.
+const CLAIM_POSTGRES: &str = "UPDATE jobs SET lease_until_ms = $1, lease_token = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $3 AND lease_until_ms <= $4 \
+                  ORDER BY due_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, kind, dedupe_key, team_id, loop_id, payload, due_at, attempts, lease_token";
+
+/// Claims up to `limit` jobs due at `now` (domain clock) whose lease, if any,
+/// has run out (wall clock), in one statement through the `jobs_due` partial
+/// index; each claim carries a fresh token that `finish` and `failed` check.
 pub async fn claim_due(
     db: &Db,
     now: i64,
@@ -81,45 +95,23 @@ pub async fn claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Job>, sqlx::Error> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $1 AND lease_until_ms <= $2 \
-         ORDER BY due_at, id LIMIT $3",
-    )
-    .bind(now)
-    .bind(now_ms)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    let mut claimed = Vec::new();
-    for id in ids {
-        let lease = now_ms + lease_ms;
-        let gate = db.gate().await;
-        let won = sqlx::query(
-            "UPDATE jobs SET lease_until_ms = $1, attempts = attempts + 1 \
-             WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3 AND due_at <= $4",
-        )
-        .bind(lease)
-        .bind(id)
-        .bind(now_ms)
+    let sql = match db.backend() {
+        Backend::Sqlite => CLAIM_SQLITE,
+        Backend::Postgres => CLAIM_POSTGRES,
+    };
+    // An explicit transaction, as in `outbox::claim_due`.
+    let mut tx = db.begin().await?;
+    let mut jobs: Vec<Job> = sqlx::query_as(sql)
+        .bind(now_ms + lease_ms)
+        .bind(super::lease_token())
         .bind(now)
-        .execute(db.pool())
-        .await?
-        .rows_affected()
-            == 1;
-        drop(gate);
-        if won {
-            claimed.push(
-                sqlx::query_as(
-                    "SELECT id, kind, dedupe_key, team_id, loop_id, payload, due_at, attempts, lease_until_ms \
-                     FROM jobs WHERE id = $1",
-                )
-                .bind(id)
-                .fetch_one(db.pool())
-                .await?,
-            );
-        }
-    }
-    Ok(claimed)
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    jobs.sort_by_key(|j| (j.due_at, j.id));
+    Ok(jobs)
 }
 
 /// Marks the job done (or, with `next_due`, pending again at that time) if
@@ -133,18 +125,18 @@ pub async fn finish(
 ) -> Result<bool, sqlx::Error> {
     let result = match next_due {
         None => sqlx::query(
-            "UPDATE jobs SET status = 'done', finished_at = $1, lease_until_ms = 0 \
-             WHERE id = $2 AND status = 'pending' AND lease_until_ms = $3",
+            "UPDATE jobs SET status = 'done', finished_at = $1, lease_until_ms = 0, lease_token = NULL \
+             WHERE id = $2 AND status = 'pending' AND lease_token = $3",
         )
         .bind(now),
         Some(due) => sqlx::query(
-            "UPDATE jobs SET due_at = $1, lease_until_ms = 0 \
-             WHERE id = $2 AND status = 'pending' AND lease_until_ms = $3",
+            "UPDATE jobs SET due_at = $1, lease_until_ms = 0, lease_token = NULL \
+             WHERE id = $2 AND status = 'pending' AND lease_token = $3",
         )
         .bind(due),
     }
     .bind(job.id)
-    .bind(job.lease_until_ms)
+    .bind(&job.lease_token)
     .execute(&mut **tx)
     .await?;
     Ok(result.rows_affected() == 1)
@@ -166,16 +158,16 @@ pub async fn failed(
         "pending"
     };
     sqlx::query(
-        "UPDATE jobs SET status = $1, due_at = $2, last_error = $3, lease_until_ms = 0, \
+        "UPDATE jobs SET status = $1, due_at = $2, last_error = $3, lease_until_ms = 0, lease_token = NULL, \
            finished_at = CASE WHEN $1 = 'failed' THEN $4 ELSE NULL END \
-         WHERE id = $5 AND lease_until_ms = $6",
+         WHERE id = $5 AND lease_token = $6",
     )
     .bind(status)
     .bind(retry_at)
     .bind(error)
     .bind(now)
     .bind(job.id)
-    .bind(job.lease_until_ms)
+    .bind(&job.lease_token)
     .execute(db.pool())
     .await?;
     Ok(())

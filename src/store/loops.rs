@@ -418,9 +418,10 @@ pub async fn home_rows(
               WHERE s.loop_id = l.id AND s.state <> 'cancelled') AS expected, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = l.id AND i.user_id = $2) AS interviews \
-         FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND \
-           (l.hiring_manager = $2 OR EXISTS (SELECT 1 FROM stages s JOIN stage_interviewers i \
-              ON i.stage_id = s.id WHERE s.loop_id = l.id AND i.user_id = $2)) \
+         FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND l.id IN \
+           (SELECT h.id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
+            UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+              WHERE i.user_id = $2) \
          ORDER BY l.debrief_at, l.id LIMIT $3",
     )
     .bind(team_id)

@@ -41,9 +41,12 @@ pub struct Db {
 }
 
 /// A write transaction; on SQLite it holds the write gate until it ends.
+/// Effects recorded in it wait here and are written at commit, in one batch
+/// and in ordering-key order (see `outbox::flush`).
 pub struct Tx {
     inner: Transaction<'static, Any>,
     _gate: Option<OwnedSemaphorePermit>,
+    effects: Vec<outbox::Queued>,
 }
 
 impl Deref for Tx {
@@ -60,9 +63,40 @@ impl DerefMut for Tx {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Writes the recorded effects, then commits: the change and what it
+    /// causes land together or not at all.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let effects = std::mem::take(&mut self.effects);
+        outbox::flush(&mut self.inner, effects).await?;
         self.inner.commit().await
     }
+
+    pub(crate) fn queue(&mut self, effect: outbox::Queued) {
+        self.effects.push(effect);
+    }
+}
+
+/// A fresh lease token: unique across claims in this process (a counter) and
+/// across replicas (a per-process random seed), so two workers that claim in
+/// the same millisecond still hold different proofs.
+pub fn lease_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static SEED: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let seed = *SEED.get_or_init(|| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        h.finish()
+    });
+    format!("{seed:016x}-{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// True when the error is a unique-constraint violation (a lost race or a
@@ -134,6 +168,7 @@ impl Db {
         Ok(Tx {
             inner: self.pool.begin().await?,
             _gate: gate,
+            effects: Vec::new(),
         })
     }
 

@@ -1,11 +1,13 @@
 //! The outbox: Slack calls recorded in the same transaction as the state
 //! change that caused them, then claimed and delivered by the worker.
 //!
-//! Claiming is a compare-and-set on `lease_until_ms`, which both backends
-//! honour, so several replicas can share one table without double delivery.
-//! Rows with the same `ordering_key` are delivered strictly in id order.
+//! Rows with the same `ordering_key` are delivered strictly in the order their
+//! transactions committed (an explicit per-key sequence); only a key's oldest
+//! pending row is ready to claim. A claim is one statement over the ready rows
+//! and writes a fresh lease token; complete, retry, fail and renew must
+//! present it, so a delivery whose lease was taken over cannot finish twice.
 
-use super::{Db, Tx};
+use super::{Backend, Db, Tx};
 use serde_json::Value;
 
 /// A string value in a payload that the worker replaces with the loop's
@@ -45,25 +47,28 @@ impl Effect {
     }
 }
 
+/// An effect recorded in a transaction, written when it commits.
+pub struct Queued {
+    team_id: String,
+    effect: Effect,
+    /// A Home refresh: skipped when one for the same user is already waiting.
+    coalesce: bool,
+    created_ms: i64,
+}
+
+/// Records an effect in the transaction; it is written at commit.
 pub async fn enqueue(
     tx: &mut Tx,
     team_id: &str,
     effect: &Effect,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(team_id)
-    .bind(effect.loop_id)
-    .bind(&effect.ordering_key)
-    .bind(effect.method)
-    .bind(effect.payload.to_string())
-    .bind(crate::clock::wall_ms())
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    tx.queue(Queued {
+        team_id: team_id.to_string(),
+        effect: effect.clone(),
+        coalesce: false,
+        created_ms: now_ms,
+    });
     Ok(())
 }
 
@@ -78,20 +83,122 @@ pub async fn enqueue_home_refresh(
     user: &str,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    let key = format!("home:{user}");
-    sqlx::query(
-        "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms) \
-         SELECT $1, NULL, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM outbox \
-           WHERE ordering_key = $2 AND method = $3 AND status = 'pending' AND lease_until_ms = 0)",
-    )
-    .bind(team_id)
-    .bind(&key)
-    .bind(REFRESH_HOME)
-    .bind(serde_json::json!({"team_id": team_id, "user_id": user}).to_string())
-    .bind(crate::clock::wall_ms())
-    .bind(now_ms)
-    .execute(&mut **tx)
-    .await?;
+    tx.queue(Queued {
+        team_id: team_id.to_string(),
+        effect: Effect {
+            ordering_key: format!("home:{user}"),
+            loop_id: None,
+            method: REFRESH_HOME,
+            payload: serde_json::json!({"team_id": team_id, "user_id": user}),
+        },
+        coalesce: true,
+        created_ms: now_ms,
+    });
+    Ok(())
+}
+
+/// Rows written per INSERT statement.
+const INSERT_CHUNK: usize = 64;
+
+/// Writes a transaction's effects. Keys are taken in sorted order, each with
+/// one upsert of `outbox_keys` that hands out the key's next places and locks
+/// its row until commit. So places follow commit order, a worker finishing a
+/// key's head waits for us (and then sees our rows), and two transactions
+/// that touch the same keys cannot deadlock. Then one INSERT per 64 rows.
+pub(crate) async fn flush(
+    conn: &mut sqlx::AnyConnection,
+    mut queued: Vec<Queued>,
+) -> Result<(), sqlx::Error> {
+    if queued.is_empty() {
+        return Ok(());
+    }
+    // Stable: effects of one key keep the order they were recorded in.
+    queued.sort_by(|a, b| a.effect.ordering_key.cmp(&b.effect.ordering_key));
+    // One Home refresh per user per transaction is enough.
+    queued.dedup_by(|b, a| {
+        a.coalesce && b.coalesce && a.effect.ordering_key == b.effect.ordering_key
+    });
+    let mut rows: Vec<(Queued, i64, bool)> = Vec::with_capacity(queued.len());
+    let mut rest = queued.into_iter().peekable();
+    while let Some(first) = rest.next() {
+        let mut group = vec![first];
+        while let Some(next) =
+            rest.next_if(|n| n.effect.ordering_key == group[0].effect.ordering_key)
+        {
+            group.push(next);
+        }
+        let key = group[0].effect.ordering_key.clone();
+        let n = group.len() as i64;
+        let (last, pending): (i64, i64) = sqlx::query_as(
+            "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES ($1, $2, $2) \
+             ON CONFLICT (ordering_key) DO UPDATE \
+               SET last_seq = outbox_keys.last_seq + $2, pending = outbox_keys.pending + $2 \
+             RETURNING last_seq, pending",
+        )
+        .bind(&key)
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await?;
+        let head_free = pending == n;
+        if group[0].coalesce && !head_free {
+            let waiting: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM outbox WHERE ordering_key = $1 AND status = 'pending' AND lease_token IS NULL LIMIT 1",
+            )
+            .bind(&key)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if waiting.is_some() {
+                sqlx::query("UPDATE outbox_keys SET pending = pending - $2, last_seq = last_seq - $2 WHERE ordering_key = $1")
+                    .bind(&key)
+                    .bind(n)
+                    .execute(&mut *conn)
+                    .await?;
+                continue;
+            }
+        }
+        for (i, q) in group.into_iter().enumerate() {
+            let seq = last - n + 1 + i as i64;
+            rows.push((q, seq, head_free && i == 0));
+        }
+    }
+    let due_ms = crate::clock::wall_ms();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms, seq, ready) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 9;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for (row, seq, head) in chunk {
+            q = q
+                .bind(&row.team_id)
+                .bind(row.effect.loop_id)
+                .bind(&row.effect.ordering_key)
+                .bind(row.effect.method)
+                .bind(row.effect.payload.to_string())
+                .bind(due_ms)
+                .bind(row.created_ms)
+                .bind(*seq)
+                .bind(*head as i64);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -104,112 +211,154 @@ pub struct Delivery {
     pub method: String,
     pub payload: String,
     pub attempts: i64,
+    /// The proof of the claim: complete, retry, fail and renew need it.
+    pub lease_token: String,
 }
 
-/// Claims up to `limit` due deliveries, each the oldest pending one of its
-/// ordering key, for `lease_ms`.
+const CLAIM_SQLITE: &str = "UPDATE outbox SET lease_token = $1, next_attempt_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $3 \
+                  ORDER BY next_attempt_ms, id LIMIT $4) \
+     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token";
+
+/// PostgreSQL: the same, and rows another replica is claiming are skipped
+/// rather than waited for.
+const CLAIM_POSTGRES: &str = "UPDATE outbox SET lease_token = $1, next_attempt_ms = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $3 \
+                  ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token";
+
+/// Claims up to `limit` due deliveries, each the head of its ordering key,
+/// for `lease_ms`, with one statement that reads only the due heads (through
+/// the `outbox_ready` partial index), so its cost does not grow with the
+/// backlog.
 pub async fn claim_due(
     db: &Db,
     now_ms: i64,
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Delivery>, sqlx::Error> {
-    let candidates: Vec<i64> = sqlx::query_scalar(
-        "SELECT o.id FROM outbox o \
-         WHERE o.status = 'pending' AND o.next_attempt_ms <= $1 AND o.lease_until_ms <= $1 \
-           AND NOT EXISTS (SELECT 1 FROM outbox p \
-                           WHERE p.ordering_key = o.ordering_key AND p.status = 'pending' AND p.id < o.id) \
-         ORDER BY o.id LIMIT $2",
-    )
-    .bind(now_ms)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for id in candidates {
-        let gate = db.gate().await;
-        let won = sqlx::query(
-            "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
-             WHERE id = $2 AND status = 'pending' AND lease_until_ms <= $3",
-        )
+    let sql = match db.backend() {
+        Backend::Sqlite => CLAIM_SQLITE,
+        Backend::Postgres => CLAIM_POSTGRES,
+    };
+    // An explicit transaction: SQLite ends a RETURNING statement's implicit
+    // one only when the statement is reset, which would hold the write lock.
+    let mut tx = db.begin().await?;
+    let mut rows: Vec<Delivery> = sqlx::query_as(sql)
+        .bind(super::lease_token())
         .bind(now_ms + lease_ms)
-        .bind(id)
         .bind(now_ms)
-        .execute(db.pool())
-        .await?
-        .rows_affected()
-            == 1;
-        drop(gate);
-        if won {
-            let row: Delivery = sqlx::query_as(
-                "SELECT id, team_id, loop_id, ordering_key, method, payload, attempts FROM outbox WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_one(db.pool())
-            .await?;
-            claimed.push(row);
-        }
-    }
-    Ok(claimed)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.sort_by_key(|d| d.id);
+    Ok(rows)
 }
 
-pub async fn complete(db: &Db, id: i64, now_ms: i64) -> Result<(), sqlx::Error> {
+/// Extends a held lease (a long upload); false when it is no longer held.
+pub async fn renew(db: &Db, d: &Delivery, until_ms: i64) -> Result<bool, sqlx::Error> {
     let _gate = db.gate().await;
-    sqlx::query(
-        "UPDATE outbox SET status = 'done', finished_ms = $1, lease_until_ms = 0 WHERE id = $2",
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_ms = $1 WHERE id = $2 AND lease_token = $3 AND status = 'pending'",
     )
-    .bind(now_ms)
-    .bind(id)
+    .bind(until_ms)
+    .bind(d.id)
+    .bind(&d.lease_token)
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
+}
+
+/// Ends a delivery (`done` or `failed`) if this worker still holds its lease,
+/// and makes the next pending row of its key ready. False: the lease was
+/// lost (another holder has the row), nothing was changed.
+async fn finish(
+    db: &Db,
+    d: &Delivery,
+    status: &str,
+    now_ms: i64,
+    error: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let ended = sqlx::query(
+        "UPDATE outbox SET status = $1, finished_ms = $2, last_error = COALESCE($3, last_error), \
+           ready = 0, lease_token = NULL \
+         WHERE id = $4 AND lease_token = $5 AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(now_ms)
+    .bind(error)
+    .bind(d.id)
+    .bind(&d.lease_token)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !ended {
+        return Ok(false);
+    }
+    // Locks the key's row: an insert under way for this key commits first,
+    // so the promotion below sees it.
+    sqlx::query("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key = $1")
+        .bind(&d.ordering_key)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox SET ready = 1 WHERE id = \
+           (SELECT id FROM outbox WHERE ordering_key = $1 AND status = 'pending' ORDER BY seq LIMIT 1)",
+    )
+    .bind(&d.ordering_key)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The delivery succeeded. False: the lease had been lost.
+pub async fn complete(db: &Db, d: &Delivery, now_ms: i64) -> Result<bool, sqlx::Error> {
+    finish(db, d, "done", now_ms, None).await
+}
+
+/// Gives up on the delivery. False: the lease had been lost.
+pub async fn fail(db: &Db, d: &Delivery, now_ms: i64, error: &str) -> Result<bool, sqlx::Error> {
+    finish(db, d, "failed", now_ms, Some(error)).await
 }
 
 /// Releases the lease and schedules another try. A rate-limited call does not
 /// use up one of the bounded attempts.
 pub async fn retry_at(
     db: &Db,
-    id: i64,
+    d: &Delivery,
     at_ms: i64,
     error: &str,
     counts_as_attempt: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let _gate = db.gate().await;
     let refund = if counts_as_attempt { 0 } else { 1 };
-    sqlx::query(
-        "UPDATE outbox SET next_attempt_ms = $1, lease_until_ms = 0, last_error = $2, attempts = attempts - $3 \
-         WHERE id = $4",
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_ms = $1, lease_token = NULL, last_error = $2, attempts = attempts - $3 \
+         WHERE id = $4 AND lease_token = $5 AND status = 'pending'",
     )
     .bind(at_ms)
     .bind(error)
     .bind(refund as i64)
-    .bind(id)
+    .bind(d.id)
+    .bind(&d.lease_token)
     .execute(db.pool())
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
-pub async fn fail(db: &Db, id: i64, now_ms: i64, error: &str) -> Result<(), sqlx::Error> {
+pub async fn set_payload(db: &Db, d: &Delivery, payload: &Value) -> Result<bool, sqlx::Error> {
     let _gate = db.gate().await;
-    sqlx::query(
-        "UPDATE outbox SET status = 'failed', finished_ms = $1, lease_until_ms = 0, last_error = $2 WHERE id = $3",
-    )
-    .bind(now_ms)
-    .bind(error)
-    .bind(id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-pub async fn set_payload(db: &Db, id: i64, payload: &Value) -> Result<(), sqlx::Error> {
-    let _gate = db.gate().await;
-    sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2")
+    let r = sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2 AND lease_token = $3")
         .bind(payload.to_string())
-        .bind(id)
+        .bind(d.id)
+        .bind(&d.lease_token)
         .execute(db.pool())
         .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// Deliveries by status, for `/healthz` and operators.

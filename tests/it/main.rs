@@ -13,6 +13,7 @@ mod hostile;
 mod manifest;
 mod open_loop;
 mod privacy;
+mod queue;
 mod report;
 mod scorecards;
 mod socket_mode;

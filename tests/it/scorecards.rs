@@ -593,9 +593,14 @@ async fn the_document_gate_can_stop_the_loop() {
     let calls = app
         .slack
         .wait_for(10, "cancellations", |c| {
-            dms_to(c, BAR)
+            // Each person's DMs are their own queue: wait for all four.
+            [CODER, XTEAM, BAR, STAFF].iter().all(|u| {
+                dms_to(c, u)
+                    .iter()
+                    .any(|m| m.to_string().contains("cancelled"))
+            }) && c
                 .iter()
-                .any(|m| m.to_string().contains("cancelled"))
+                .any(|c| c.method == "chat.update" && c.body["channel"] == "DHM")
         })
         .await;
     for user in [CODER, XTEAM, BAR, STAFF] {
@@ -835,4 +840,45 @@ async fn a_card_written_after_the_reveal_is_accepted_and_marked() {
             .await,
         1
     );
+}
+
+/// A button whose handling fails inside the service still gets an answer:
+/// a short apology where it was pressed, never silence.
+#[tokio::test]
+async fn a_button_that_fails_inside_says_sorry() {
+    let (app, clock) = spawn_with_clock().await;
+    app.open_loop("Ana Lima").await;
+    at(&clock, interview_day() + 4 * H + 60);
+    app.slack
+        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .await;
+    // The cards' table is gone from under the service: an internal error.
+    sqlx::query("ALTER TABLE scorecards RENAME TO scorecards_elsewhere")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let stage = app.stage_id("coding").await.to_string();
+    let r = press(&app, CODER, "open_scorecard", &stage, "D1", "1.1").await;
+    assert_eq!(r.status(), 200);
+    let calls = app
+        .slack
+        .wait_for(10, "an apology", |c| {
+            c.iter()
+                .any(|c| c.method == "chat.postEphemeral" && c.body["user"] == CODER)
+        })
+        .await;
+    let sorry = calls
+        .iter()
+        .find(|c| c.method == "chat.postEphemeral")
+        .unwrap();
+    assert_eq!(sorry.body["channel"], "D1");
+    assert!(
+        sorry.body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Sorry, something went wrong"),
+        "{}",
+        sorry.body
+    );
+    assert!(app.slack.calls_to("views.open").is_empty());
 }

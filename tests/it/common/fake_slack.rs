@@ -26,7 +26,11 @@ pub struct Call {
 /// A scripted answer for the next call of a method.
 #[derive(Clone, Debug)]
 pub enum Scripted {
-    RateLimited { retry_after_s: u64 },
+    RateLimited {
+        retry_after_s: u64,
+    },
+    /// Answers normally, but only after this long.
+    Slow(Duration),
     Status(u16),
     Error(&'static str),
 }
@@ -276,6 +280,7 @@ async fn api(
         Some(Scripted::Error(code)) => {
             return Json(json!({"ok": false, "error": code})).into_response()
         }
+        Some(Scripted::Slow(wait)) => tokio::time::sleep(wait).await,
         None => {}
     }
     let n = inner.seq.fetch_add(1, Ordering::SeqCst) + 1;

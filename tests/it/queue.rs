@@ -1,0 +1,260 @@
+//! The outbox as a queue: lease tokens, coalesced Home refreshes, and
+//! per-key order with two replicas delivering from one database.
+
+use crate::common::fake_slack::Scripted;
+use crate::common::*;
+use serde_json::json;
+use staffloop::store::outbox::{self, Effect};
+use std::time::Duration;
+
+async fn record(app: &TestApp, effect: Effect) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    outbox::enqueue(&mut tx, TEAM, &effect, 0).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn refresh_home(app: &TestApp, user: &str) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    outbox::enqueue_home_refresh(&mut tx, TEAM, user, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn dm(user: &str, text: &str) -> Effect {
+    Effect::for_user(
+        user,
+        "chat.postMessage",
+        json!({"channel": user, "text": text}),
+    )
+}
+
+#[tokio::test]
+async fn a_taken_over_lease_cannot_complete_retry_or_fail() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    record(&app, dm(HM, "one")).await;
+    let now = staffloop::clock::wall_ms();
+    // A lease of zero has run out at once: a second worker claims the row.
+    let first = outbox::claim_due(db, now, 0, 10).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let second = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(first[0].id, second[0].id);
+    assert_ne!(first[0].lease_token, second[0].lease_token);
+    // Nobody else can claim it while the second lease runs.
+    assert!(outbox::claim_due(db, now, 60_000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // The first holder's proof is worthless now.
+    assert!(!outbox::complete(db, &first[0], now).await.unwrap());
+    assert!(!outbox::fail(db, &first[0], now, "x").await.unwrap());
+    assert!(!outbox::retry_at(db, &first[0], now, "x", true)
+        .await
+        .unwrap());
+    assert!(!outbox::renew(db, &first[0], now + 1).await.unwrap());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .await,
+        1
+    );
+    // The holder renews, then completes, exactly once.
+    assert!(outbox::renew(db, &second[0], now + 90_000).await.unwrap());
+    assert!(outbox::complete(db, &second[0], now).await.unwrap());
+    assert!(!outbox::complete(db, &second[0], now).await.unwrap());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn only_the_head_of_a_key_is_claimed_and_the_next_follows_it() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    for text in ["a", "b", "c"] {
+        record(&app, dm(HM, text)).await;
+    }
+    record(&app, dm(STAFF, "x")).await;
+    let now = staffloop::clock::wall_ms();
+    let claimed = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    let texts: Vec<String> = claimed
+        .iter()
+        .map(|d| serde_json::from_str::<serde_json::Value>(&d.payload).unwrap()["text"].to_string())
+        .collect();
+    assert_eq!(texts, ["\"a\"", "\"x\""], "one head per key");
+    for d in &claimed {
+        assert!(outbox::complete(db, d, now).await.unwrap());
+    }
+    let next = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(next[0].payload.contains("\"b\""));
+    // A failure lets the key move on too.
+    assert!(outbox::fail(db, &next[0], now, "gone").await.unwrap());
+    let last = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert!(last[0].payload.contains("\"c\""));
+}
+
+#[tokio::test]
+async fn home_refreshes_coalesce_to_one_waiting_per_user() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    let waiting =
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND ordering_key = 'home:UHM000001'";
+    for _ in 0..5 {
+        refresh_home(&app, HM).await;
+    }
+    // Several in one transaction count once too.
+    let mut tx = db.begin().await.unwrap();
+    for _ in 0..3 {
+        outbox::enqueue_home_refresh(&mut tx, TEAM, HM, 0)
+            .await
+            .unwrap();
+    }
+    outbox::enqueue_home_refresh(&mut tx, TEAM, STAFF, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.scalar(waiting).await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE ordering_key = 'home:USTAFF001'")
+            .await,
+        1
+    );
+    // Once the worker has taken it, a new change needs a new refresh: the one
+    // in flight may have read the state before that change.
+    let now = staffloop::clock::wall_ms();
+    let claimed = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    let hm = claimed
+        .iter()
+        .find(|d| d.ordering_key == "home:UHM000001")
+        .unwrap();
+    refresh_home(&app, HM).await;
+    refresh_home(&app, HM).await;
+    assert_eq!(app.scalar(waiting).await, 2, "one in flight, one waiting");
+    assert!(outbox::complete(db, hm, now).await.unwrap());
+    let later = staffloop::clock::wall_ms() + 1;
+    let next = outbox::claim_due(db, later, 60_000, 10).await.unwrap();
+    assert!(next.iter().any(|d| d.ordering_key == "home:UHM000001"));
+}
+
+/// An upload that takes longer than the lease renews it as it goes, so no
+/// second worker takes it over and the picture is posted once.
+#[tokio::test]
+async fn a_slow_upload_keeps_its_lease_and_is_posted_once() {
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
+    slack.script(
+        "files.completeUploadExternal",
+        [Scripted::Slow(Duration::from_millis(2_500))],
+    );
+    let mut tuning = test_tuning();
+    tuning.outbox_lease = Duration::from_millis(600);
+    let app = TestApp::spawn_with(Options {
+        slack: Some(slack.clone()),
+        tuning: Some(tuning),
+        ..Default::default()
+    })
+    .await;
+    let weeks: Vec<serde_json::Value> = (0..12)
+        .map(|i| json!({"starts": i * 604_800, "decisions": 1, "at_level": 1, "downlevel": 0, "no_hire": 0, "other": 0}))
+        .collect();
+    record(
+        &app,
+        Effect {
+            ordering_key: "report:T0TEST001".into(),
+            loop_id: None,
+            method: staffloop::jobs::outbox_worker::UPLOAD_PNG,
+            payload: json!({"channel": "CREPORTS1", "filename": "chart.png", "title": "t", "comment": "c", "weekly": weeks}),
+        },
+    )
+    .await;
+    app.state.outbox_wakeup.notify_one();
+    app.settle().await;
+    assert_eq!(slack.calls_to("files.completeUploadExternal").len(), 1);
+    assert_eq!(slack.uploads().len(), 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        1
+    );
+}
+
+/// Two replicas deliver from one database while five keys fill up at once:
+/// every message arrives once, and each key's arrive in the order recorded.
+#[tokio::test]
+async fn two_replicas_keep_each_keys_order_and_deliver_once() {
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
+    let database_url = fresh_database_url().await;
+    let opts = || Options {
+        slack: Some(slack.clone()),
+        database_url: Some(database_url.clone()),
+        ..Default::default()
+    };
+    let a = TestApp::spawn_with(opts()).await;
+    let b = TestApp::spawn_with(opts()).await;
+    const PER_KEY: usize = 40;
+    let users: Vec<String> = (0..5).map(|k| format!("UORDER00{k}")).collect();
+    let mut writers = tokio::task::JoinSet::new();
+    for (k, user) in users.iter().enumerate() {
+        let state = if k % 2 == 0 {
+            a.state.clone()
+        } else {
+            b.state.clone()
+        };
+        let user = user.clone();
+        writers.spawn(async move {
+            for i in 0..PER_KEY {
+                let mut tx = state.db.begin().await.unwrap();
+                outbox::enqueue(&mut tx, TEAM, &dm(&user, &format!("{i}")), 0)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                state.outbox_wakeup.notify_one();
+            }
+        });
+    }
+    while let Some(r) = writers.join_next().await {
+        r.unwrap();
+    }
+    let calls = slack
+        .wait_for(30, "every message", |c| {
+            c.iter().filter(|c| c.method == "chat.postMessage").count() >= 5 * PER_KEY
+        })
+        .await;
+    a.settle().await;
+    let calls = if slack.calls().len() > calls.len() {
+        slack.calls()
+    } else {
+        calls
+    };
+    for user in &users {
+        let got: Vec<String> = calls
+            .iter()
+            .filter(|c| c.method == "chat.postMessage" && c.body["channel"] == user.as_str())
+            .map(|c| c.body["text"].as_str().unwrap().to_string())
+            .collect();
+        let want: Vec<String> = (0..PER_KEY).map(|i| i.to_string()).collect();
+        assert_eq!(got, want, "{user}: in order, once each");
+    }
+    tokio::time::timeout(Duration::from_secs(10), async {
+        a.stop().await;
+        b.stop().await;
+    })
+    .await
+    .unwrap();
+}
