@@ -6,6 +6,7 @@ pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod effects;
 pub mod error;
 pub mod export;
 pub mod handlers;

@@ -189,7 +189,8 @@ async fn report_downlevel(
             );
         };
         let mut tx = db.begin().await?;
-        staffloop::jobs::report::enqueue_post(&mut tx, &team, &channel, &r, now).await?;
+        staffloop::jobs::report::enqueue_post(&mut tx, &team, &channel, r.window_days, r.to, now)
+            .await?;
         tx.commit().await?;
         eprintln!("queued for #{channel}; a running `staffloop serve` delivers it");
     }

@@ -340,6 +340,8 @@ pub fn gate_text(candidate: &str) -> String {
 
 pub const GATE_CONTINUE: &str = "Continue";
 pub const GATE_STOP: &str = "Stop the loop";
+pub const GATE_STOP_CONFIRM: &str =
+    "The remaining stages are cancelled and their interviewers told.";
 pub const GATE_NOT_ALLOWED: &str = "Only the hiring manager can decide this.";
 
 pub fn gate_continued(hm: &str, when: &str) -> String {

@@ -16,6 +16,8 @@ CREATE TABLE outbox_keys (
 ALTER TABLE outbox ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN ready BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN lease_token TEXT;
+-- Messages of a several-message effect (a long reveal) already posted.
+ALTER TABLE outbox ADD COLUMN parts_done BIGINT NOT NULL DEFAULT 0;
 -- Rows queued before the upgrade keep their order: id order within a key.
 UPDATE outbox SET seq = id;
 UPDATE outbox SET next_attempt_ms = lease_until_ms

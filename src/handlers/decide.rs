@@ -5,22 +5,20 @@
 //! every entry is kept. `/staffloop outcome` records how the offer ended.
 
 use crate::domain::Level;
+use crate::effects::{self, Effect};
 use crate::error::{AppError, AppResult};
 use crate::jobs::scheduler::{ARCHIVE, ARCHIVE_NOTE};
 use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate, user as mention};
 use crate::slack::payload::{BlockAction, SlashCommand};
-use crate::slack::views::{plain, section};
+use crate::slack::views;
 use crate::slack::Reply;
 use crate::store::decisions;
 use crate::store::jobs::{self, NewJob};
 use crate::store::loops::{self, LoopRow};
-use crate::store::outbox::{self, Effect, LOOP_CHANNEL};
 use crate::AppState;
-use serde_json::{json, Value};
+use serde_json::json;
 
-pub const CONFIRM_ACTION: &str = "decision_confirm";
-pub const CANCEL_ACTION: &str = "decision_cancel";
 /// Longest note kept with a decision, in characters.
 const MAX_NOTE_CHARS: usize = 1000;
 const DAY_SECONDS: i64 = 86_400;
@@ -29,14 +27,14 @@ fn may_decide(state: &AppState, l: &LoopRow, user: &str) -> bool {
     l.hiring_manager == user || state.admins.iter().any(|a| a == user)
 }
 
-/// Checks everything and stores a proposal; returns the confirmation to show.
+/// Checks everything and stores a proposal; returns its id.
 async fn propose(
     state: &AppState,
     l: &LoopRow,
     user: &str,
     level: Level,
     note: Option<&str>,
-) -> AppResult<Value> {
+) -> AppResult<i64> {
     if !may_decide(state, l, user) {
         return Err(AppError::user(m::DECIDE_NOT_ALLOWED));
     }
@@ -64,19 +62,11 @@ async fn propose(
     )
     .await?;
     tx.commit().await?;
-    let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);
-    let text = m::decide_confirm(applied.title(), level.title(), level < applied);
-    Ok(json!({
-        "response_type": "ephemeral",
-        "text": text,
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [
-                {"type": "button", "style": "primary", "text": plain(m::CONFIRM), "action_id": CONFIRM_ACTION, "value": id.to_string()},
-                {"type": "button", "text": plain(m::OPEN_CANCEL), "action_id": CANCEL_ACTION, "value": id.to_string()},
-            ]},
-        ],
-    }))
+    Ok(id)
+}
+
+fn applied(l: &LoopRow) -> Level {
+    Level::parse(&l.applied_level).unwrap_or(Level::Staff)
 }
 
 pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
@@ -91,9 +81,10 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
-    propose(state, &l, cmd.user_id.as_str(), level, note)
-        .await
-        .map(Reply::Json)
+    let id = propose(state, &l, cmd.user_id.as_str(), level, note).await?;
+    let mut reply = views::decision::proposal(applied(&l), level, id);
+    reply["response_type"] = json!("ephemeral");
+    Ok(Reply::Json(reply))
 }
 
 /// A level button under the reveal: the same proposal, confirmed ephemerally.
@@ -102,24 +93,23 @@ pub async fn button(state: &AppState, action: &BlockAction, level: Level) -> any
         return Ok(());
     };
     let user = action.user_id.as_str();
-    let mut message = match propose(state, &l, user, level, None).await {
-        Ok(v) => v,
-        Err(AppError::User(text)) => json!({"text": text}),
+    let effect = match propose(state, &l, user, level, None).await {
+        Ok(decision_id) => Effect::ProposeDecision {
+            user: user.to_string(),
+            channel: action.channel_id.clone(),
+            decision_id,
+            applied: applied(&l),
+            level,
+        },
+        Err(AppError::User(text)) => Effect::Notice {
+            user: user.to_string(),
+            channel: action.channel_id.clone(),
+            text,
+        },
         Err(AppError::Internal(e)) => return Err(e),
     };
-    message["channel"] = json!(action
-        .channel_id
-        .clone()
-        .unwrap_or_else(|| user.to_string()));
-    message["user"] = json!(user);
     let mut tx = state.db.begin().await?;
-    outbox::enqueue(
-        &mut tx,
-        &l.team_id,
-        &Effect::for_user(user, "chat.postEphemeral", message),
-        state.clock.unix_ms(),
-    )
-    .await?;
+    effects::record(&mut tx, &l.team_id, effect, state.clock.unix_ms()).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     Ok(())
@@ -186,14 +176,11 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     if let Some(note) = &d.note {
         text = format!("{text}\n{}", m::decision_note(&escape(note)));
     }
-    let post = json!({"channel": LOOP_CHANNEL, "text": text, "blocks": [section(&text)]});
-    outbox::enqueue(
-        &mut tx,
-        team,
-        &Effect::for_loop(l.id, "chat.postMessage", post),
-        now * 1000,
-    )
-    .await?;
+    let post = Effect::LoopChannelNote {
+        loop_id: l.id,
+        text,
+    };
+    effects::record(&mut tx, team, post, now * 1000).await?;
     if d.corrects.is_none() && state.tuning.archive_after_days > 0 {
         let archive_at = now + state.tuning.archive_after_days * DAY_SECONDS;
         for (kind, due) in [

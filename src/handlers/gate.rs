@@ -3,18 +3,13 @@
 //! tells their interviewers, and is recorded with who and when.
 
 use crate::domain::StageKind;
+use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, user as mention};
 use crate::slack::payload::BlockAction;
-use crate::slack::views::{plain, section};
 use crate::store::cards::StageRow;
-use crate::store::outbox::{self, Effect, LOOP_CHANNEL};
 use crate::store::{jobs, loops, Tx};
 use crate::AppState;
-use serde_json::json;
-
-pub const CONTINUE_ACTION: &str = "gate_continue";
-pub const STOP_ACTION: &str = "gate_stop";
 
 /// Asks the hiring manager, once per loop.
 pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> anyhow::Result<()> {
@@ -30,23 +25,11 @@ pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> 
     if !asked {
         return Ok(());
     }
-    let text = m::gate_text(&escape(&stage.candidate_name));
-    let value = stage.loop_id.to_string();
-    let message = json!({
-        "channel": stage.hiring_manager,
-        "text": text,
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [
-                {"type": "button", "text": plain(m::GATE_CONTINUE), "action_id": CONTINUE_ACTION, "value": value},
-                {"type": "button", "text": plain(m::GATE_STOP), "action_id": STOP_ACTION, "value": value, "style": "danger",
-                 "confirm": {"title": plain(m::GATE_STOP), "text": plain("The remaining stages are cancelled and their interviewers told."),
-                             "confirm": plain(m::GATE_STOP), "deny": plain(m::OPEN_CANCEL)}},
-            ]},
-        ],
-    });
-    let effect = Effect::for_user(&stage.hiring_manager, "chat.postMessage", message);
-    outbox::enqueue(tx, &stage.team_id, &effect, now * 1000).await?;
+    let ask = Effect::AskGate {
+        loop_id: stage.loop_id,
+        hiring_manager: stage.hiring_manager.clone(),
+    };
+    effects::record(tx, &stage.team_id, ask, now * 1000).await?;
     loops::audit(
         tx,
         &stage.team_id,
@@ -93,27 +76,21 @@ pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyho
         m::gate_continued(&hm, &date(now))
     };
     if let (Some(channel), Some(ts)) = (&action.channel_id, &action.message_ts) {
-        let update =
-            json!({"channel": channel, "ts": ts, "text": resolved, "blocks": [section(&resolved)]});
-        outbox::enqueue(
-            &mut tx,
-            team,
-            &Effect::for_user(user, "chat.update", update),
-            now * 1000,
-        )
-        .await?;
+        let update = Effect::ResolveMessage {
+            user: user.to_string(),
+            channel: channel.clone(),
+            ts: ts.clone(),
+            text: resolved.clone(),
+        };
+        effects::record(&mut tx, team, update, now * 1000).await?;
     }
     if stop {
         stop_loop(&mut tx, &l, now).await?;
-        let note =
-            json!({"channel": LOOP_CHANNEL, "text": resolved, "blocks": [section(&resolved)]});
-        outbox::enqueue(
-            &mut tx,
-            team,
-            &Effect::for_loop(l.id, "chat.postMessage", note),
-            now * 1000,
-        )
-        .await?;
+        let note = Effect::LoopChannelNote {
+            loop_id: l.id,
+            text: resolved,
+        };
+        effects::record(&mut tx, team, note, now * 1000).await?;
     }
     loops::audit(
         &mut tx,
@@ -153,11 +130,10 @@ async fn stop_loop(tx: &mut Tx, l: &loops::LoopRow, now: i64) -> anyhow::Result<
             .map(StageKind::title)
             .unwrap_or("stage");
         let text = m::stage_cancelled(stage, &escape(&l.candidate_name));
-        let dm = json!({"channel": user, "text": text, "blocks": [section(&text)]});
-        outbox::enqueue(
+        effects::record(
             tx,
             &l.team_id,
-            &Effect::for_user(&user, "chat.postMessage", dm),
+            Effect::DirectMessage { user, text },
             now * 1000,
         )
         .await?;

@@ -1,12 +1,10 @@
 //! Events: each delivery is acted on once (Slack retries), and opening the
 //! App Home publishes the user's loops with progress counts only.
 
+use crate::effects::{self, Effect};
 use crate::error::AppResult;
-use crate::slack::mrkdwn::escape;
 use crate::slack::payload::EventCallback;
-use crate::slack::views::home::{self, HomeLoop, MAX_HOME_LOOPS};
-use crate::store::outbox;
-use crate::store::{cards, events, loops};
+use crate::store::events;
 use crate::AppState;
 
 pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
@@ -25,33 +23,12 @@ pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
         return Ok(());
     }
     if let Some(user) = &home_user {
-        outbox::enqueue_home_refresh(&mut tx, cb.team_id.as_str(), user.as_str(), now * 1000)
-            .await?;
+        let refresh = Effect::RefreshHome {
+            user: user.as_str().to_string(),
+        };
+        effects::record(&mut tx, cb.team_id.as_str(), refresh, now * 1000).await?;
     }
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     Ok(())
-}
-
-/// The Home view for a user, from the current state.
-pub async fn build(state: &AppState, team_id: &str, user: &str) -> AppResult<serde_json::Value> {
-    let items = loops::home_rows(&state.db, team_id, user, MAX_HOME_LOOPS as i64)
-        .await?
-        .into_iter()
-        .map(|l| HomeLoop {
-            candidate_escaped: escape(&l.candidate_name),
-            channel_id: l.channel_id,
-            channel_name: l.channel_name,
-            role: match (l.hiring_manager == user, l.interviews > 0) {
-                (true, true) => "hiring manager and interviewer",
-                (true, false) => "hiring manager",
-                _ => "an interviewer",
-            },
-            submitted: l.submitted as usize,
-            expected: l.expected as usize,
-        })
-        .collect::<Vec<_>>();
-    let pending = cards::pending_for_user(state.db.pool(), team_id, user).await?;
-    let submitted = cards::submitted_by_user(state.db.pool(), team_id, user).await?;
-    Ok(home::view(&pending, &submitted, &items))
 }

@@ -170,7 +170,7 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
 }
 
 pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
-    use crate::slack::views::{open_loop, scorecard as card_view};
+    use crate::slack::views::{self, open_loop, scorecard as card_view};
     match interaction {
         Interaction::ViewSubmission(sub) => {
             let span = tracing::info_span!("view_submission", team = %sub.team_id, user = %sub.user_id, callback = %sub.callback_id);
@@ -209,11 +209,11 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     crate::slack::views::plan::DOC_RECEIVED_ACTION => {
                         done::doc_received(state, &action).await
                     }
-                    gate::CONTINUE_ACTION => gate::decide(state, &action, false).await,
-                    gate::STOP_ACTION => gate::decide(state, &action, true).await,
-                    debrief::START_ACTION => debrief::button(state, &action).await,
-                    decide::CONFIRM_ACTION => decide::settle(state, &action, true).await,
-                    decide::CANCEL_ACTION => decide::settle(state, &action, false).await,
+                    views::gate::CONTINUE_ACTION => gate::decide(state, &action, false).await,
+                    views::gate::STOP_ACTION => gate::decide(state, &action, true).await,
+                    views::plan::START_DEBRIEF_ACTION => debrief::button(state, &action).await,
+                    views::decision::CONFIRM_ACTION => decide::settle(state, &action, true).await,
+                    views::decision::CANCEL_ACTION => decide::settle(state, &action, false).await,
                     other => match other
                         .strip_prefix(crate::slack::views::reveal::DECIDE_ACTION_PREFIX)
                         .and_then(crate::domain::Level::parse)

@@ -2,16 +2,16 @@
 //! then, on submit, validate, store the loop and record its Slack effects.
 
 use crate::domain::UserId;
+use crate::effects::{self, Effect};
 use crate::error::AppResult;
 use crate::messages as m;
 use crate::slack::client::CallError;
 use crate::slack::payload::{SlashCommand, ViewSubmission};
-use crate::slack::views::{open_loop, plan};
+use crate::slack::views::open_loop;
 use crate::slack::Reply;
 use crate::store::loops::{self, Created, NewLoop};
-use crate::store::outbox::{Effect, LOOP_CHANNEL};
 use crate::AppState;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 
 /// `views.open` must land before the trigger's 3 s run out.
@@ -33,11 +33,6 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, candidate: &str) -> A
     Ok(Reply::ephemeral(m::form_failed(&code)))
 }
 
-fn with_channel(mut message: Value, channel: &str) -> Value {
-    message["channel"] = json!(channel);
-    message
-}
-
 pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     let now = state.clock.unix();
     let plan = match open_loop::read(&sub.values).validate(now) {
@@ -51,45 +46,31 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         }
     };
     let opener: &UserId = &sub.user_id;
-    let participants = plan
+    let participants: Vec<String> = plan
         .participants()
         .iter()
         .map(|u| u.as_str().to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let topic = plan::topic(&plan);
-    let dm = plan::opened_dm(&plan);
+        .collect();
     let team_id = sub.team_id.as_str();
     let debrief_at = plan.debrief_at;
     let plan_work = |stored: &loops::Stored<'_>| {
-        let (loop_id, channel_name) = (stored.loop_id, stored.channel_name);
-        let effects = vec![
-            Effect::for_loop(
+        let loop_id = stored.loop_id;
+        let effects = [
+            Effect::CreateLoopChannel { loop_id },
+            Effect::InviteToLoopChannel {
                 loop_id,
-                "conversations.create",
-                json!({"name": channel_name, "is_private": true}),
-            ),
-            Effect::for_loop(
+                users: participants.clone(),
+            },
+            Effect::SetLoopTopic { loop_id },
+            Effect::PostLoopPlan { loop_id },
+            Effect::TellOpenerLoopIsReady {
                 loop_id,
-                "conversations.invite",
-                json!({"channel": LOOP_CHANNEL, "users": participants}),
-            ),
-            Effect::for_loop(
-                loop_id,
-                "conversations.setTopic",
-                json!({"channel": LOOP_CHANNEL, "topic": topic}),
-            ),
-            Effect::for_loop(
-                loop_id,
-                "chat.postMessage",
-                with_channel(plan::message(&plan, loop_id), LOOP_CHANNEL),
-            ),
-            Effect::for_loop(
-                loop_id,
-                "chat.postMessage",
-                with_channel(dm.clone(), opener.as_str()),
-            ),
-        ];
+                opener: opener.as_str().to_string(),
+            },
+        ]
+        .iter()
+        .map(|e| effects::encode(team_id, e))
+        .collect();
         let jobs = crate::jobs::prompts::loop_jobs(team_id, loop_id, stored.stages, debrief_at);
         (effects, jobs)
     };

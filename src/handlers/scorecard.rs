@@ -4,14 +4,14 @@
 
 use crate::domain::scorecard::CardField;
 use crate::domain::StageKind;
+use crate::effects::{self, Effect};
 use crate::messages as m;
-use crate::slack::mrkdwn::{date, user as mention};
+use crate::slack::mrkdwn::date;
 use crate::slack::payload::{BlockAction, ViewSubmission};
-use crate::slack::views::{scorecard, section};
+use crate::slack::views::scorecard;
 use crate::slack::Reply;
 use crate::store::cards::{self, StageRow};
 use crate::store::loops;
-use crate::store::outbox::{self, Effect, LOOP_CHANNEL};
 use crate::AppState;
 use serde_json::{json, Value};
 
@@ -41,23 +41,13 @@ pub async fn notice(
     channel: Option<&str>,
     text: &str,
 ) -> anyhow::Result<()> {
-    let payload = match channel {
-        Some(c) => json!({"channel": c, "user": user, "text": text}),
-        None => json!({"channel": user, "text": text}),
-    };
-    let method = if channel.is_some() {
-        "chat.postEphemeral"
-    } else {
-        "chat.postMessage"
+    let notice = Effect::Notice {
+        user: user.to_string(),
+        channel: channel.map(str::to_string),
+        text: text.to_string(),
     };
     let mut tx = state.db.begin().await?;
-    outbox::enqueue(
-        &mut tx,
-        team,
-        &Effect::for_user(user, method, payload),
-        state.clock.unix_ms(),
-    )
-    .await?;
+    effects::record(&mut tx, team, notice, state.clock.unix_ms()).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     Ok(())
@@ -177,25 +167,22 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     let (submitted, expected) = cards::progress(&mut *tx, stage.loop_id).await?;
     let team = stage.team_id.as_str();
     if let Some(prompt_id) = cards::prompt_id(&mut *tx, stage.id, user).await? {
-        let mut update = scorecard::locked(kind, &stage.candidate_name, stage.id, now);
-        update["_prompt"] = json!(prompt_id);
-        outbox::enqueue(
-            &mut tx,
-            team,
-            &Effect::for_user(user, "chat.update", update),
-            now * 1000,
-        )
-        .await?;
+        let locked = Effect::MarkPromptLocked {
+            prompt_id,
+            stage_id: stage.id,
+            user: user.to_string(),
+            submitted_at: now,
+        };
+        effects::record(&mut tx, team, locked, now * 1000).await?;
     }
-    let note = m::channel_submitted(&mention(&sub.user_id), kind.title(), submitted, expected);
-    let channel_note = json!({"channel": LOOP_CHANNEL, "text": note, "blocks": [section(&note)]});
-    outbox::enqueue(
-        &mut tx,
-        team,
-        &Effect::for_loop(stage.loop_id, "chat.postMessage", channel_note),
-        now * 1000,
-    )
-    .await?;
+    let note = Effect::NoteSubmission {
+        loop_id: stage.loop_id,
+        user: user.to_string(),
+        stage: kind,
+        submitted,
+        expected,
+    };
+    effects::record(&mut tx, team, note, now * 1000).await?;
     if kind == StageKind::DesignDoc && card.below_staff_bar() {
         super::gate::ask(state, &mut tx, &stage, now).await?;
     }
@@ -209,9 +196,12 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     )
     .await?;
     // The author's Home lists the card; the HM's shows the loop's progress.
-    outbox::enqueue_home_refresh(&mut tx, team, user, now * 1000).await?;
+    let home = |user: &str| Effect::RefreshHome {
+        user: user.to_string(),
+    };
+    effects::record(&mut tx, team, home(user), now * 1000).await?;
     if stage.hiring_manager != user {
-        outbox::enqueue_home_refresh(&mut tx, team, &stage.hiring_manager, now * 1000).await?;
+        effects::record(&mut tx, team, home(&stage.hiring_manager), now * 1000).await?;
     }
     tx.commit().await?;
     tracing::info!(

@@ -4,25 +4,19 @@
 
 use super::scheduler::{DOC_DEADLINE, REMINDER};
 use crate::domain::StageKind;
+use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::escape;
-use crate::slack::views::scorecard;
 use crate::store::cards::{self, StageRow};
 use crate::store::jobs::{self, Job, NewJob};
-use crate::store::outbox::{self, Effect};
 use crate::store::Tx;
 use crate::AppState;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Warn the hiring manager this long before the deep-dive if the document's card is missing.
 pub const DOC_WARNING_BEFORE_SECONDS: i64 = 24 * 3600;
 /// Send the hiring manager the missing-card list this long before the debrief.
 pub const HM_LIST_BEFORE_SECONDS: i64 = 3600;
-
-fn dm(user: &str, mut message: Value) -> Effect {
-    message["channel"] = json!(user);
-    Effect::for_user(user, "chat.postMessage", message)
-}
 
 fn stage_id(job: &Job) -> anyhow::Result<i64> {
     job.payload()["stage_id"]
@@ -39,9 +33,9 @@ pub async fn prompt_stage(
     stage: &StageRow,
     now: i64,
 ) -> anyhow::Result<()> {
-    let Some(kind) = stage.kind() else {
+    if stage.kind().is_none() {
         return Ok(());
-    };
+    }
     let reminder_after = state.tuning.reminder_after_hours * 3600;
     cards::end_stage(tx, stage.id, now).await?;
     for user in cards::interviewers(&mut **tx, stage.id).await? {
@@ -55,9 +49,12 @@ pub async fn prompt_stage(
         else {
             continue;
         };
-        let mut message = scorecard::prompt(kind, &stage.candidate_name, stage.id, None);
-        message["_record_prompt"] = json!(prompt_id);
-        outbox::enqueue(tx, &stage.team_id, &dm(&user, message), now * 1000).await?;
+        let prompt = Effect::PromptInterviewer {
+            prompt_id,
+            stage_id: stage.id,
+            user: user.clone(),
+        };
+        effects::record(tx, &stage.team_id, prompt, now * 1000).await?;
         let reminder = NewJob {
             kind: REMINDER,
             dedupe_key: format!("reminder:{}:{user}", stage.id),
@@ -67,7 +64,7 @@ pub async fn prompt_stage(
             due_at: now + reminder_after,
         };
         jobs::schedule(tx, &reminder, now).await?;
-        outbox::enqueue_home_refresh(tx, &stage.team_id, &user, now * 1000).await?;
+        effects::record(tx, &stage.team_id, Effect::RefreshHome { user }, now * 1000).await?;
     }
     Ok(())
 }
@@ -113,15 +110,18 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<()> {
     if !jobs::finish(&mut tx, job, Some(now + every), now).await? {
         return Ok(());
     }
-    let kind = stage.kind().unwrap_or(StageKind::HmScreen);
     let ended = stage
         .starts_at
         .zip(stage.length_minutes)
         .map(|(s, l)| s + l * 60)
         .unwrap_or(now);
     let hours = ((now - ended).max(0) + 1800) / 3600;
-    let message = scorecard::prompt(kind, &stage.candidate_name, stage.id, Some(hours.max(1)));
-    outbox::enqueue(&mut tx, &stage.team_id, &dm(&user, message), now * 1000).await?;
+    let remind = Effect::RemindInterviewer {
+        stage_id: stage.id,
+        user: user.clone(),
+        hours_since_end: hours.max(1),
+    };
+    effects::record(&mut tx, &stage.team_id, remind, now * 1000).await?;
     cards::note_reminder(&mut tx, stage.id, &user, now).await?;
     tx.commit().await?;
     Ok(())
@@ -141,9 +141,11 @@ async fn finish_telling_hm(
         return Ok(());
     }
     if let (Some(info), Some(text)) = (info, text) {
-        let message = json!({"text": text, "blocks": [crate::slack::views::section(&text)]});
-        let effect = dm(&info.hiring_manager, message);
-        outbox::enqueue(&mut tx, &info.team_id, &effect, now * 1000).await?;
+        let effect = Effect::DirectMessage {
+            user: info.hiring_manager.clone(),
+            text,
+        };
+        effects::record(&mut tx, &info.team_id, effect, now * 1000).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -233,17 +235,14 @@ pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::
     }
     if let Some(team) = team {
         let effect = if now_archive {
-            Effect::for_loop(
-                loop_id,
-                "conversations.archive",
-                json!({"channel": outbox::LOOP_CHANNEL}),
-            )
+            Effect::ArchiveLoopChannel { loop_id }
         } else {
-            let text = m::archive_soon(state.tuning.archive_after_days);
-            let note = json!({"channel": outbox::LOOP_CHANNEL, "text": text, "blocks": [crate::slack::views::section(&text)]});
-            Effect::for_loop(loop_id, "chat.postMessage", note)
+            Effect::LoopChannelNote {
+                loop_id,
+                text: m::archive_soon(state.tuning.archive_after_days),
+            }
         };
-        outbox::enqueue(&mut tx, &team, &effect, now * 1000).await?;
+        effects::record(&mut tx, &team, effect, now * 1000).await?;
         if now_archive {
             crate::store::loops::audit(
                 &mut tx,

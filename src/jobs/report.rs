@@ -4,11 +4,8 @@
 //! posted once when it comes back (the pending job is simply overdue).
 
 use crate::domain::metrics::next_slot;
-use crate::messages as m;
-use crate::report;
-use crate::slack::views::report as view;
+use crate::effects::{self, Effect};
 use crate::store::jobs::{self, Job, NewJob};
-use crate::store::outbox::{self, Effect};
 use crate::store::{metrics as q, Tx};
 use crate::AppState;
 use serde_json::json;
@@ -56,29 +53,28 @@ pub async fn ensure_weekly(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// The report message and its chart, in that order.
+/// Both are rendered at delivery from the report over `window_days` up to
+/// `as_of`, so they show the same figures however late they go out.
 pub async fn enqueue_post(
     tx: &mut Tx,
     team: &str,
     channel: &str,
-    r: &report::Report,
+    window_days: i64,
+    as_of: i64,
     now: i64,
 ) -> anyhow::Result<()> {
-    let key = format!("report:{team}");
-    let post = Effect {
-        ordering_key: key.clone(),
-        loop_id: None,
-        method: "chat.postMessage",
-        payload: view::post(r, channel),
+    let post = Effect::PostWeeklyReport {
+        channel: channel.to_string(),
+        window_days,
+        as_of,
     };
-    let chart = Effect {
-        ordering_key: key,
-        loop_id: None,
-        method: super::outbox_worker::UPLOAD_PNG,
-        payload: json!({"channel": channel, "filename": "downlevel-rate.png", "title": m::REPORT_CHART_TITLE,
-                        "comment": m::REPORT_CHART_COMMENT, "weekly": r.weeks}),
+    let chart = Effect::UploadWeeklyChart {
+        channel: channel.to_string(),
+        window_days,
+        as_of,
     };
-    outbox::enqueue(tx, team, &post, now * 1000).await?;
-    outbox::enqueue(tx, team, &chart, now * 1000).await?;
+    effects::record(tx, team, post, now * 1000).await?;
+    effects::record(tx, team, chart, now * 1000).await?;
     Ok(())
 }
 
@@ -96,25 +92,12 @@ pub async fn weekly(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let team = job.team_id.clone().unwrap_or_default();
     let channel = channel_for(state, &team).await?;
-    let report = match &channel {
-        Some(_) => Some(
-            report::downlevel(
-                &state.db,
-                &team,
-                WEEKLY_WINDOW_DAYS,
-                now,
-                &state.report.thresholds,
-            )
-            .await?,
-        ),
-        None => None,
-    };
     let mut tx = state.db.begin().await?;
     if !jobs::finish(&mut tx, job, None, now).await? {
         return Ok(());
     }
-    if let (Some(channel), Some(report)) = (channel, report) {
-        enqueue_post(&mut tx, &team, &channel, &report, now).await?;
+    if let Some(channel) = channel {
+        enqueue_post(&mut tx, &team, &channel, WEEKLY_WINDOW_DAYS, now, now).await?;
         tracing::info!(team = %team, "weekly downlevel report queued");
     }
     jobs::schedule(&mut tx, &weekly_job(&team, slot_after(state, now)), now).await?;

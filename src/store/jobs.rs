@@ -95,6 +95,17 @@ pub async fn claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Job>, sqlx::Error> {
+    // A read first, as in `outbox::claim_due`: polling takes no write lock.
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE status = 'pending' AND due_at <= $1 AND lease_until_ms <= $2 LIMIT 1",
+    )
+    .bind(now)
+    .bind(now_ms)
+    .fetch_optional(db.pool())
+    .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let sql = match db.backend() {
         Backend::Sqlite => CLAIM_SQLITE,
         Backend::Postgres => CLAIM_POSTGRES,

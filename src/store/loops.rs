@@ -1,9 +1,9 @@
 //! Loops, their stages and interviewers.
 
 use super::jobs::{self, NewJob};
-use super::outbox::{self, Effect};
+use super::outbox::{self, NewRow};
 use super::{is_unique_violation, teams, Db, Tx};
-use crate::domain::{slug, LoopPlan, StageKind, UserId};
+use crate::domain::{slug, CandidateName, Level, LoopPlan, PlannedStage, StageKind, UserId};
 
 /// Tries before giving up on reserving a channel name under heavy contention.
 const RESERVE_NAME_TRIES: usize = 8;
@@ -42,7 +42,7 @@ pub struct Stored<'a> {
 pub async fn create<'t>(
     db: &Db,
     new: &NewLoop<'t>,
-    plan_work: impl Fn(&Stored<'_>) -> (Vec<Effect>, Vec<NewJob<'t>>),
+    plan_work: impl Fn(&Stored<'_>) -> (Vec<NewRow>, Vec<NewJob<'t>>),
 ) -> anyhow::Result<Created> {
     let slug = slug::candidate_slug(new.plan.candidate.as_str());
     let mut last_err = None;
@@ -77,7 +77,7 @@ async fn try_create<'t>(
     db: &Db,
     new: &NewLoop<'t>,
     slug: &str,
-    plan_work: &impl Fn(&Stored<'_>) -> (Vec<Effect>, Vec<NewJob<'t>>),
+    plan_work: &impl Fn(&Stored<'_>) -> (Vec<NewRow>, Vec<NewJob<'t>>),
 ) -> Result<Created, sqlx::Error> {
     let mut tx = db.begin().await?;
     teams::touch(&mut tx, new.team_id, new.now).await?;
@@ -148,8 +148,8 @@ async fn try_create<'t>(
         stages: &stored_stages,
     };
     let (effects, new_jobs) = plan_work(&stored);
-    for effect in effects {
-        outbox::enqueue(&mut tx, new.team_id, &effect, now_ms).await?;
+    for row in effects {
+        outbox::enqueue(&mut tx, new.team_id, row, now_ms).await?;
     }
     for job in &new_jobs {
         jobs::schedule(&mut tx, job, new.now).await?;
@@ -429,4 +429,60 @@ pub async fn home_rows(
     .bind(limit)
     .fetch_all(db.pool())
     .await
+}
+
+/// The loop's plan as it was opened, read back (for the plan message, the
+/// topic and the opener's DM, rendered at delivery).
+pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error> {
+    type Head = (String, String, String, i64, Option<String>);
+    let head: Option<Head> = sqlx::query_as(
+        "SELECT candidate_name, applied_level, hiring_manager, debrief_at, design_doc_url FROM loops WHERE id = $1",
+    )
+    .bind(loop_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((name, applied, hm, debrief_at, url)) = head else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.kind, s.starts_at, i.user_id FROM stages s \
+           LEFT JOIN stage_interviewers i ON i.stage_id = s.id \
+         WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
+    )
+    .bind(loop_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut stages: Vec<(i64, PlannedStage)> = Vec::new();
+    for (id, kind, starts_at, user) in rows {
+        let Some(kind) = StageKind::parse(&kind) else {
+            continue;
+        };
+        if stages.last().map(|(last, _)| *last) != Some(id) {
+            stages.push((
+                id,
+                PlannedStage {
+                    kind,
+                    interviewers: Vec::new(),
+                    starts_at,
+                },
+            ));
+        }
+        if let (Some(user), Some((_, stage))) =
+            (user.and_then(|u| UserId::parse(&u)), stages.last_mut())
+        {
+            stage.interviewers.push(user);
+        }
+    }
+    let (Ok(candidate), Some(hiring_manager)) = (CandidateName::parse(&name), UserId::parse(&hm))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(LoopPlan {
+        candidate,
+        applied_level: Level::parse(&applied).unwrap_or(Level::Staff),
+        hiring_manager,
+        stages: stages.into_iter().map(|(_, s)| s).collect(),
+        debrief_at,
+        design_doc_url: url,
+    }))
 }

@@ -10,88 +10,34 @@
 use super::{Backend, Db, Tx};
 use serde_json::Value;
 
-/// A string value in a payload that the worker replaces with the loop's
-/// channel id once the channel exists. Only whole-string matches count, so
-/// user text (always escaped, or embedded in longer strings) cannot forge it.
-pub const LOOP_CHANNEL: &str = "$loop_channel";
-/// Same, rendered as a channel mention.
-pub const LOOP_CHANNEL_MENTION: &str = "<#$loop_channel>";
-
+/// One row to write: the effect already encoded by `effects::record`.
 #[derive(Clone, Debug)]
-pub struct Effect {
+pub struct NewRow {
     pub ordering_key: String,
     pub loop_id: Option<i64>,
-    pub method: &'static str,
-    pub payload: Value,
-}
-
-impl Effect {
-    /// An effect that belongs to a loop and is ordered with its other effects.
-    pub fn for_loop(loop_id: i64, method: &'static str, payload: Value) -> Effect {
-        Effect {
-            ordering_key: format!("loop:{loop_id}"),
-            loop_id: Some(loop_id),
-            method,
-            payload,
-        }
-    }
-
-    /// An effect ordered per user (DMs, the Home tab).
-    pub fn for_user(user: &str, method: &'static str, payload: Value) -> Effect {
-        Effect {
-            ordering_key: format!("user:{user}"),
-            loop_id: None,
-            method,
-            payload,
-        }
-    }
+    pub method: String,
+    pub payload: String,
+    /// A Home refresh: skipped when one for the same key is already waiting.
+    pub coalesce: bool,
 }
 
 /// An effect recorded in a transaction, written when it commits.
 pub struct Queued {
     team_id: String,
-    effect: Effect,
-    /// A Home refresh: skipped when one for the same user is already waiting.
-    coalesce: bool,
+    row: NewRow,
     created_ms: i64,
 }
 
-/// Records an effect in the transaction; it is written at commit.
+/// Records a row in the transaction; it is written at commit.
 pub async fn enqueue(
     tx: &mut Tx,
     team_id: &str,
-    effect: &Effect,
+    row: NewRow,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     tx.queue(Queued {
         team_id: team_id.to_string(),
-        effect: effect.clone(),
-        coalesce: false,
-        created_ms: now_ms,
-    });
-    Ok(())
-}
-
-/// A compound effect: rebuild a user's App Home at delivery time and publish it.
-pub const REFRESH_HOME: &str = "staffloop.refresh_home";
-
-/// Asks for a user's App Home to be republished, unless a request for it is
-/// already waiting unclaimed (it will build the view from the latest state).
-pub async fn enqueue_home_refresh(
-    tx: &mut Tx,
-    team_id: &str,
-    user: &str,
-    now_ms: i64,
-) -> Result<(), sqlx::Error> {
-    tx.queue(Queued {
-        team_id: team_id.to_string(),
-        effect: Effect {
-            ordering_key: format!("home:{user}"),
-            loop_id: None,
-            method: REFRESH_HOME,
-            payload: serde_json::json!({"team_id": team_id, "user_id": user}),
-        },
-        coalesce: true,
+        row,
         created_ms: now_ms,
     });
     Ok(())
@@ -113,21 +59,19 @@ pub(crate) async fn flush(
         return Ok(());
     }
     // Stable: effects of one key keep the order they were recorded in.
-    queued.sort_by(|a, b| a.effect.ordering_key.cmp(&b.effect.ordering_key));
+    queued.sort_by(|a, b| a.row.ordering_key.cmp(&b.row.ordering_key));
     // One Home refresh per user per transaction is enough.
     queued.dedup_by(|b, a| {
-        a.coalesce && b.coalesce && a.effect.ordering_key == b.effect.ordering_key
+        a.row.coalesce && b.row.coalesce && a.row.ordering_key == b.row.ordering_key
     });
     let mut rows: Vec<(Queued, i64, bool)> = Vec::with_capacity(queued.len());
     let mut rest = queued.into_iter().peekable();
     while let Some(first) = rest.next() {
         let mut group = vec![first];
-        while let Some(next) =
-            rest.next_if(|n| n.effect.ordering_key == group[0].effect.ordering_key)
-        {
+        while let Some(next) = rest.next_if(|n| n.row.ordering_key == group[0].row.ordering_key) {
             group.push(next);
         }
-        let key = group[0].effect.ordering_key.clone();
+        let key = group[0].row.ordering_key.clone();
         let n = group.len() as i64;
         let (last, pending): (i64, i64) = sqlx::query_as(
             "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES ($1, $2, $2) \
@@ -137,10 +81,15 @@ pub(crate) async fn flush(
         )
         .bind(&key)
         .bind(n)
-        .fetch_one(&mut *conn)
-        .await?;
+        // All rows, not one: SQLite keeps a RETURNING statement, and its
+        // write lock, open until it has stepped to the end.
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(sqlx::Error::RowNotFound)?;
         let head_free = pending == n;
-        if group[0].coalesce && !head_free {
+        if group[0].row.coalesce && !head_free {
             let waiting: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM outbox WHERE ordering_key = $1 AND status = 'pending' AND lease_token IS NULL LIMIT 1",
             )
@@ -188,10 +137,10 @@ pub(crate) async fn flush(
         for (row, seq, head) in chunk {
             q = q
                 .bind(&row.team_id)
-                .bind(row.effect.loop_id)
-                .bind(&row.effect.ordering_key)
-                .bind(row.effect.method)
-                .bind(row.effect.payload.to_string())
+                .bind(row.row.loop_id)
+                .bind(&row.row.ordering_key)
+                .bind(&row.row.method)
+                .bind(&row.row.payload)
                 .bind(due_ms)
                 .bind(row.created_ms)
                 .bind(*seq)
@@ -213,19 +162,21 @@ pub struct Delivery {
     pub attempts: i64,
     /// The proof of the claim: complete, retry, fail and renew need it.
     pub lease_token: String,
+    /// Messages of a several-message effect already posted (a retry resumes).
+    pub parts_done: i64,
 }
 
 const CLAIM_SQLITE: &str = "UPDATE outbox SET lease_token = $1, next_attempt_ms = $2, attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $3 \
                   ORDER BY next_attempt_ms, id LIMIT $4) \
-     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token";
+     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token, parts_done";
 
 /// PostgreSQL: the same, and rows another replica is claiming are skipped
 /// rather than waited for.
 const CLAIM_POSTGRES: &str = "UPDATE outbox SET lease_token = $1, next_attempt_ms = $2, attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $3 \
                   ORDER BY next_attempt_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token";
+     RETURNING id, team_id, loop_id, ordering_key, method, payload, attempts, lease_token, parts_done";
 
 /// Claims up to `limit` due deliveries, each the head of its ordering key,
 /// for `lease_ms`, with one statement that reads only the due heads (through
@@ -237,6 +188,17 @@ pub async fn claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Delivery>, sqlx::Error> {
+    // A read first: an idle worker polling must not take the write lock
+    // (on SQLite, another process writing the same file would starve).
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $1 LIMIT 1",
+    )
+    .bind(now_ms)
+    .fetch_optional(db.pool())
+    .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let sql = match db.backend() {
         Backend::Sqlite => CLAIM_SQLITE,
         Backend::Postgres => CLAIM_POSTGRES,
@@ -343,6 +305,20 @@ pub async fn retry_at(
     .bind(at_ms)
     .bind(error)
     .bind(refund as i64)
+    .bind(d.id)
+    .bind(&d.lease_token)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records that the first `parts` messages of the delivery are posted.
+pub async fn note_parts(db: &Db, d: &Delivery, parts: i64) -> Result<bool, sqlx::Error> {
+    let _gate = db.gate().await;
+    let r = sqlx::query(
+        "UPDATE outbox SET parts_done = $1 WHERE id = $2 AND lease_token = $3 AND status = 'pending'",
+    )
+    .bind(parts)
     .bind(d.id)
     .bind(&d.lease_token)
     .execute(db.pool())

@@ -521,6 +521,9 @@ fn export(database_url: &str, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
     let (app, clock) = loop_before_debrief().await;
+    // At rest first: the export is another process writing the same SQLite
+    // file, and a busy outbox would keep the write lock from it.
+    app.settle().await;
     let channel = app.loop_channel().await;
     let out = export(&app.database_url, &["--loop", &channel]);
     assert!(!out.status.success());

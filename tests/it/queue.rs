@@ -4,29 +4,31 @@
 use crate::common::fake_slack::Scripted;
 use crate::common::*;
 use serde_json::json;
-use staffloop::store::outbox::{self, Effect};
+use staffloop::effects::{self, Effect};
+use staffloop::store::outbox;
 use std::time::Duration;
 
 async fn record(app: &TestApp, effect: Effect) {
     let mut tx = app.state.db.begin().await.unwrap();
-    outbox::enqueue(&mut tx, TEAM, &effect, 0).await.unwrap();
+    effects::record(&mut tx, TEAM, effect, 0).await.unwrap();
     tx.commit().await.unwrap();
+}
+
+fn home(user: &str) -> Effect {
+    Effect::RefreshHome {
+        user: user.to_string(),
+    }
 }
 
 async fn refresh_home(app: &TestApp, user: &str) {
-    let mut tx = app.state.db.begin().await.unwrap();
-    outbox::enqueue_home_refresh(&mut tx, TEAM, user, 0)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    record(app, home(user)).await;
 }
 
 fn dm(user: &str, text: &str) -> Effect {
-    Effect::for_user(
-        user,
-        "chat.postMessage",
-        json!({"channel": user, "text": text}),
-    )
+    Effect::DirectMessage {
+        user: user.to_string(),
+        text: text.to_string(),
+    }
 }
 
 #[tokio::test]
@@ -122,11 +124,9 @@ async fn home_refreshes_coalesce_to_one_waiting_per_user() {
     // Several in one transaction count once too.
     let mut tx = db.begin().await.unwrap();
     for _ in 0..3 {
-        outbox::enqueue_home_refresh(&mut tx, TEAM, HM, 0)
-            .await
-            .unwrap();
+        effects::record(&mut tx, TEAM, home(HM), 0).await.unwrap();
     }
-    outbox::enqueue_home_refresh(&mut tx, TEAM, STAFF, 0)
+    effects::record(&mut tx, TEAM, home(STAFF), 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -170,16 +170,12 @@ async fn a_slow_upload_keeps_its_lease_and_is_posted_once() {
         ..Default::default()
     })
     .await;
-    let weeks: Vec<serde_json::Value> = (0..12)
-        .map(|i| json!({"starts": i * 604_800, "decisions": 1, "at_level": 1, "downlevel": 0, "no_hire": 0, "other": 0}))
-        .collect();
     record(
         &app,
-        Effect {
-            ordering_key: "report:T0TEST001".into(),
-            loop_id: None,
-            method: staffloop::jobs::outbox_worker::UPLOAD_PNG,
-            payload: json!({"channel": "CREPORTS1", "filename": "chart.png", "title": "t", "comment": "c", "weekly": weeks}),
+        Effect::UploadWeeklyChart {
+            channel: "CREPORTS1".into(),
+            window_days: 90,
+            as_of: chrono::Utc::now().timestamp(),
         },
     )
     .await;
@@ -220,7 +216,7 @@ async fn two_replicas_keep_each_keys_order_and_deliver_once() {
         writers.spawn(async move {
             for i in 0..PER_KEY {
                 let mut tx = state.db.begin().await.unwrap();
-                outbox::enqueue(&mut tx, TEAM, &dm(&user, &format!("{i}")), 0)
+                effects::record(&mut tx, TEAM, dm(&user, &format!("{i}")), 0)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
@@ -257,4 +253,80 @@ async fn two_replicas_keep_each_keys_order_and_deliver_once() {
     })
     .await
     .unwrap();
+}
+
+/// Rows the previous release queued (Slack arguments, not typed effects)
+/// survive the upgrade's migration and are delivered once, in order.
+#[tokio::test]
+async fn effects_queued_before_the_upgrade_are_delivered_once_in_order() {
+    use staffloop::store::{Backend, Db, POSTGRES_MIGRATOR, SQLITE_MIGRATOR};
+    let url = fresh_database_url().await;
+    sqlx::any::install_default_drivers();
+    let db = Db::connect(&url, 2).await.unwrap();
+    let full = match db.backend() {
+        Backend::Sqlite => &SQLITE_MIGRATOR,
+        Backend::Postgres => &POSTGRES_MIGRATOR,
+    };
+    let before_upgrade = sqlx::migrate::Migrator {
+        migrations: full
+            .migrations
+            .iter()
+            .filter(|m| m.version < 20261126000005)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into(),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    };
+    before_upgrade.run(db.pool()).await.unwrap();
+    let old_rows = [
+        (
+            "user:UHM000001",
+            "chat.postMessage",
+            json!({"channel": HM, "text": "queued before, 1"}),
+        ),
+        (
+            "user:UHM000001",
+            "chat.postMessage",
+            json!({"channel": HM, "text": "queued before, 2"}),
+        ),
+        (
+            "home:UHM000001",
+            "staffloop.refresh_home",
+            json!({"team_id": TEAM, "user_id": HM}),
+        ),
+    ];
+    for (key, method, payload) in old_rows {
+        sqlx::query(
+            "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms) \
+             VALUES ($1, NULL, $2, $3, $4, 0, 0)",
+        )
+        .bind(TEAM)
+        .bind(key)
+        .bind(method)
+        .bind(payload.to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+    db.close().await;
+    // The new release starts on that database: it migrates, then delivers.
+    let app = TestApp::spawn_with(Options {
+        database_url: Some(url),
+        ..Default::default()
+    })
+    .await;
+    app.settle().await;
+    let texts: Vec<String> = dms_to(&app.slack.calls(), HM)
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(texts, ["queued before, 1", "queued before, 2"]);
+    assert_eq!(app.slack.calls_to("views.publish").len(), 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'done'")
+            .await,
+        3
+    );
 }

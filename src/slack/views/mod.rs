@@ -1,6 +1,8 @@
 //! Block Kit builders. Each returns plain JSON in Slack's documented shape;
 //! limits from Slack's docs are enforced here, where the text is assembled.
 
+pub mod decision;
+pub mod gate;
 pub mod home;
 pub mod open_loop;
 pub mod plan;

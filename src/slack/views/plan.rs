@@ -6,7 +6,6 @@ use crate::domain::stage::DESIGN_DOC_CANDIDATE_HOURS;
 use crate::domain::{LoopPlan, Probe, StageKind};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, truncate, user};
-use crate::store::outbox::LOOP_CHANNEL_MENTION;
 use serde_json::{json, Value};
 
 /// Slack's channel topic limit, in characters.
@@ -37,9 +36,10 @@ pub fn topic(plan: &LoopPlan) -> String {
     )
 }
 
-/// `chat.postMessage` arguments (without `channel`) for the plan.
 pub const DOC_RECEIVED_ACTION: &str = "doc_received";
+pub const START_DEBRIEF_ACTION: &str = "start_debrief";
 
+/// `chat.postMessage` arguments (without `channel`) for the plan.
 pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     let candidate = escape(plan.candidate.as_str());
     let mut blocks = vec![
@@ -103,7 +103,7 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     }, {
         "type": "button",
         "text": {"type": "plain_text", "text": m::START_DEBRIEF_BUTTON},
-        "action_id": crate::handlers::debrief::START_ACTION,
+        "action_id": START_DEBRIEF_ACTION,
         "value": loop_id.to_string(),
     }]}));
     json!({
@@ -114,15 +114,15 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     })
 }
 
-/// The DM to whoever opened the loop, pointing at the new channel.
-pub fn opened_dm(plan: &LoopPlan) -> Value {
+/// The DM to whoever opened the loop, pointing at the new channel
+/// (`chat.postMessage` arguments without `channel`).
+pub fn opened_dm(plan: &LoopPlan, channel_id: &str) -> Value {
     let candidate = escape(plan.candidate.as_str());
     json!({
         "text": truncate(&m::opened_dm_fallback(&candidate), MAX_FALLBACK_CHARS),
         "blocks": [
             section(&m::opened_dm(&candidate)),
-            // A whole-string placeholder the worker fills with the channel id.
-            {"type": "section", "text": {"type": "mrkdwn", "text": LOOP_CHANNEL_MENTION}},
+            section(&format!("<#{channel_id}>")),
         ],
     })
 }

@@ -1,0 +1,434 @@
+//! Renders one effect from the current state, calls Slack, and records what
+//! Slack answered (the channel's id, the prompt's and the reveal's messages)
+//! through typed store functions. The outbox worker decides what a failure
+//! means: wait, retry, or give up.
+
+use super::reveal;
+use super::Effect;
+use crate::domain::{StageKind, UserId};
+use crate::messages as m;
+use crate::slack::client::CallError;
+use crate::slack::mrkdwn::{escape, user as mention};
+use crate::slack::views::{self, home::HomeLoop, section};
+use crate::store::outbox::{self, Delivery};
+use crate::store::{cards, loops};
+use crate::AppState;
+use serde_json::{json, Value};
+
+#[derive(Debug)]
+pub enum Failure {
+    /// Slack refused or could not be reached; the worker sorts it out.
+    Slack(CallError),
+    /// What this effect builds on never came to be: the worker gives up.
+    Missing(&'static str),
+    /// Try again at once (the channel name was taken; a new one is chosen).
+    RetryNow(&'static str),
+    /// Our own bookkeeping failed: the lease runs out and it is retried.
+    Store(anyhow::Error),
+    /// Another worker holds the delivery now.
+    LeaseLost,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::Store(e.into())
+    }
+}
+
+type Sent = Result<(), Failure>;
+
+async fn call(state: &AppState, method: &str, body: &Value) -> Result<Value, Failure> {
+    state.slack.call(method, body).await.map_err(Failure::Slack)
+}
+
+async fn channel(state: &AppState, loop_id: i64) -> Result<String, Failure> {
+    loops::channel_id(&state.db, loop_id)
+        .await?
+        .ok_or(Failure::Missing("the loop's channel was never created"))
+}
+
+/// The loop's channel and the reveal summary's message, to thread under.
+async fn thread(state: &AppState, loop_id: i64) -> Result<(String, String), Failure> {
+    let channel = channel(state, loop_id).await?;
+    let ts = loops::reveal_ts(&state.db, loop_id)
+        .await?
+        .ok_or(Failure::Missing("the reveal summary was never posted"))?;
+    Ok((channel, ts))
+}
+
+fn note(channel: &str, text: &str) -> Value {
+    json!({"channel": channel, "text": text, "blocks": [section(text)]})
+}
+
+fn mention_of(user: &str) -> String {
+    UserId::parse(user)
+        .map(|u| mention(&u))
+        .unwrap_or_else(|| escape(user))
+}
+
+async fn stage(state: &AppState, stage_id: i64) -> Result<(cards::StageRow, StageKind), Failure> {
+    let stage = cards::stage(state.db.pool(), stage_id)
+        .await?
+        .ok_or(Failure::Missing("the stage is gone"))?;
+    let kind = stage
+        .kind()
+        .ok_or(Failure::Missing("the stage has an unknown kind"))?;
+    Ok((stage, kind))
+}
+
+async fn plan(state: &AppState, loop_id: i64) -> Result<crate::domain::LoopPlan, Failure> {
+    loops::plan(&state.db, loop_id)
+        .await?
+        .ok_or(Failure::Missing("the loop is gone"))
+}
+
+/// Posts the messages of a several-message effect, resuming after the ones
+/// a failed try already posted. The first message of the reveal summary
+/// records where it landed; every other one goes in its thread.
+async fn post_parts(
+    state: &AppState,
+    d: &Delivery,
+    parts: Vec<Value>,
+    channel: &str,
+    summary_of: Option<i64>,
+) -> Sent {
+    for (i, mut msg) in parts.into_iter().enumerate().skip(d.parts_done as usize) {
+        msg["channel"] = json!(channel);
+        let records = summary_of.filter(|_| i == 0);
+        if records.is_none() {
+            let loop_id = d
+                .loop_id
+                .ok_or(Failure::Missing("a reveal without a loop"))?;
+            msg["thread_ts"] = json!(thread(state, loop_id).await?.1);
+        }
+        let answer = call(state, "chat.postMessage", &msg).await?;
+        if let (Some(loop_id), Some(ts)) = (records, answer["ts"].as_str()) {
+            loops::set_reveal_ts(&state.db, loop_id, ts).await?;
+        }
+        if !outbox::note_parts(&state.db, d, i as i64 + 1).await? {
+            return Err(Failure::LeaseLost);
+        }
+    }
+    Ok(())
+}
+
+/// The Home for a user, from the current state: their loops with progress
+/// counts, their pending and submitted cards (stage and time, never content).
+pub(crate) async fn home_view(
+    state: &AppState,
+    team_id: &str,
+    user: &str,
+) -> anyhow::Result<Value> {
+    let items = loops::home_rows(&state.db, team_id, user, views::home::MAX_HOME_LOOPS as i64)
+        .await?
+        .into_iter()
+        .map(|l| HomeLoop {
+            candidate_escaped: escape(&l.candidate_name),
+            channel_id: l.channel_id,
+            channel_name: l.channel_name,
+            role: match (l.hiring_manager == user, l.interviews > 0) {
+                (true, true) => "hiring manager and interviewer",
+                (true, false) => "hiring manager",
+                _ => "an interviewer",
+            },
+            submitted: l.submitted as usize,
+            expected: l.expected as usize,
+        })
+        .collect::<Vec<_>>();
+    let pending = cards::pending_for_user(state.db.pool(), team_id, user).await?;
+    let submitted = cards::submitted_by_user(state.db.pool(), team_id, user).await?;
+    Ok(views::home::view(&pending, &submitted, &items))
+}
+
+async fn weekly_report(
+    state: &AppState,
+    team_id: &str,
+    window_days: i64,
+    as_of: i64,
+) -> anyhow::Result<crate::report::Report> {
+    crate::report::downlevel(
+        &state.db,
+        team_id,
+        window_days,
+        as_of,
+        &state.report.thresholds,
+    )
+    .await
+}
+
+/// Renders `effect` and delivers it.
+pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
+    use Effect::*;
+    let db = &state.db;
+    match effect {
+        CreateLoopChannel { loop_id } => {
+            let l = loops::by_id(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            if l.channel_id.is_some() {
+                return Ok(()); // made by an earlier try that crashed before finishing
+            }
+            let body = json!({"name": l.channel_name, "is_private": true});
+            match call(state, "conversations.create", &body).await {
+                Ok(answer) => {
+                    let id = answer["channel"]["id"].as_str().ok_or(Failure::Slack(
+                        CallError::Permanent("conversations.create gave no channel id".into()),
+                    ))?;
+                    loops::set_channel_id(db, *loop_id, id).await?;
+                    Ok(())
+                }
+                Err(Failure::Slack(CallError::Api(code))) if code == "name_taken" => {
+                    loops::rename_channel(db, *loop_id, state.clock.unix()).await?;
+                    tracing::info!(loop_id, "channel name taken; trying the next one");
+                    Err(Failure::RetryNow("name_taken"))
+                }
+                Err(e) => Err(e),
+            }
+        }
+        InviteToLoopChannel { loop_id, users } => {
+            let body =
+                json!({"channel": channel(state, *loop_id).await?, "users": users.join(",")});
+            match call(state, "conversations.invite", &body).await {
+                Err(Failure::Slack(CallError::Api(code))) if code == "already_in_channel" => Ok(()),
+                other => other.map(drop),
+            }
+        }
+        SetLoopTopic { loop_id } => {
+            let body = json!({"channel": channel(state, *loop_id).await?,
+                              "topic": views::plan::topic(&plan(state, *loop_id).await?)});
+            call(state, "conversations.setTopic", &body).await.map(drop)
+        }
+        PostLoopPlan { loop_id } => {
+            let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
+            body["channel"] = json!(channel(state, *loop_id).await?);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        TellOpenerLoopIsReady { loop_id, opener } => {
+            let channel = channel(state, *loop_id).await?;
+            let mut body = views::plan::opened_dm(&plan(state, *loop_id).await?, &channel);
+            body["channel"] = json!(opener);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        PromptInterviewer {
+            prompt_id,
+            stage_id,
+            user,
+        } => {
+            let (stage, kind) = stage(state, *stage_id).await?;
+            let mut body = views::scorecard::prompt(kind, &stage.candidate_name, stage.id, None);
+            body["channel"] = json!(user);
+            let answer = call(state, "chat.postMessage", &body).await?;
+            if let (Some(channel), Some(ts)) = (answer["channel"].as_str(), answer["ts"].as_str()) {
+                let _gate = db.gate().await;
+                cards::record_prompt_message(db.pool(), *prompt_id, channel, ts).await?;
+            }
+            Ok(())
+        }
+        RemindInterviewer {
+            stage_id,
+            user,
+            hours_since_end,
+        } => {
+            let (stage, kind) = stage(state, *stage_id).await?;
+            let mut body = views::scorecard::prompt(
+                kind,
+                &stage.candidate_name,
+                stage.id,
+                Some(*hours_since_end),
+            );
+            body["channel"] = json!(user);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        MarkPromptLocked {
+            prompt_id,
+            stage_id,
+            submitted_at,
+            ..
+        } => {
+            let Some((Some(channel), Some(ts))) =
+                cards::prompt_message(db.pool(), *prompt_id).await?
+            else {
+                return Err(Failure::Missing("the prompt's DM was never posted"));
+            };
+            let (stage, kind) = stage(state, *stage_id).await?;
+            let mut body =
+                views::scorecard::locked(kind, &stage.candidate_name, stage.id, *submitted_at);
+            body["channel"] = json!(channel);
+            body["ts"] = json!(ts);
+            call(state, "chat.update", &body).await.map(drop)
+        }
+        NoteSubmission {
+            loop_id,
+            user,
+            stage,
+            submitted,
+            expected,
+        } => {
+            let text =
+                m::channel_submitted(&mention_of(user), stage.title(), *submitted, *expected);
+            let body = note(&channel(state, *loop_id).await?, &text);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        AskGate {
+            loop_id,
+            hiring_manager,
+        } => {
+            let l = loops::by_id(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let mut body = views::gate::ask(&l.candidate_name, *loop_id);
+            body["channel"] = json!(hiring_manager);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        ResolveMessage {
+            channel, ts, text, ..
+        } => {
+            let mut body = note(channel, text);
+            body["ts"] = json!(ts);
+            call(state, "chat.update", &body).await.map(drop)
+        }
+        ProposeDecision {
+            user,
+            channel,
+            decision_id,
+            applied,
+            level,
+        } => {
+            let mut body = views::decision::proposal(*applied, *level, *decision_id);
+            body["channel"] = json!(channel.as_deref().unwrap_or(user));
+            body["user"] = json!(user);
+            call(state, "chat.postEphemeral", &body).await.map(drop)
+        }
+        PostRevealSummary { loop_id } => {
+            let channel = channel(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let parts = views::reveal::summary(
+                &state.rubric,
+                &snap.candidate,
+                snap.applied,
+                &snap.summary,
+                &snap.views,
+                snap.expected,
+                *loop_id,
+            );
+            post_parts(state, d, parts, &channel, Some(*loop_id)).await
+        }
+        PostRevealCard {
+            loop_id,
+            scorecard_id,
+        } => {
+            let (channel, _) = thread(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let Some(view) = snap
+                .ids
+                .iter()
+                .position(|id| id == scorecard_id)
+                .map(|i| &snap.views[i])
+            else {
+                return Ok(()); // unreadable: the summary names it missing
+            };
+            let parts = views::reveal::card_replies(&state.rubric, view);
+            post_parts(state, d, parts, &channel, None).await
+        }
+        UploadRevealHeatMap { loop_id } => {
+            let (channel, ts) = thread(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            if snap.views.is_empty() {
+                return Ok(());
+            }
+            let png = views::reveal::heatmap(&snap.views).to_png();
+            let title = m::heatmap_title(&snap.candidate);
+            state
+                .slack
+                .upload_png(
+                    "scores.png",
+                    &title,
+                    m::HEATMAP_COMMENT,
+                    png,
+                    &channel,
+                    Some(&ts),
+                )
+                .await
+                .map_err(Failure::Slack)
+        }
+        ArchiveLoopChannel { loop_id } => {
+            let body = json!({"channel": channel(state, *loop_id).await?});
+            call(state, "conversations.archive", &body).await.map(drop)
+        }
+        LoopChannelNote { loop_id, text } => {
+            let body = note(&channel(state, *loop_id).await?, text);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        DirectMessage { user, text } => call(state, "chat.postMessage", &note(user, text))
+            .await
+            .map(drop),
+        Notice {
+            user,
+            channel,
+            text,
+        } => match channel {
+            Some(c) => call(
+                state,
+                "chat.postEphemeral",
+                &json!({"channel": c, "user": user, "text": text}),
+            )
+            .await
+            .map(drop),
+            None => call(
+                state,
+                "chat.postMessage",
+                &json!({"channel": user, "text": text}),
+            )
+            .await
+            .map(drop),
+        },
+        RefreshHome { user } => {
+            let view = home_view(state, &d.team_id, user).await.map_err(|_| {
+                Failure::Slack(CallError::Transient("building the Home failed".into()))
+            })?;
+            call(
+                state,
+                "views.publish",
+                &json!({"user_id": user, "view": view}),
+            )
+            .await
+            .map(drop)
+        }
+        PostWeeklyReport {
+            channel,
+            window_days,
+            as_of,
+        } => {
+            let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
+            call(state, "chat.postMessage", &views::report::post(&r, channel))
+                .await
+                .map(drop)
+        }
+        UploadWeeklyChart {
+            channel,
+            window_days,
+            as_of,
+        } => {
+            let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
+            let png = crate::chart::weekly_png(&r.weeks);
+            state
+                .slack
+                .upload_png(
+                    "downlevel-rate.png",
+                    m::REPORT_CHART_TITLE,
+                    m::REPORT_CHART_COMMENT,
+                    png,
+                    channel,
+                    None,
+                )
+                .await
+                .map_err(Failure::Slack)
+        }
+    }
+}

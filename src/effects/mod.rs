@@ -1,0 +1,251 @@
+//! What should happen in Slack, in the product's words. Handlers and jobs
+//! record `Effect` values in the same transaction as the change that causes
+//! them; the worker (`deliver`) renders each one from the current state when
+//! it is delivered, calls Slack, and records what Slack answered. Nothing
+//! here is Slack wire JSON: ids, sentences we wrote, and facts of the moment.
+
+pub mod deliver;
+pub mod legacy;
+pub mod reveal;
+
+use crate::domain::{Level, StageKind};
+use crate::store::{outbox, Tx};
+use serde::{Deserialize, Serialize};
+
+/// Stored in `outbox.method` before the kind, so typed rows are told apart
+/// from rows queued by an older release (delivered by `legacy`).
+pub const METHOD_PREFIX: &str = "effect.";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Effect {
+    // A new loop, in this order.
+    CreateLoopChannel {
+        loop_id: i64,
+    },
+    InviteToLoopChannel {
+        loop_id: i64,
+        users: Vec<String>,
+    },
+    SetLoopTopic {
+        loop_id: i64,
+    },
+    PostLoopPlan {
+        loop_id: i64,
+    },
+    /// Tells whoever opened the loop where its channel is.
+    TellOpenerLoopIsReady {
+        loop_id: i64,
+        opener: String,
+    },
+    // Scorecards.
+    PromptInterviewer {
+        prompt_id: i64,
+        stage_id: i64,
+        user: String,
+    },
+    RemindInterviewer {
+        stage_id: i64,
+        user: String,
+        hours_since_end: i64,
+    },
+    /// Turns the prompt DM into "locked" once the card is in.
+    MarkPromptLocked {
+        prompt_id: i64,
+        stage_id: i64,
+        user: String,
+        submitted_at: i64,
+    },
+    /// Who submitted (never what), with the loop's progress at that moment.
+    NoteSubmission {
+        loop_id: i64,
+        user: String,
+        stage: StageKind,
+        submitted: i64,
+        expected: i64,
+    },
+    // The design-document gate.
+    /// Asks the hiring manager to continue or stop after a weak document.
+    AskGate {
+        loop_id: i64,
+        hiring_manager: String,
+    },
+    /// Replaces a message (the gate question) with the sentence that resolved it.
+    ResolveMessage {
+        user: String,
+        channel: String,
+        ts: String,
+        text: String,
+    },
+    // Decisions.
+    ProposeDecision {
+        user: String,
+        channel: Option<String>,
+        decision_id: i64,
+        applied: Level,
+        level: Level,
+    },
+    // The debrief.
+    PostRevealSummary {
+        loop_id: i64,
+    },
+    PostRevealCard {
+        loop_id: i64,
+        scorecard_id: i64,
+    },
+    UploadRevealHeatMap {
+        loop_id: i64,
+    },
+    ArchiveLoopChannel {
+        loop_id: i64,
+    },
+    // Sentences from `messages`.
+    /// To the loop's channel.
+    LoopChannelNote {
+        loop_id: i64,
+        text: String,
+    },
+    /// A DM to one person.
+    DirectMessage {
+        user: String,
+        text: String,
+    },
+    /// A short answer to one person: only they see it where they pressed,
+    /// or as a DM.
+    Notice {
+        user: String,
+        channel: Option<String>,
+        text: String,
+    },
+    // Per person and per workspace.
+    RefreshHome {
+        user: String,
+    },
+    PostWeeklyReport {
+        channel: String,
+        window_days: i64,
+        as_of: i64,
+    },
+    UploadWeeklyChart {
+        channel: String,
+        window_days: i64,
+        as_of: i64,
+    },
+}
+
+impl Effect {
+    /// Effects with the same key are delivered one at a time, in the order
+    /// they were recorded: a loop's channel before what is posted in it, a
+    /// person's prompt before its "locked" update.
+    pub fn ordering_key(&self, team_id: &str) -> String {
+        use Effect::*;
+        match self {
+            CreateLoopChannel { loop_id }
+            | InviteToLoopChannel { loop_id, .. }
+            | SetLoopTopic { loop_id }
+            | PostLoopPlan { loop_id }
+            | TellOpenerLoopIsReady { loop_id, .. }
+            | NoteSubmission { loop_id, .. }
+            | PostRevealSummary { loop_id }
+            | PostRevealCard { loop_id, .. }
+            | UploadRevealHeatMap { loop_id }
+            | ArchiveLoopChannel { loop_id }
+            | LoopChannelNote { loop_id, .. } => format!("loop:{loop_id}"),
+            PromptInterviewer { user, .. }
+            | RemindInterviewer { user, .. }
+            | MarkPromptLocked { user, .. }
+            | AskGate {
+                hiring_manager: user,
+                ..
+            }
+            | ResolveMessage { user, .. }
+            | ProposeDecision { user, .. }
+            | DirectMessage { user, .. }
+            | Notice { user, .. } => format!("user:{user}"),
+            RefreshHome { user } => format!("home:{user}"),
+            PostWeeklyReport { .. } | UploadWeeklyChart { .. } => format!("report:{team_id}"),
+        }
+    }
+
+    pub fn loop_id(&self) -> Option<i64> {
+        use Effect::*;
+        match self {
+            CreateLoopChannel { loop_id }
+            | InviteToLoopChannel { loop_id, .. }
+            | SetLoopTopic { loop_id }
+            | PostLoopPlan { loop_id }
+            | TellOpenerLoopIsReady { loop_id, .. }
+            | NoteSubmission { loop_id, .. }
+            | AskGate { loop_id, .. }
+            | PostRevealSummary { loop_id }
+            | PostRevealCard { loop_id, .. }
+            | UploadRevealHeatMap { loop_id }
+            | ArchiveLoopChannel { loop_id }
+            | LoopChannelNote { loop_id, .. } => Some(*loop_id),
+            _ => None,
+        }
+    }
+
+    /// The variant's name, as stored (after `METHOD_PREFIX`) and logged.
+    pub fn kind(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v["kind"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// The outbox row for an effect of `team_id`'s.
+pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
+    outbox::NewRow {
+        ordering_key: effect.ordering_key(team_id),
+        loop_id: effect.loop_id(),
+        method: format!("{METHOD_PREFIX}{}", effect.kind()),
+        payload: serde_json::to_string(effect).unwrap_or_default(),
+        coalesce: matches!(effect, Effect::RefreshHome { .. }),
+    }
+}
+
+/// Records an effect in the transaction; it is written when it commits.
+pub async fn record(
+    tx: &mut Tx,
+    team_id: &str,
+    effect: Effect,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    outbox::enqueue(tx, team_id, encode(team_id, &effect), now_ms).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effects_round_trip_and_keep_their_keys() {
+        let e = Effect::NoteSubmission {
+            loop_id: 7,
+            user: "U1".into(),
+            stage: StageKind::Coding,
+            submitted: 1,
+            expected: 7,
+        };
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(text.contains("\"kind\":\"note_submission\""), "{text}");
+        assert_eq!(serde_json::from_str::<Effect>(&text).unwrap(), e);
+        assert_eq!(e.ordering_key("T1"), "loop:7");
+        assert_eq!(e.kind(), "note_submission");
+        assert_eq!(
+            Effect::RefreshHome { user: "U2".into() }.ordering_key("T1"),
+            "home:U2"
+        );
+        assert_eq!(
+            Effect::UploadWeeklyChart {
+                channel: "C1".into(),
+                window_days: 90,
+                as_of: 0
+            }
+            .ordering_key("T1"),
+            "report:T1"
+        );
+    }
+}

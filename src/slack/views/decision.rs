@@ -1,0 +1,26 @@
+//! A proposed decision, waiting for its author's confirmation, with the
+//! action ids of its buttons.
+
+use super::{plain, section};
+use crate::domain::Level;
+use crate::messages as m;
+use serde_json::{json, Value};
+
+pub const CONFIRM_ACTION: &str = "decision_confirm";
+pub const CANCEL_ACTION: &str = "decision_cancel";
+
+/// The proposal's text and buttons (an ephemeral reply or `chat.postEphemeral`
+/// arguments without `channel` and `user`).
+pub fn proposal(applied: Level, level: Level, decision_id: i64) -> Value {
+    let text = m::decide_confirm(applied.title(), level.title(), level < applied);
+    json!({
+        "text": text,
+        "blocks": [
+            section(&text),
+            {"type": "actions", "elements": [
+                {"type": "button", "style": "primary", "text": plain(m::CONFIRM), "action_id": CONFIRM_ACTION, "value": decision_id.to_string()},
+                {"type": "button", "text": plain(m::OPEN_CANCEL), "action_id": CANCEL_ACTION, "value": decision_id.to_string()},
+            ]},
+        ],
+    })
+}
