@@ -20,25 +20,10 @@ impl<E: Into<anyhow::Error>> From<E> for ExportError {
     }
 }
 
-/// Finds a loop by numeric id, channel id or channel name (`#` optional).
-async fn find(db: &Db, which: &str) -> Result<Option<i64>, sqlx::Error> {
-    let which = which.trim().trim_start_matches('#');
-    if let Ok(id) = which.parse::<i64>() {
-        return sqlx::query_scalar("SELECT id FROM loops WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await;
-    }
-    sqlx::query_scalar(
-        "SELECT id FROM loops WHERE channel_id = $1 OR channel_name = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(which)
-    .fetch_optional(db.pool())
-    .await
-}
-
 pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value, ExportError> {
-    let id = find(db, which).await?.ok_or(ExportError::NotFound)?;
+    let id = loops::find_for_export(db, which)
+        .await?
+        .ok_or(ExportError::NotFound)?;
     let l = loops::by_id(db, id).await?.ok_or(ExportError::NotFound)?;
     if l.debrief_started_at.is_none() {
         if !force {
@@ -82,13 +67,9 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         .map(|d| json!({"level": d.level, "note": d.note, "by": d.decided_by, "proposed_at": d.proposed_at,
                         "confirmed_at": d.confirmed_at, "status": d.status, "corrects": d.corrects}))
         .collect();
-    let audit: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT actor, action, at FROM audit_log WHERE loop_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await
-    .context("reading the audit log")?;
+    let audit = loops::audit_trail(db, id)
+        .await
+        .context("reading the audit log")?;
     Ok(json!({
         "loop": {"id": l.id, "team_id": l.team_id, "candidate": l.candidate_name, "applied_level": l.applied_level,
                  "hiring_manager": l.hiring_manager, "channel_id": l.channel_id, "channel_name": l.channel_name,

@@ -40,6 +40,7 @@ ALTER TABLE jobs ADD COLUMN lease_token TEXT;
 DROP INDEX jobs_due;
 CREATE INDEX jobs_due ON jobs (due_at) WHERE status = 'pending';
 CREATE INDEX jobs_by_loop ON jobs (loop_id) WHERE status = 'pending';
+CREATE INDEX jobs_by_team_kind ON jobs (team_id, kind) WHERE status = 'pending';
 
 -- The Home and the hot paths look cards up by interviewer.
 CREATE INDEX scorecards_by_interviewer ON scorecards (interviewer, loop_id);

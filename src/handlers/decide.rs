@@ -132,9 +132,8 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     else {
         return Ok(());
     };
-    let tell = |text: &'static str| {
-        super::scorecard::notice(state, team, user, action.channel_id.as_deref(), text)
-    };
+    let tell =
+        |text: &'static str| super::notice(state, team, user, action.channel_id.as_deref(), text);
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
     let status = if confirm { "confirmed" } else { "cancelled" };
@@ -154,14 +153,7 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     }
     let level = Level::parse(&d.level).unwrap_or(Level::NoHire);
     let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);
-    sqlx::query(
-        "UPDATE loops SET decided_level = $1, decided_at = $2, state = 'decided' WHERE id = $3",
-    )
-    .bind(level.as_str())
-    .bind(now)
-    .bind(l.id)
-    .execute(&mut *tx)
-    .await?;
+    loops::set_decided(&mut tx, l.id, level.as_str(), now).await?;
     let who = mention(&action.user_id);
     let mut text = match d.corrects {
         Some(prev) => {
@@ -228,13 +220,7 @@ pub async fn outcome(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     }
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE loops SET offer_outcome = $1, offer_outcome_by = $2, offer_outcome_at = $3 WHERE id = $4")
-        .bind(outcome)
-        .bind(user)
-        .bind(now)
-        .bind(l.id)
-        .execute(&mut *tx)
-        .await?;
+    loops::set_offer_outcome(&mut tx, l.id, outcome, user, now).await?;
     loops::audit(
         &mut tx,
         &l.team_id,

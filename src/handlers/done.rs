@@ -56,7 +56,7 @@ pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Res
         Ok(text) | Err(AppError::User(text)) => text,
         Err(AppError::Internal(e)) => return Err(e),
     };
-    super::scorecard::notice(state, team, user, action.channel_id.as_deref(), &text).await
+    super::notice(state, team, user, action.channel_id.as_deref(), &text).await
 }
 
 async fn end(

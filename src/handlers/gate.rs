@@ -13,16 +13,7 @@ use crate::AppState;
 
 /// Asks the hiring manager, once per loop.
 pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> anyhow::Result<()> {
-    let asked = sqlx::query(
-        "UPDATE loops SET doc_gate = 'asked', doc_gate_at = $1 WHERE id = $2 AND doc_gate IS NULL",
-    )
-    .bind(now)
-    .bind(stage.loop_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !asked {
+    if !loops::raise_gate(tx, stage.loop_id, now).await? {
         return Ok(());
     }
     let ask = Effect::AskGate {
@@ -50,23 +41,12 @@ pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyho
         return Ok(());
     };
     if l.hiring_manager != user {
-        return super::scorecard::notice(state, team, user, None, m::GATE_NOT_ALLOWED).await;
+        return super::notice(state, team, user, None, m::GATE_NOT_ALLOWED).await;
     }
     let now = state.clock.unix();
     let outcome = if stop { "stopped" } else { "continued" };
     let mut tx = state.db.begin().await?;
-    let decided = sqlx::query(
-        "UPDATE loops SET doc_gate = $1, doc_gate_by = $2, doc_gate_at = $3 WHERE id = $4 AND doc_gate = 'asked'",
-    )
-    .bind(outcome)
-    .bind(user)
-    .bind(now)
-    .bind(l.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !decided {
+    if !loops::settle_gate(&mut tx, l.id, outcome, user, now).await? {
         return Ok(()); // Already decided (double click, or another replica).
     }
     let hm = mention(&action.user_id);
@@ -108,22 +88,7 @@ pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyho
 
 /// Cancels every stage not yet over and tells its interviewers.
 async fn stop_loop(tx: &mut Tx, l: &loops::LoopRow, now: i64) -> anyhow::Result<()> {
-    let cancelled: Vec<(String, String)> = sqlx::query_as(
-        "SELECT s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
-         WHERE s.loop_id = $1 AND s.state = 'scheduled' ORDER BY s.position, i.user_id",
-    )
-    .bind(l.id)
-    .fetch_all(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE stages SET state = 'cancelled', ended_at = $1 WHERE loop_id = $2 AND state = 'scheduled'")
-        .bind(now)
-        .bind(l.id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE loops SET state = 'stopped' WHERE id = $1")
-        .bind(l.id)
-        .execute(&mut **tx)
-        .await?;
+    let cancelled = loops::stop(tx, l.id, now).await?;
     jobs::cancel_for_loop(tx, l.id, now).await?;
     for (kind, user) in cancelled {
         let stage = StageKind::parse(&kind)

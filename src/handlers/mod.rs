@@ -13,6 +13,7 @@ pub mod scorecard;
 pub mod stats;
 pub mod status;
 
+use crate::effects::{self, Effect};
 use crate::error::{AppError, AppResult};
 use crate::messages as m;
 use crate::slack::payload::{EventDelivery, Interaction, SlashCommand};
@@ -148,6 +149,26 @@ fn apology(e: AppError, context: &'static str) -> Reply {
     }
 }
 
+/// A short note to one user, as an ephemeral message where the button was.
+pub async fn notice(
+    state: &AppState,
+    team: &str,
+    user: &str,
+    channel: Option<&str>,
+    text: &str,
+) -> anyhow::Result<()> {
+    let notice = Effect::Notice {
+        user: user.to_string(),
+        channel: channel.map(str::to_string),
+        text: text.to_string(),
+    };
+    let mut tx = state.db.begin().await?;
+    effects::record(&mut tx, team, notice, state.clock.unix_ms()).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    Ok(())
+}
+
 pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
     let span = tracing::info_span!("command", team = %cmd.team_id, user = %cmd.user_id);
     async move {
@@ -229,7 +250,7 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                 tracing::error!(parent: &span, error = ?e, "button handling failed");
                 // Never silence: the presser hears something short, where
                 // they pressed (or in a DM).
-                let told = scorecard::notice(
+                let told = notice(
                     state,
                     action.team_id.as_str(),
                     action.user_id.as_str(),

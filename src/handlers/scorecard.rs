@@ -33,26 +33,6 @@ async fn own_stage(
     Ok(stage.kind().map(|k| (stage, k)))
 }
 
-/// A short note to one user, as an ephemeral message where the button was.
-pub async fn notice(
-    state: &AppState,
-    team: &str,
-    user: &str,
-    channel: Option<&str>,
-    text: &str,
-) -> anyhow::Result<()> {
-    let notice = Effect::Notice {
-        user: user.to_string(),
-        channel: channel.map(str::to_string),
-        text: text.to_string(),
-    };
-    let mut tx = state.db.begin().await?;
-    effects::record(&mut tx, team, notice, state.clock.unix_ms()).await?;
-    tx.commit().await?;
-    state.outbox_wakeup.notify_one();
-    Ok(())
-}
-
 async fn open_view(state: &AppState, trigger_id: &str, view: Value) {
     if let Err(e) = state
         .slack
@@ -71,10 +51,10 @@ pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> 
     let user = action.user_id.as_str();
     let Some((stage, kind)) = own_stage(state, action.id_value(), user).await? else {
         tracing::warn!("scorecard opened by someone who is not its interviewer");
-        return notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
+        return super::notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
     };
     if !stage.is_open() {
-        return notice(state, action.team_id.as_str(), user, None, m::STAGE_CLOSED).await;
+        return super::notice(state, action.team_id.as_str(), user, None, m::STAGE_CLOSED).await;
     }
     let view = match cards::card_receipt(state.db.pool(), stage.id, user).await? {
         Some(_) => scorecard::addendum_modal(kind, &stage.candidate_name, stage.id),
@@ -88,7 +68,7 @@ pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> 
 pub async fn open_addendum(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
     let user = action.user_id.as_str();
     let Some((stage, kind)) = own_stage(state, action.id_value(), user).await? else {
-        return notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
+        return super::notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
     };
     open_view(
         state,

@@ -2,6 +2,7 @@
 //! Slack effect, and the scheduler that runs due jobs (stage prompts,
 //! reminders, the hiring manager's lists).
 
+pub mod debrief;
 pub mod outbox_worker;
 pub mod prompts;
 pub mod report;

@@ -9,6 +9,7 @@ use crate::messages as m;
 use crate::slack::mrkdwn::escape;
 use crate::store::cards::{self, StageRow};
 use crate::store::jobs::{self, Job, NewJob};
+use crate::store::loops::{self, LoopRow};
 use crate::store::Tx;
 use crate::AppState;
 use serde_json::json;
@@ -132,7 +133,7 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<()> {
 async fn finish_telling_hm(
     state: &AppState,
     job: &Job,
-    info: Option<&LoopInfo>,
+    info: Option<&LoopRow>,
     text: Option<String>,
     now: i64,
 ) -> anyhow::Result<()> {
@@ -151,30 +152,12 @@ async fn finish_telling_hm(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct LoopInfo {
-    team_id: String,
-    candidate_name: String,
-    hiring_manager: String,
-    state: String,
-    debrief_started_at: Option<i64>,
-}
-
-async fn loop_info(state: &AppState, loop_id: i64) -> anyhow::Result<Option<LoopInfo>> {
-    Ok(sqlx::query_as(
-        "SELECT team_id, candidate_name, hiring_manager, state, debrief_started_at FROM loops WHERE id = $1",
-    )
-    .bind(loop_id)
-    .fetch_optional(state.db.pool())
-    .await?)
-}
-
 pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.unix();
     let loop_id = job
         .loop_id
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
-    let info = loop_info(state, loop_id).await?;
+    let info = loops::by_id(&state.db, loop_id).await?;
     let missing = cards::missing(state.db.pool(), loop_id).await?;
     // Once the debrief has started, the reveal itself names the missing cards.
     let info = info.filter(|i| i.state == "open" && i.debrief_started_at.is_none());
@@ -199,7 +182,7 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let loop_id = job
         .loop_id
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
-    let info = loop_info(state, loop_id).await?;
+    let info = loops::by_id(&state.db, loop_id).await?;
     let doc_missing = cards::missing(state.db.pool(), loop_id)
         .await?
         .iter()
@@ -225,10 +208,7 @@ pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::
     let loop_id = job
         .loop_id
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
-    let team: Option<String> = sqlx::query_scalar("SELECT team_id FROM loops WHERE id = $1")
-        .bind(loop_id)
-        .fetch_optional(state.db.pool())
-        .await?;
+    let team = loops::by_id(&state.db, loop_id).await?.map(|l| l.team_id);
     let mut tx = state.db.begin().await?;
     if !jobs::finish(&mut tx, job, None, now).await? {
         return Ok(());

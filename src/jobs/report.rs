@@ -33,12 +33,7 @@ fn weekly_job(team: &str, slot: i64) -> NewJob<'_> {
 /// Gives every workspace without one a pending weekly job for the next slot.
 /// Replicas compute the same key, so they cannot schedule it twice.
 pub async fn ensure_weekly(state: &AppState) -> anyhow::Result<()> {
-    let missing: Vec<String> = sqlx::query_scalar(
-        "SELECT t.team_id FROM teams t WHERE NOT EXISTS \
-           (SELECT 1 FROM jobs j WHERE j.kind = 'weekly_report' AND j.team_id = t.team_id AND j.status = 'pending')",
-    )
-    .fetch_all(state.db.pool())
-    .await?;
+    let missing = jobs::teams_without_pending(&state.db, WEEKLY).await?;
     if missing.is_empty() {
         return Ok(());
     }

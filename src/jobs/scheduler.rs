@@ -7,6 +7,7 @@ use crate::store::jobs::{self, Job};
 use crate::AppState;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 pub const STAGE_END: &str = "stage_end";
 pub const REMINDER: &str = "reminder";
@@ -70,28 +71,26 @@ pub async fn run_due(state: &AppState) -> usize {
 async fn run_one(state: &AppState, job: &Job) {
     let span =
         tracing::info_span!("job", job_id = job.id, kind = %job.kind, loop_id = ?job.loop_id);
-    let result = {
-        let _enter = span.enter();
+    let result = async {
         tracing::debug!("running");
-        drop(_enter);
         match job.kind.as_str() {
             STAGE_END => prompts::stage_end(state, job).await,
             REMINDER => prompts::reminder(state, job).await,
             HM_MISSING => prompts::hm_missing(state, job).await,
             DOC_DEADLINE => prompts::doc_deadline(state, job).await,
             DEBRIEF => match job.loop_id {
-                Some(loop_id) => {
-                    crate::handlers::debrief::start(state, loop_id, "staffloop", Some(job))
-                        .await
-                        .map(|_| ())
-                }
+                Some(loop_id) => super::debrief::start(state, loop_id, "staffloop", Some(job))
+                    .await
+                    .map(|_| ()),
                 None => Err(anyhow::anyhow!("debrief job without loop")),
             },
             ARCHIVE_NOTE | ARCHIVE => prompts::archive(state, job, job.kind == ARCHIVE).await,
             super::report::WEEKLY => super::report::weekly(state, job).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         }
-    };
+    }
+    .instrument(span.clone())
+    .await;
     state.metrics.job(&job.kind, result.is_ok());
     match result {
         Ok(()) => state.outbox_wakeup.notify_one(),

@@ -56,17 +56,8 @@ async fn time_requests(
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let now = state.clock.unix();
     let backlog = store::outbox::counts(&state.db).await.ok();
-    let due: Option<i64> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1")
-            .bind(now)
-            .fetch_one(state.db.pool())
-            .await
-            .ok();
-    let failed_jobs: Option<i64> =
-        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
-            .fetch_one(state.db.pool())
-            .await
-            .ok();
+    let jobs = store::jobs::counts(&state.db, now).await.ok();
+    let (due, failed_jobs) = (jobs.map(|j| j.0), jobs.map(|j| j.1));
     let mut gauges = Vec::new();
     if let Some(c) = backlog {
         gauges.push(("staffloop_outbox_backlog", "", c.pending));

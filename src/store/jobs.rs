@@ -88,6 +88,49 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET lease_until_ms = $1, lease_token =
 /// Claims up to `limit` jobs due at `now` (domain clock) whose lease, if any,
 /// has run out (wall clock), in one statement through the `jobs_due` partial
 /// index; each claim carries a fresh token that `finish` and `failed` check.
+/// Workspaces with no pending job of `kind` (each needs its next weekly report).
+pub async fn teams_without_pending(db: &Db, kind: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT t.team_id FROM teams t WHERE NOT EXISTS \
+           (SELECT 1 FROM jobs j WHERE j.team_id = t.team_id AND j.kind = $1 AND j.status = 'pending')",
+    )
+    .bind(kind)
+    .fetch_all(db.pool())
+    .await
+}
+
+/// Jobs due now and not yet run, and jobs given up on, for `/metrics`.
+pub async fn counts(db: &Db, now: i64) -> Result<(i64, i64), sqlx::Error> {
+    let due =
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1")
+            .bind(now)
+            .fetch_one(db.pool())
+            .await?;
+    let failed = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
+        .fetch_one(db.pool())
+        .await?;
+    Ok((due, failed))
+}
+
+/// Cancels a loop's pending jobs of one kind (the debrief started: no more reminders).
+pub async fn cancel_kind_for_loop(
+    tx: &mut Tx,
+    loop_id: i64,
+    kind: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET status = 'cancelled', finished_at = $1 \
+         WHERE loop_id = $2 AND kind = $3 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(loop_id)
+    .bind(kind)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn claim_due(
     db: &Db,
     now: i64,

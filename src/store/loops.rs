@@ -486,3 +486,154 @@ pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error
         design_doc_url: url,
     }))
 }
+
+/// Marks the debrief started, once and only for an open loop; false when it
+/// had started already or the loop is not open.
+pub async fn start_debrief(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE loops SET debrief_started_at = $1 WHERE id = $2 AND debrief_started_at IS NULL AND state = 'open'",
+    )
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn debrief_started_at(tx: &mut Tx, loop_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let started: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT debrief_started_at FROM loops WHERE id = $1")
+            .bind(loop_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(started.flatten())
+}
+
+pub async fn team_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT team_id FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Raises the design-document gate, once per loop; false when it was already.
+pub async fn raise_gate(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE loops SET doc_gate = 'asked', doc_gate_at = $1 WHERE id = $2 AND doc_gate IS NULL",
+    )
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records the hiring manager's answer to the gate (`continued` or
+/// `stopped`); false when it was answered already.
+pub async fn settle_gate(
+    tx: &mut Tx,
+    loop_id: i64,
+    outcome: &str,
+    by: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE loops SET doc_gate = $1, doc_gate_by = $2, doc_gate_at = $3 WHERE id = $4 AND doc_gate = 'asked'",
+    )
+    .bind(outcome)
+    .bind(by)
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stops the loop: every stage not yet held is cancelled. Returns (stage
+/// kind, interviewer) for each seat cancelled, to tell them.
+pub async fn stop(
+    tx: &mut Tx,
+    loop_id: i64,
+    now: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let cancelled: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
+         WHERE s.loop_id = $1 AND s.state = 'scheduled' ORDER BY s.position, i.user_id",
+    )
+    .bind(loop_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE stages SET state = 'cancelled', ended_at = $1 WHERE loop_id = $2 AND state = 'scheduled'",
+    )
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE loops SET state = 'stopped' WHERE id = $1")
+        .bind(loop_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(cancelled)
+}
+
+pub async fn set_decided(
+    tx: &mut Tx,
+    loop_id: i64,
+    level: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE loops SET decided_level = $1, decided_at = $2, state = 'decided' WHERE id = $3",
+    )
+    .bind(level)
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_offer_outcome(
+    tx: &mut Tx,
+    loop_id: i64,
+    outcome: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE loops SET offer_outcome = $1, offer_outcome_by = $2, offer_outcome_at = $3 WHERE id = $4",
+    )
+    .bind(outcome)
+    .bind(by)
+    .bind(now)
+    .bind(loop_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Finds a loop by numeric id, channel id or channel name (`#` optional).
+pub async fn find_for_export(db: &Db, which: &str) -> Result<Option<i64>, sqlx::Error> {
+    let which = which.trim().trim_start_matches('#');
+    if let Ok(id) = which.parse::<i64>() {
+        return sqlx::query_scalar("SELECT id FROM loops WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await;
+    }
+    sqlx::query_scalar(
+        "SELECT id FROM loops WHERE channel_id = $1 OR channel_name = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(which)
+    .fetch_optional(db.pool())
+    .await
+}
+
+/// (actor, action, at) of everything recorded about a loop, oldest first.
+pub async fn audit_trail(db: &Db, loop_id: i64) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT actor, action, at FROM audit_log WHERE loop_id = $1 ORDER BY at, id")
+        .bind(loop_id)
+        .fetch_all(db.pool())
+        .await
+}
