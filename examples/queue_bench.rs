@@ -52,15 +52,17 @@ async fn open(name: &str) -> anyhow::Result<(Db, String)> {
     Ok((db, url))
 }
 
-/// `n` pending DMs over `keys` users, written set-based as the worker would
-/// find them: the oldest of each key ready, the rest behind it.
+/// `n` pending DMs (typed `direct_message` effects) over `keys` users,
+/// written set-based as the worker would find them: the oldest of each key
+/// ready, the rest behind it.
 async fn seed_backlog(db: &Db, n: i64, keys: i64) -> anyhow::Result<()> {
     let now = wall_ms();
     sqlx::query(&format!(
         "WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {last}) \
          INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms, seq, ready) \
-         SELECT 'TBENCH', NULL, 'user:U' || (n % {keys}), 'chat.postMessage', \
-           '{{\"channel\":\"U' || (n % {keys}) || '\",\"text\":\"hello\"}}', $1, $1, n / {keys} + 1, \
+         SELECT 'TBENCH', NULL, 'user:U' || (n % {keys}), 'effect.direct_message', \
+           '{{\"kind\":\"direct_message\",\"user\":\"U' || (n % {keys}) || '\",\"text\":\"hello\"}}', \
+           $1, $1, n / {keys} + 1, \
            CASE WHEN n < {keys} THEN 1 ELSE 0 END FROM seq",
         last = n - 1
     ))
@@ -108,6 +110,7 @@ async fn claims() -> anyhow::Result<()> {
     for (n, keys) in [(10, 10), (BACKLOG, KEYS)] {
         let (db, _) = open(&format!("staffloop_qbench_claim_{n}")).await?;
         seed_backlog(&db, n, keys).await?;
+        settle_after_seeding(&db).await?;
         // With 10 pending the queue runs dry after the first claim: that is
         // the floor a claim costs.
         println!(
@@ -238,7 +241,19 @@ async fn home() -> anyhow::Result<()> {
 async fn open_db_for_home(open_loops: i64) -> anyhow::Result<(Db, String)> {
     let (db, url) = open(&format!("staffloop_qbench_home_{open_loops}")).await?;
     seed_loops(&db, open_loops).await?;
+    settle_after_seeding(&db).await?;
     Ok((db, url))
+}
+
+/// A bulk load leaves SQLite a long write-ahead log (and PostgreSQL no
+/// statistics); a service that has run a while has neither.
+async fn settle_after_seeding(db: &Db) -> anyhow::Result<()> {
+    let sql = match db.backend() {
+        staffloop::store::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        staffloop::store::Backend::Postgres => "ANALYZE",
+    };
+    sqlx::query(sql).execute(db.pool()).await?;
+    Ok(())
 }
 
 #[tokio::main]

@@ -33,7 +33,6 @@ DROP INDEX outbox_due;
 DROP INDEX outbox_by_key;
 CREATE INDEX outbox_ready ON outbox (next_attempt_ms, id) WHERE status = 'pending' AND ready = 1;
 CREATE INDEX outbox_key_pending ON outbox (ordering_key, seq) WHERE status = 'pending';
-CREATE INDEX outbox_by_status ON outbox (status);
 
 -- Jobs: the same token discipline, and a claim through a partial index.
 ALTER TABLE jobs ADD COLUMN lease_token TEXT;

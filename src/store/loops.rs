@@ -404,6 +404,8 @@ pub struct HomeRow {
     pub interviews: i64,
 }
 
+/// The user's own loops (as hiring manager or interviewer) drive the query,
+/// so its cost follows how many loops they sit on, not how many are open.
 pub async fn home_rows(
     db: &Db,
     team_id: &str,
@@ -418,10 +420,11 @@ pub async fn home_rows(
               WHERE s.loop_id = l.id AND s.state <> 'cancelled') AS expected, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = l.id AND i.user_id = $2) AS interviews \
-         FROM loops l WHERE l.team_id = $1 AND l.state = 'open' AND l.id IN \
-           (SELECT h.id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
-            UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-              WHERE i.user_id = $2) \
+         FROM (SELECT h.id AS id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
+               UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+                 WHERE i.user_id = $2) mine \
+           JOIN loops l ON l.id = mine.id \
+         WHERE l.team_id = $1 AND l.state = 'open' \
          ORDER BY l.debrief_at, l.id LIMIT $3",
     )
     .bind(team_id)
