@@ -116,8 +116,8 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     };
     let now = state.clock.unix();
     let content = serde_json::to_string(&card)?;
+    // The loop's workspace is known already (opening it recorded the team).
     let mut tx = state.db.begin().await?;
-    crate::store::teams::touch(&mut tx, &stage.team_id, now).await?;
     let after_reveal = stage.debrief_started_at.is_some();
     let inserted = cards::insert_card(
         &mut tx,

@@ -374,17 +374,24 @@ pub async fn insert_scores(
     stage_kind: &str,
     scores: &[crate::domain::scorecard::Score],
 ) -> Result<(), sqlx::Error> {
-    for s in scores {
-        sqlx::query(
-            "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES ($1, $2, $3, $4, $5)",
-        )
+    if scores.is_empty() {
+        return Ok(());
+    }
+    // One statement for the card's scores (a card has at most a handful).
+    let values = (0..scores.len())
+        .map(|i| format!("($1, $2, $3, ${}, ${})", 4 + 2 * i, 5 + 2 * i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES {values}"
+    );
+    let mut q = sqlx::query(&sql)
         .bind(card_id)
         .bind(loop_id)
-        .bind(stage_kind)
-        .bind(&s.criterion)
-        .bind(s.score as i64)
-        .execute(&mut **tx)
-        .await?;
+        .bind(stage_kind);
+    for s in scores {
+        q = q.bind(&s.criterion).bind(s.score as i64);
     }
+    q.execute(&mut **tx).await?;
     Ok(())
 }

@@ -43,14 +43,76 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// Of `keys`, those with a pending row no worker has claimed yet.
+async fn keys_with_waiting_row(
+    conn: &mut sqlx::AnyConnection,
+    keys: &[&str],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = (1..=keys.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT DISTINCT ordering_key FROM outbox \
+         WHERE status = 'pending' AND lease_token IS NULL AND ordering_key IN ({marks})"
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql);
+    for k in keys {
+        q = q.bind(*k);
+    }
+    Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
+}
+
+/// Hands each key its next `n` places with one upsert of `outbox_keys`,
+/// which locks the keys' rows (in key order) until commit. Returns, per key,
+/// the first place and whether the key had nothing pending before.
+async fn take_places(
+    conn: &mut sqlx::AnyConnection,
+    groups: &[(String, i64)],
+) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
+    let values = (0..groups.len())
+        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES {values} \
+         ON CONFLICT (ordering_key) DO UPDATE \
+           SET last_seq = outbox_keys.last_seq + excluded.last_seq, \
+               pending = outbox_keys.pending + excluded.pending \
+         RETURNING ordering_key, last_seq, pending"
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql);
+    for (key, n) in groups {
+        q = q.bind(key).bind(*n).bind(*n);
+    }
+    // All rows: SQLite keeps a RETURNING statement, and its write lock, open
+    // until it has stepped to the end.
+    let answered = q.fetch_all(&mut *conn).await?;
+    let taken: std::collections::HashMap<&str, i64> =
+        groups.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    Ok(answered
+        .into_iter()
+        .map(|(key, last, pending)| {
+            let n = taken.get(key.as_str()).copied().unwrap_or(1);
+            (key, (last - n + 1, pending == n))
+        })
+        .collect())
+}
+
 /// Rows written per INSERT statement.
 const INSERT_CHUNK: usize = 64;
 
-/// Writes a transaction's effects. Keys are taken in sorted order, each with
-/// one upsert of `outbox_keys` that hands out the key's next places and locks
-/// its row until commit. So places follow commit order, a worker finishing a
-/// key's head waits for us (and then sees our rows), and two transactions
-/// that touch the same keys cannot deadlock. Then one INSERT per 64 rows.
+/// Writes a transaction's effects with three statements at most: one read
+/// for Home refreshes already waiting, one upsert of `outbox_keys` for every
+/// key (in key order) that hands out the keys' next places and locks their
+/// rows until commit, and one INSERT per 64 rows. So places follow commit
+/// order, a worker finishing a key's head waits for us (and then sees our
+/// rows), and two transactions that touch the same keys cannot deadlock.
+/// (On PostgreSQL two transactions at the same moment may both find no
+/// refresh waiting and both add one: one extra publish, never a lost one.)
 pub(crate) async fn flush(
     conn: &mut sqlx::AnyConnection,
     mut queued: Vec<Queued>,
@@ -64,51 +126,36 @@ pub(crate) async fn flush(
     queued.dedup_by(|b, a| {
         a.row.coalesce && b.row.coalesce && a.row.ordering_key == b.row.ordering_key
     });
+    // A Home refresh already waiting unclaimed makes another one redundant:
+    // it will read the latest state when it is delivered.
+    let coalescing: Vec<&str> = queued
+        .iter()
+        .filter(|q| q.row.coalesce)
+        .map(|q| q.row.ordering_key.as_str())
+        .collect();
+    let waiting = keys_with_waiting_row(conn, &coalescing).await?;
+    queued.retain(|q| !(q.row.coalesce && waiting.contains(&q.row.ordering_key)));
+    if queued.is_empty() {
+        return Ok(());
+    }
+    // (key, how many rows it takes), in key order.
+    let mut groups: Vec<(String, i64)> = Vec::new();
+    for q in &queued {
+        match groups.last_mut() {
+            Some((key, n)) if *key == q.row.ordering_key => *n += 1,
+            _ => groups.push((q.row.ordering_key.clone(), 1)),
+        }
+    }
+    let places = take_places(conn, &groups).await?;
     let mut rows: Vec<(Queued, i64, bool)> = Vec::with_capacity(queued.len());
-    let mut rest = queued.into_iter().peekable();
-    while let Some(first) = rest.next() {
-        let mut group = vec![first];
-        while let Some(next) = rest.next_if(|n| n.row.ordering_key == group[0].row.ordering_key) {
-            group.push(next);
+    let mut i_in_group = 0;
+    for (i, q) in queued.into_iter().enumerate() {
+        if i > 0 && rows.last().map(|(p, _, _)| &p.row.ordering_key) != Some(&q.row.ordering_key) {
+            i_in_group = 0;
         }
-        let key = group[0].row.ordering_key.clone();
-        let n = group.len() as i64;
-        let (last, pending): (i64, i64) = sqlx::query_as(
-            "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES ($1, $2, $2) \
-             ON CONFLICT (ordering_key) DO UPDATE \
-               SET last_seq = outbox_keys.last_seq + $2, pending = outbox_keys.pending + $2 \
-             RETURNING last_seq, pending",
-        )
-        .bind(&key)
-        .bind(n)
-        // All rows, not one: SQLite keeps a RETURNING statement, and its
-        // write lock, open until it has stepped to the end.
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(sqlx::Error::RowNotFound)?;
-        let head_free = pending == n;
-        if group[0].row.coalesce && !head_free {
-            let waiting: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM outbox WHERE ordering_key = $1 AND status = 'pending' AND lease_token IS NULL LIMIT 1",
-            )
-            .bind(&key)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if waiting.is_some() {
-                sqlx::query("UPDATE outbox_keys SET pending = pending - $2, last_seq = last_seq - $2 WHERE ordering_key = $1")
-                    .bind(&key)
-                    .bind(n)
-                    .execute(&mut *conn)
-                    .await?;
-                continue;
-            }
-        }
-        for (i, q) in group.into_iter().enumerate() {
-            let seq = last - n + 1 + i as i64;
-            rows.push((q, seq, head_free && i == 0));
-        }
+        let (first_seq, head_free) = places[&q.row.ordering_key];
+        rows.push((q, first_seq + i_in_group, head_free && i_in_group == 0));
+        i_in_group += 1;
     }
     let due_ms = crate::clock::wall_ms();
     for chunk in rows.chunks(INSERT_CHUNK) {
