@@ -120,6 +120,11 @@ async fn seed(url: &str) -> anyhow::Result<Vec<(i64, &'static str, String)>> {
         }
     }
     tx.commit().await?;
+    // A bulk load leaves PostgreSQL without statistics until autovacuum gets
+    // to it; a database that has served a while has them.
+    if db.backend() == staffloop::store::Backend::Postgres {
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
     db.close().await;
     Ok(slots)
 }

@@ -405,7 +405,8 @@ pub struct HomeRow {
 }
 
 /// The user's own loops (as hiring manager or interviewer) drive the query,
-/// so its cost follows how many loops they sit on, not how many are open.
+/// so its cost follows how many loops they sit on, not how many are open;
+/// progress is counted for the page shown only.
 pub async fn home_rows(
     db: &Db,
     team_id: &str,
@@ -413,19 +414,21 @@ pub async fn home_rows(
     limit: i64,
 ) -> Result<Vec<HomeRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT l.candidate_name, l.channel_id, l.channel_name, l.hiring_manager, \
+        "SELECT p.candidate_name, p.channel_id, p.channel_name, p.hiring_manager, \
            (SELECT COUNT(*) FROM scorecards c JOIN stages s ON s.id = c.stage_id \
-              WHERE c.loop_id = l.id AND s.state <> 'cancelled') AS submitted, \
+              WHERE c.loop_id = p.id AND s.state <> 'cancelled') AS submitted, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-              WHERE s.loop_id = l.id AND s.state <> 'cancelled') AS expected, \
+              WHERE s.loop_id = p.id AND s.state <> 'cancelled') AS expected, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-              WHERE s.loop_id = l.id AND i.user_id = $2) AS interviews \
-         FROM (SELECT h.id AS id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
-               UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-                 WHERE i.user_id = $2) mine \
-           JOIN loops l ON l.id = mine.id \
-         WHERE l.team_id = $1 AND l.state = 'open' \
-         ORDER BY l.debrief_at, l.id LIMIT $3",
+              WHERE s.loop_id = p.id AND i.user_id = $2) AS interviews \
+         FROM (SELECT l.id, l.candidate_name, l.channel_id, l.channel_name, l.hiring_manager, l.debrief_at \
+               FROM (SELECT h.id AS id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
+                     UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+                       WHERE i.user_id = $2) mine \
+                 JOIN loops l ON l.id = mine.id \
+               WHERE l.team_id = $1 AND l.state = 'open' \
+               ORDER BY l.debrief_at, l.id LIMIT $3) p \
+         ORDER BY p.debrief_at, p.id",
     )
     .bind(team_id)
     .bind(user)
