@@ -421,21 +421,7 @@ pub fn card_values(kind: &str, score: u8, recommendation: &str, marker: &str) ->
 impl TestApp {
     /// Waits until every recorded Slack effect has been delivered (or given up).
     pub async fn drained(&self) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let pending = self
-                .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-                .await;
-            if pending == 0 {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the outbox never drained: {pending} deliveries still pending"
-            );
-            self.state.outbox_wakeup.notify_one();
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        self.wait_idle(false).await
     }
 
     /// Brings the service to rest at the clock's current time: runs every job
@@ -445,17 +431,23 @@ impl TestApp {
     /// A condition, not a pause: it returns as soon as the service is idle
     /// and fails with what it saw after a deadline.
     pub async fn settle(&self) {
+        self.wait_idle(true).await
+    }
+
+    async fn wait_idle(&self, with_jobs: bool) {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
-            while staffloop::jobs::scheduler::run_due(&self.state).await > 0 {}
-            let now = self.state.clock.unix();
-            let due: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1",
-            )
-            .bind(now)
-            .fetch_one(self.state.db.pool())
-            .await
-            .unwrap();
+            let mut due = 0;
+            if with_jobs {
+                while staffloop::jobs::scheduler::run_due(&self.state).await > 0 {}
+                due = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1",
+                )
+                .bind(self.state.clock.unix())
+                .fetch_one(self.state.db.pool())
+                .await
+                .unwrap();
+            }
             let pending = self
                 .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
                 .await;
@@ -464,7 +456,7 @@ impl TestApp {
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "never settled: {due} jobs due, {pending} deliveries pending"
+                "never at rest: {due} jobs due, {pending} deliveries pending"
             );
             self.state.outbox_wakeup.notify_one();
             tokio::time::sleep(Duration::from_millis(10)).await;
