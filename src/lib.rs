@@ -43,6 +43,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     pub signing_secret: Option<Secret>,
     pub tuning: Tuning,
+    /// Scorecards submitted at the same moment share one transaction.
+    pub card_writes: handlers::scorecard::CardWriter,
 }
 
 pub struct App {
@@ -88,6 +90,7 @@ impl App {
             metrics: metrics::Metrics::default(),
             signing_secret: config.signing_secret.clone(),
             tuning: config.tuning.clone(),
+            card_writes: handlers::scorecard::card_writer(),
         });
         Ok(App {
             state,

@@ -12,7 +12,7 @@ use crate::store::{jobs, loops, Tx};
 use crate::AppState;
 
 /// Asks the hiring manager, once per loop.
-pub async fn ask(_state: &AppState, tx: &mut Tx, stage: &StageRow, now: i64) -> anyhow::Result<()> {
+pub async fn ask(tx: &mut Tx, stage: &StageRow, now: i64) -> anyhow::Result<()> {
     if !loops::raise_gate(tx, stage.loop_id, now).await? {
         return Ok(());
     }

@@ -2,6 +2,7 @@
 //! submitted once and locked, told to the channel as "who, never what", and
 //! later thoughts kept as timestamped addenda.
 
+use crate::domain::scorecard::Card;
 use crate::domain::scorecard::CardField;
 use crate::domain::StageKind;
 use crate::effects::{self, Effect};
@@ -11,9 +12,11 @@ use crate::slack::payload::{BlockAction, ViewSubmission};
 use crate::slack::views::scorecard;
 use crate::slack::Reply;
 use crate::store::cards::{self, StageRow};
-use crate::store::loops;
+use crate::store::group::GroupCommit;
+use crate::store::{loops, Db, Tx};
 use crate::AppState;
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
 
 /// Loads the stage behind a button or modal, if `user` is its interviewer.
 async fn own_stage(
@@ -24,13 +27,8 @@ async fn own_stage(
     let Some(stage_id) = stage_id else {
         return Ok(None);
     };
-    let Some(stage) = cards::stage(state.db.pool(), stage_id).await? else {
-        return Ok(None);
-    };
-    if !cards::is_interviewer(state.db.pool(), stage_id, user).await? {
-        return Ok(None);
-    }
-    Ok(stage.kind().map(|k| (stage, k)))
+    let stage = cards::stage_for_interviewer(state.db.pool(), stage_id, user).await?;
+    Ok(stage.and_then(|s| s.kind().map(|k| (s, k))))
 }
 
 async fn open_view(state: &AppState, trigger_id: &str, view: Value) {
@@ -114,83 +112,266 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
             ))
         }
     };
-    let now = state.clock.unix();
-    let content = serde_json::to_string(&card)?;
-    // The loop's workspace is known already (opening it recorded the team).
-    let mut tx = state.db.begin().await?;
-    let after_reveal = stage.debrief_started_at.is_some();
-    let inserted = cards::insert_card(
-        &mut tx,
-        stage.loop_id,
-        stage.id,
-        user,
-        &card.recommendation,
-        &content,
-        now,
-        after_reveal,
-    )
-    .await?;
-    let Some(card_id) = inserted else {
-        drop(tx);
-        let since = cards::card_receipt(state.db.pool(), stage.id, user)
-            .await?
-            .map(|(_, at)| at)
-            .unwrap_or(now);
-        return Ok(Reply::view_errors([(
+    let write = CardWrite {
+        stage_id: stage.id,
+        user: user.to_string(),
+        kind,
+        content: serde_json::to_string(&card)?,
+        card,
+        now: state.clock.unix(),
+    };
+    let now = write.now;
+    let outcome = state
+        .card_writes
+        .submit(&state.db, write)
+        .await
+        .ok_or_else(|| anyhow::anyhow!("the card writer stopped before answering"))??;
+    match outcome {
+        Written::Locked => {
+            tracing::info!(
+                loop_id = stage.loop_id,
+                stage_id = stage.id,
+                "scorecard locked"
+            );
+            state.outbox_wakeup.notify_one();
+            Ok(Reply::Ack)
+        }
+        Written::AlreadyIn => {
+            let since = cards::card_receipt(state.db.pool(), stage.id, user)
+                .await?
+                .map(|(_, at)| at)
+                .unwrap_or(now);
+            Ok(Reply::view_errors([(
+                first_block(kind),
+                m::already_locked(&date(since)),
+            )]))
+        }
+        Written::Closed => Ok(Reply::view_errors([(
             first_block(kind),
-            m::already_locked(&date(since)),
-        )]));
-    };
-    cards::insert_scores(&mut tx, card_id, stage.loop_id, kind.key(), &card.scores).await?;
-    // The stage may have been scored before its scheduled end (e.g. the document).
-    cards::end_stage(&mut tx, stage.id, now).await?;
-    let (submitted, expected) = cards::progress(&mut *tx, stage.loop_id).await?;
-    let team = stage.team_id.as_str();
-    if let Some(prompt_id) = cards::prompt_id(&mut *tx, stage.id, user).await? {
-        let locked = Effect::MarkPromptLocked {
-            prompt_id,
-            stage_id: stage.id,
-            user: user.to_string(),
-            submitted_at: now,
-        };
-        effects::record(&mut tx, team, locked, now * 1000).await?;
+            m::STAGE_CLOSED.to_string(),
+        )])),
+        Written::NotYours => Ok(Reply::view_errors([(
+            first_block(kind),
+            m::NOT_YOUR_CARD.to_string(),
+        )])),
     }
-    let note = Effect::NoteSubmission {
-        loop_id: stage.loop_id,
-        user: user.to_string(),
-        stage: kind,
-        submitted,
-        expected,
-    };
-    effects::record(&mut tx, team, note, now * 1000).await?;
-    if kind == StageKind::DesignDoc && card.below_staff_bar() {
-        super::gate::ask(state, &mut tx, &stage, now).await?;
+}
+
+/// A checked card on its way to the database.
+pub struct CardWrite {
+    stage_id: i64,
+    user: String,
+    kind: StageKind,
+    card: Card,
+    content: String,
+    now: i64,
+}
+
+/// What became of a card, decided inside the transaction that stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Locked,
+    /// This interviewer's card for the stage was already in (and stays).
+    AlreadyIn,
+    /// The stage or its loop closed before the card arrived.
+    Closed,
+    /// The sender is no longer on the stage's panel.
+    NotYours,
+}
+
+/// Cards submitted at the same moment share one transaction (group commit).
+pub type CardWriter = GroupCommit<Db, CardWrite, anyhow::Result<Written>>;
+
+/// Cards per transaction at most.
+const CARDS_PER_BATCH: usize = 64;
+
+pub fn card_writer() -> CardWriter {
+    GroupCommit::new(CARDS_PER_BATCH, |db, cards| {
+        Box::pin(write_cards(db, cards))
+    })
+}
+
+/// Writes a batch in one transaction; if that fails, writes each card in a
+/// transaction of its own, so one bad card cannot take the others down.
+async fn write_cards(db: Db, cards: Vec<CardWrite>) -> Vec<anyhow::Result<Written>> {
+    match write_batch(&db, &cards).await {
+        Ok(written) => written.into_iter().map(Ok).collect(),
+        Err(e) if cards.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(error = %e, cards = cards.len(), "a batch of cards failed; writing them one at a time");
+            let mut out = Vec::with_capacity(cards.len());
+            for card in &cards {
+                out.push(
+                    write_batch(&db, std::slice::from_ref(card))
+                        .await
+                        .map(|w| w[0]),
+                );
+            }
+            out
+        }
     }
-    loops::audit(
-        &mut tx,
-        team,
-        Some(stage.loop_id),
-        user,
-        &format!("submitted the {} scorecard", kind.key()),
-        now,
-    )
-    .await?;
-    // The author's Home lists the card; the HM's shows the loop's progress.
-    let home = |user: &str| Effect::RefreshHome {
-        user: user.to_string(),
-    };
-    effects::record(&mut tx, team, home(user), now * 1000).await?;
-    if stage.hiring_manager != user {
-        effects::record(&mut tx, team, home(&stage.hiring_manager), now * 1000).await?;
-    }
+}
+
+/// Stores a batch of cards with a fixed number of statements, whatever its
+/// size: the stages and panels read again (so a debrief that started or a
+/// stage that was stopped meanwhile is seen), the cards, their scores, the
+/// stages they end, the loops' progress, the prompts to mark locked, the
+/// audit entries, and the effects (see `outbox::flush`).
+async fn write_batch(db: &Db, batch: &[CardWrite]) -> anyhow::Result<Vec<Written>> {
+    let mut tx = db.begin().await?;
+    let written = write_batch_in(&mut tx, batch).await?;
     tx.commit().await?;
-    tracing::info!(
-        loop_id = stage.loop_id,
-        stage_id = stage.id,
-        "scorecard locked"
-    );
-    state.outbox_wakeup.notify_one();
-    Ok(Reply::Ack)
+    Ok(written)
+}
+
+async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<Written>> {
+    let mut stage_ids: Vec<i64> = batch.iter().map(|c| c.stage_id).collect();
+    stage_ids.sort_unstable();
+    stage_ids.dedup();
+    let stages: HashMap<i64, StageRow> = cards::stages(tx, &stage_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let panels: HashSet<(i64, String)> = cards::panels(tx, &stage_ids).await?.into_iter().collect();
+    let mut written = vec![Written::NotYours; batch.len()];
+    let mut candidates = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, c) in batch.iter().enumerate() {
+        let Some(stage) = stages.get(&c.stage_id) else {
+            continue;
+        };
+        if stage.kind() != Some(c.kind) || !panels.contains(&(c.stage_id, c.user.clone())) {
+            continue;
+        }
+        if !stage.is_open() {
+            written[i] = Written::Closed;
+        } else if !seen.insert((c.stage_id, c.user.as_str())) {
+            written[i] = Written::AlreadyIn; // the same card twice in one batch
+        } else {
+            candidates.push(i);
+        }
+    }
+    let rows: Vec<cards::NewCard> = candidates
+        .iter()
+        .map(|&i| {
+            let c = &batch[i];
+            let stage = &stages[&c.stage_id];
+            cards::NewCard {
+                loop_id: stage.loop_id,
+                stage_id: c.stage_id,
+                interviewer: &c.user,
+                recommendation: &c.card.recommendation,
+                content: &c.content,
+                submitted_at: c.now,
+                after_reveal: stage.debrief_started_at.is_some(),
+            }
+        })
+        .collect();
+    let ids: HashMap<(i64, String), i64> = cards::insert_cards(tx, &rows)
+        .await?
+        .into_iter()
+        .map(|(id, stage, user)| ((stage, user), id))
+        .collect();
+    // (batch index, card id) of the cards stored now, in arrival order.
+    let mut locked = Vec::new();
+    for &i in &candidates {
+        let c = &batch[i];
+        match ids.get(&(c.stage_id, c.user.clone())) {
+            Some(&id) => {
+                written[i] = Written::Locked;
+                locked.push((i, id));
+            }
+            None => written[i] = Written::AlreadyIn,
+        }
+    }
+    if locked.is_empty() {
+        return Ok(written);
+    }
+    let scores: Vec<cards::CardScores> = locked
+        .iter()
+        .map(|&(i, id)| cards::CardScores {
+            card_id: id,
+            loop_id: stages[&batch[i].stage_id].loop_id,
+            stage_kind: batch[i].kind.key(),
+            scores: &batch[i].card.scores,
+        })
+        .collect();
+    cards::insert_scores(tx, &scores).await?;
+    // A stage may be scored before its scheduled end (e.g. the document).
+    let mut ended: Vec<i64> = locked.iter().map(|&(i, _)| batch[i].stage_id).collect();
+    ended.sort_unstable();
+    ended.dedup();
+    let now = batch.iter().map(|c| c.now).max().unwrap_or_default();
+    cards::end_stages(tx, &ended, now).await?;
+    let mut loop_ids: Vec<i64> = ended.iter().map(|s| stages[s].loop_id).collect();
+    loop_ids.sort_unstable();
+    loop_ids.dedup();
+    // Cards in per loop once this batch is in; the batch's own cards count
+    // up to it, in arrival order.
+    let mut progress: HashMap<i64, (i64, i64)> = cards::progress_of(tx, &loop_ids)
+        .await?
+        .into_iter()
+        .map(|(l, submitted, expected)| (l, (submitted, expected)))
+        .collect();
+    for &(i, _) in &locked {
+        if let Some(p) = progress.get_mut(&stages[&batch[i].stage_id].loop_id) {
+            p.0 -= 1;
+        }
+    }
+    let prompts: HashMap<(i64, String), i64> = cards::prompts(tx, &ended)
+        .await?
+        .into_iter()
+        .map(|(id, stage, user)| ((stage, user), id))
+        .collect();
+    let mut audit = Vec::with_capacity(locked.len());
+    for &(i, _) in &locked {
+        let c = &batch[i];
+        let stage = &stages[&c.stage_id];
+        let team = stage.team_id.as_str();
+        let at_ms = c.now * 1000;
+        if let Some(&prompt_id) = prompts.get(&(c.stage_id, c.user.clone())) {
+            let locked = Effect::MarkPromptLocked {
+                prompt_id,
+                stage_id: c.stage_id,
+                user: c.user.clone(),
+                submitted_at: c.now,
+            };
+            effects::record(tx, team, locked, at_ms).await?;
+        }
+        let (submitted, expected) = progress
+            .get_mut(&stage.loop_id)
+            .map(|p| {
+                p.0 += 1;
+                *p
+            })
+            .unwrap_or_default();
+        let note = Effect::NoteSubmission {
+            loop_id: stage.loop_id,
+            user: c.user.clone(),
+            stage: c.kind,
+            submitted,
+            expected,
+        };
+        effects::record(tx, team, note, at_ms).await?;
+        if c.kind == StageKind::DesignDoc && c.card.below_staff_bar() {
+            super::gate::ask(tx, stage, c.now).await?;
+        }
+        // The author's Home lists the card; the HM's shows the loop's progress.
+        for user in [&c.user, &stage.hiring_manager] {
+            let home = Effect::RefreshHome { user: user.clone() };
+            effects::record(tx, team, home, at_ms).await?;
+        }
+        audit.push(loops::AuditEntry {
+            team_id: team,
+            loop_id: Some(stage.loop_id),
+            actor: &c.user,
+            action: format!("submitted the {} scorecard", c.kind.key()),
+            at: c.now,
+        });
+    }
+    loops::audit_many(tx, &audit).await?;
+    Ok(written)
 }
 
 /// Shortest and longest addendum, in characters.

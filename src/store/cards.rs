@@ -50,6 +50,22 @@ pub async fn stage<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
+/// The stage, if `user` sits on its panel (one read).
+pub async fn stage_for_interviewer<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    stage_id: i64,
+    user: &str,
+) -> Result<Option<StageRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLUMNS} FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+           JOIN loops l ON l.id = s.loop_id WHERE i.stage_id = $1 AND i.user_id = $2"
+    ))
+    .bind(stage_id)
+    .bind(user)
+    .fetch_optional(e)
+    .await
+}
+
 pub async fn stage_of_kind<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
@@ -179,32 +195,45 @@ pub async fn note_reminder(
     Ok(())
 }
 
-/// Stores a card once. `None` when this interviewer's card for the stage is
-/// already in: a locked card is never replaced.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_card(
+/// A card to store (see `insert_cards`).
+pub struct NewCard<'a> {
+    pub loop_id: i64,
+    pub stage_id: i64,
+    pub interviewer: &'a str,
+    pub recommendation: &'a str,
+    pub content: &'a str,
+    pub submitted_at: i64,
+    pub after_reveal: bool,
+}
+
+/// Stores cards once, in one statement. Returns (card id, stage id,
+/// interviewer) of those stored; a card already in for its stage and
+/// interviewer is left as it is (a locked card is never replaced) and not
+/// returned.
+pub async fn insert_cards(
     tx: &mut Tx,
-    loop_id: i64,
-    stage_id: i64,
-    user: &str,
-    recommendation: &str,
-    content: &str,
-    now: i64,
-    after_reveal: bool,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    cards: &[NewCard<'_>],
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+    if cards.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
         "INSERT INTO scorecards (loop_id, stage_id, interviewer, recommendation, content, submitted_at, after_reveal) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id",
-    )
-    .bind(loop_id)
-    .bind(stage_id)
-    .bind(user)
-    .bind(recommendation)
-    .bind(content)
-    .bind(now)
-    .bind(after_reveal as i64)
-    .fetch_optional(&mut **tx)
-    .await
+         VALUES {} ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id, stage_id, interviewer",
+        super::tuples(cards.len(), 7)
+    );
+    let mut q = sqlx::query_as(&sql);
+    for c in cards {
+        q = q
+            .bind(c.loop_id)
+            .bind(c.stage_id)
+            .bind(c.interviewer)
+            .bind(c.recommendation)
+            .bind(c.content)
+            .bind(c.submitted_at)
+            .bind(c.after_reveal as i64);
+    }
+    q.fetch_all(&mut **tx).await
 }
 
 /// (card id, submitted at) of a user's card for a stage. Never its content.
@@ -366,32 +395,136 @@ pub async fn addenda<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// Records a locked card's scores for reporting (same transaction as the card).
-pub async fn insert_scores(
-    tx: &mut Tx,
-    card_id: i64,
-    loop_id: i64,
-    stage_kind: &str,
-    scores: &[crate::domain::scorecard::Score],
-) -> Result<(), sqlx::Error> {
-    if scores.is_empty() {
+/// A stored card's scores, for reporting (see `insert_scores`).
+pub struct CardScores<'a> {
+    pub card_id: i64,
+    pub loop_id: i64,
+    pub stage_kind: &'a str,
+    pub scores: &'a [crate::domain::scorecard::Score],
+}
+
+/// Records the scores of locked cards, in the cards' transaction: one
+/// statement per 200 scores.
+pub async fn insert_scores(tx: &mut Tx, cards: &[CardScores<'_>]) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&CardScores, &crate::domain::scorecard::Score)> = cards
+        .iter()
+        .flat_map(|c| c.scores.iter().map(move |s| (c, s)))
+        .collect();
+    for chunk in rows.chunks(200) {
+        let sql = format!(
+            "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES {}",
+            super::tuples(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (c, s) in chunk {
+            q = q
+                .bind(c.card_id)
+                .bind(c.loop_id)
+                .bind(c.stage_kind)
+                .bind(&s.criterion)
+                .bind(s.score as i64);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Stages with their loops, by id (a batch of cards reads them again inside
+/// its transaction, so a debrief that started meanwhile is seen).
+pub async fn stages(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<StageRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.id IN ({})",
+        super::marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(conn).await
+}
+
+/// (stage id, interviewer) of everyone on these stages' panels.
+pub async fn panels(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT stage_id, user_id FROM stage_interviewers WHERE stage_id IN ({})",
+        super::marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(conn).await
+}
+
+/// (prompt id, stage id, interviewer) of every prompt of these stages.
+pub async fn prompts(
+    conn: &mut sqlx::AnyConnection,
+    stage_ids: &[i64],
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+    if stage_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, stage_id, interviewer FROM prompts WHERE stage_id IN ({})",
+        super::marks(1, stage_ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in stage_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(conn).await
+}
+
+/// Marks stages over (those still scheduled), in one statement.
+pub async fn end_stages(tx: &mut Tx, stage_ids: &[i64], now: i64) -> Result<(), sqlx::Error> {
+    if stage_ids.is_empty() {
         return Ok(());
     }
-    // One statement for the card's scores (a card has at most a handful).
-    let values = (0..scores.len())
-        .map(|i| format!("($1, $2, $3, ${}, ${})", 4 + 2 * i, 5 + 2 * i))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES {values}"
+        "UPDATE stages SET state = 'done', ended_at = $1 WHERE state = 'scheduled' AND id IN ({})",
+        super::marks(2, stage_ids.len())
     );
-    let mut q = sqlx::query(&sql)
-        .bind(card_id)
-        .bind(loop_id)
-        .bind(stage_kind);
-    for s in scores {
-        q = q.bind(&s.criterion).bind(s.score as i64);
+    let mut q = sqlx::query(&sql).bind(now);
+    for id in stage_ids {
+        q = q.bind(*id);
     }
     q.execute(&mut **tx).await?;
     Ok(())
+}
+
+/// (loop id, cards in, cards expected) for several loops at once; stopped
+/// stages do not count. A loop nothing is expected of is left out.
+pub async fn progress_of(
+    conn: &mut sqlx::AnyConnection,
+    loop_ids: &[i64],
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    if loop_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = super::marks(1, loop_ids.len());
+    let sql = format!(
+        "SELECT s.loop_id, \
+           (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
+              WHERE c.loop_id = s.loop_id AND cs.state <> 'cancelled'), \
+           COUNT(*) \
+         FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+         WHERE s.loop_id IN ({ids}) AND s.state <> 'cancelled' GROUP BY s.loop_id"
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in loop_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(conn).await
 }

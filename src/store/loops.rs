@@ -182,6 +182,36 @@ pub async fn audit(
     Ok(())
 }
 
+/// One audit entry (see `audit_many`).
+pub struct AuditEntry<'a> {
+    pub team_id: &'a str,
+    pub loop_id: Option<i64>,
+    pub actor: &'a str,
+    pub action: String,
+    pub at: i64,
+}
+
+/// Several audit entries in one statement.
+pub async fn audit_many(tx: &mut Tx, entries: &[AuditEntry<'_>]) -> Result<(), sqlx::Error> {
+    for chunk in entries.chunks(200) {
+        let sql = format!(
+            "INSERT INTO audit_log (team_id, loop_id, actor, action, at) VALUES {}",
+            super::tuples(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.team_id)
+                .bind(e.loop_id)
+                .bind(e.actor)
+                .bind(&e.action)
+                .bind(e.at);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The attempt number encoded in a channel name (`loop-x` is 1, `loop-x-3` is 3).
 fn attempt_of(name: &str, slug: &str) -> Option<u32> {
     let bare = slug::channel_name(slug, 1);

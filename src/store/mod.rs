@@ -5,6 +5,7 @@
 pub mod cards;
 pub mod decisions;
 pub mod events;
+pub mod group;
 pub mod jobs;
 pub mod loops;
 pub mod metrics;
@@ -33,6 +34,10 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// Where write transactions run. On SQLite one connection, so its page
+    /// cache stays warm (no other connection's commit invalidates it); on
+    /// PostgreSQL the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
     /// SQLite has one writer. Queueing write transactions here, in order,
     /// beats letting them spin in SQLite's sleep-and-retry busy handler.
@@ -99,6 +104,23 @@ pub fn lease_token() -> String {
     format!("{seed:016x}-{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// `n` numbered parameters from `$first` on, comma-separated: `$3, $4, $5`.
+pub(crate) fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `rows` parenthesised tuples of `cols` numbered parameters from `$1` on,
+/// for a multi-row VALUES: `($1, $2), ($3, $4)`.
+pub(crate) fn tuples(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", marks(r * cols + 1, cols)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// True when the error is a unique-constraint violation (a lost race or a
 /// duplicate delivery), which callers turn into "already done".
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -117,26 +139,27 @@ impl Db {
             prepare_sqlite_file(url).await?;
         }
         let options = AnyConnectOptions::from_str(url).context("parsing DATABASE_URL")?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL is persistent in the file; these two are per connection.
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            })
+        // SQLite reads are short and local; beyond a few connections per core
+        // more only add page caches (each up to 2 MB) and thread switches.
+        let readers = match backend {
+            Backend::Sqlite => max_connections.min(SQLITE_READERS),
+            Backend::Postgres => max_connections,
+        };
+        let pool = pool_options(backend, readers)
             .connect_with(options)
             .await
             .with_context(|| format!("connecting to the {backend:?} database"))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1)
+                .connect_with(AnyConnectOptions::from_str(url).context("parsing DATABASE_URL")?)
+                .await
+                .context("connecting the SQLite writer")?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Db {
             pool,
+            writer,
             backend,
             write_gate,
         })
@@ -166,7 +189,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let gate = self.gate().await;
         Ok(Tx {
-            inner: self.pool.begin().await?,
+            inner: self.writer.begin().await?,
             _gate: gate,
             effects: Vec::new(),
         })
@@ -187,8 +210,31 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
     }
+}
+
+/// Most SQLite read connections (besides the one writer).
+const SQLITE_READERS: u32 = 6;
+
+fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL is persistent in the file; these are per connection.
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // 1 MB of pages per connection; the OS caches the file too.
+                    conn.execute("PRAGMA cache_size = -1024").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Creates the SQLite file if missing and switches it to WAL (a property of

@@ -51,13 +51,10 @@ async fn keys_with_waiting_row(
     if keys.is_empty() {
         return Ok(Default::default());
     }
-    let marks = (1..=keys.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
         "SELECT DISTINCT ordering_key FROM outbox \
-         WHERE status = 'pending' AND lease_token IS NULL AND ordering_key IN ({marks})"
+         WHERE status = 'pending' AND lease_token IS NULL AND ordering_key IN ({})",
+        super::marks(1, keys.len())
     );
     let mut q = sqlx::query_scalar::<_, String>(&sql);
     for k in keys {
@@ -73,16 +70,13 @@ async fn take_places(
     conn: &mut sqlx::AnyConnection,
     groups: &[(String, i64)],
 ) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
-    let values = (0..groups.len())
-        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES {values} \
+        "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES {} \
          ON CONFLICT (ordering_key) DO UPDATE \
            SET last_seq = outbox_keys.last_seq + excluded.last_seq, \
                pending = outbox_keys.pending + excluded.pending \
-         RETURNING ordering_key, last_seq, pending"
+         RETURNING ordering_key, last_seq, pending",
+        super::tuples(groups.len(), 3)
     );
     let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql);
     for (key, n) in groups {
@@ -159,27 +153,10 @@ pub(crate) async fn flush(
     }
     let due_ms = crate::clock::wall_ms();
     for chunk in rows.chunks(INSERT_CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms, seq, ready) VALUES ",
+        let sql = format!(
+            "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms, seq, ready) VALUES {}",
+            super::tuples(chunk.len(), 9)
         );
-        for i in 0..chunk.len() {
-            let b = i * 9;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            ));
-        }
         let mut q = sqlx::query(&sql);
         for (row, seq, head) in chunk {
             q = q

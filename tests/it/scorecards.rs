@@ -882,3 +882,80 @@ async fn a_button_that_fails_inside_says_sorry() {
     );
     assert!(app.slack.calls_to("views.open").is_empty());
 }
+
+#[tokio::test]
+async fn cards_submitted_at_once_are_each_stored_once_and_counted_in_turn() {
+    let (app, clock) = spawn_with_clock().await;
+    app.open_loop("Bo Chen").await;
+    // Every stage is over, so every interviewer has been asked.
+    at(&clock, interview_day() + 6 * H);
+    settle(&app).await;
+    let panel = [
+        (HM, "hm_screen"),
+        (DOC, "design_doc"),
+        (HM, "deep_dive"),
+        (STAFF, "deep_dive"),
+        (CODER, "coding"),
+        (XTEAM, "cross_team"),
+        (BAR, "bar_raiser"),
+    ];
+    // Seven cards and two replays of the coding card, all in flight together.
+    let sends = panel
+        .iter()
+        .chain([(CODER, "coding"), (CODER, "coding")].iter())
+        .enumerate()
+        .map(|(i, (user, kind))| {
+            let marker = format!("AT-ONCE-{i}");
+            let app = &app;
+            async move { app.submit_card(user, kind, 3, "staff", &marker).await }
+        });
+    let mut acked = 0;
+    let mut locked = 0;
+    for r in futures::future::join_all(sends).await {
+        assert_eq!(r.status(), 200);
+        let body = r.text().await.unwrap();
+        if body.is_empty() {
+            acked += 1;
+        } else {
+            assert!(body.contains("locked"), "{body}");
+            locked += 1;
+        }
+    }
+    assert_eq!(
+        (acked, locked),
+        (7, 2),
+        "one coding card stands, two replays are refused"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM scorecards").await, 7);
+    assert_eq!(
+        app.scalar("SELECT COUNT(DISTINCT scorecard_id) FROM card_scores")
+            .await,
+        7
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'submitted the %'")
+            .await,
+        7
+    );
+    settle(&app).await;
+    let calls = app.slack.calls();
+    // The channel hears of each card once, counting up without a gap.
+    let mut counts: Vec<String> = calls
+        .iter()
+        .filter_map(|c| c.body["text"].as_str())
+        .filter(|t| t.contains("scorecard (") && t.contains(" of 7 in)"))
+        .map(|t| t.rsplit_once('(').unwrap().1.to_string())
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        (1..=7)
+            .map(|n| format!("{n} of 7 in)."))
+            .collect::<Vec<_>>()
+    );
+    // Every prompt DM is marked locked, once (the document stage has none yet).
+    let prompts = app.scalar("SELECT COUNT(*) FROM prompts").await;
+    assert!(prompts >= 6, "every held stage asked its panel ({prompts})");
+    assert_eq!(app.slack.calls_to("chat.update").len() as i64, prompts);
+    assert!(!app.slack.everything().contains("AT-ONCE"));
+}
