@@ -24,6 +24,7 @@ use clock::{Clock, SystemClock};
 use config::{Config, Secret, Tuning};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -124,6 +125,11 @@ impl App {
         }
         if state.tuning.run_scheduler {
             tasks.spawn(jobs::scheduler::run(state.clone(), shutdown.clone()));
+        }
+        {
+            let db = state.db.clone();
+            let stop = shutdown.clone();
+            tasks.spawn(async move { db.checkpoints(Duration::from_secs(1), stop).await });
         }
         if let Some(token) = app_token {
             tracing::info!("receiving Slack traffic over Socket Mode");

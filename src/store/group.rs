@@ -21,6 +21,14 @@ pub struct GroupCommit<C, T, R> {
     write: WriteBatch<C, T, R>,
 }
 
+impl<C, T, R> std::fmt::Debug for GroupCommit<C, T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupCommit")
+            .field("max_batch", &self.max_batch)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Queue<T, R> {
     items: Vec<(T, oneshot::Sender<R>)>,
     writing: bool,

@@ -43,6 +43,8 @@ pub struct Db {
     /// beats letting them spin in SQLite's sleep-and-retry busy handler.
     /// PostgreSQL needs no gate.
     write_gate: Option<Arc<Semaphore>>,
+    /// Outbox deliveries that end at the same moment share one transaction.
+    finishes: Arc<group::GroupCommit<Db, outbox::Finish, outbox::Finished>>,
 }
 
 /// A write transaction; on SQLite it holds the write gate until it ends.
@@ -160,6 +162,10 @@ impl Db {
         Ok(Db {
             pool,
             writer,
+            finishes: Arc::new(group::GroupCommit::new(
+                outbox::FINISH_BATCH,
+                outbox::finish_batch,
+            )),
             backend,
             write_gate,
         })
@@ -204,6 +210,29 @@ impl Db {
         }
     }
 
+    /// SQLite: copies the write-ahead log back into the database file every
+    /// `every` until `stop`, without blocking writers (a passive checkpoint),
+    /// so commits never pay for it and the log stays small. A process that
+    /// does not run this (the CLI) checkpoints when its last connection
+    /// closes. Nothing to do on PostgreSQL.
+    pub async fn checkpoints(&self, every: Duration, stop: tokio_util::sync::CancellationToken) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(error = %e, "checkpointing the SQLite log failed");
+            }
+        }
+    }
+
     /// Cheap liveness probe for `/healthz`.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
@@ -229,6 +258,9 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // No checkpoint inside a commit: `checkpoints` copies the
+                    // log back in the background, so a write never waits on it.
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
                     // 1 MB of pages per connection; the OS caches the file too.
                     conn.execute("PRAGMA cache_size = -1024").await?;
                 }

@@ -259,46 +259,147 @@ pub async fn renew(db: &Db, d: &Delivery, until_ms: i64) -> Result<bool, sqlx::E
 /// Ends a delivery (`done` or `failed`) if this worker still holds its lease,
 /// and makes the next pending row of its key ready. False: the lease was
 /// lost (another holder has the row), nothing was changed.
+/// A delivery to end (see `finish`).
+pub struct Finish {
+    id: i64,
+    lease_token: String,
+    status: &'static str,
+    at_ms: i64,
+    error: Option<String>,
+}
+
+/// Ends a delivery (`done` or `failed`) if this worker still holds its lease,
+/// and makes the next pending row of its key ready. False: the lease was
+/// lost (another holder has the row), nothing was changed. Deliveries that
+/// end at the same moment share one transaction (see `finish_batch`).
 async fn finish(
     db: &Db,
     d: &Delivery,
-    status: &str,
+    status: &'static str,
     now_ms: i64,
     error: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let ended = sqlx::query(
-        "UPDATE outbox SET status = $1, finished_ms = $2, last_error = COALESCE($3, last_error), \
-           ready = 0, lease_token = NULL \
-         WHERE id = $4 AND lease_token = $5 AND status = 'pending'",
-    )
-    .bind(status)
-    .bind(now_ms)
-    .bind(error)
-    .bind(d.id)
-    .bind(&d.lease_token)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !ended {
-        return Ok(false);
+    let end = Finish {
+        id: d.id,
+        lease_token: d.lease_token.clone(),
+        status,
+        at_ms: now_ms,
+        error: error.map(str::to_string),
+    };
+    match db.finishes.submit(db, end).await {
+        Some(Ok(ended)) => Ok(ended),
+        Some(Err(e)) => Err(sqlx::Error::Protocol(e)),
+        None => Err(sqlx::Error::Protocol(
+            "the outbox writer stopped before answering".into(),
+        )),
     }
-    // Locks the key's row: an insert under way for this key commits first,
-    // so the promotion below sees it.
-    sqlx::query("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key = $1")
-        .bind(&d.ordering_key)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE outbox SET ready = 1 WHERE id = \
-           (SELECT id FROM outbox WHERE ordering_key = $1 AND status = 'pending' ORDER BY seq LIMIT 1)",
-    )
-    .bind(&d.ordering_key)
-    .execute(&mut *tx)
-    .await?;
+}
+
+/// Answers of `finish_batch`: whether each delivery was ended, or why the
+/// batch could not be written.
+pub(crate) type Finished = Result<bool, String>;
+
+/// Deliveries ended per transaction at most.
+pub(crate) const FINISH_BATCH: usize = 64;
+
+pub(crate) fn finish_batch(
+    db: Db,
+    batch: Vec<Finish>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Finished>> + Send>> {
+    Box::pin(async move {
+        match finish_all(&db, &batch).await {
+            Ok(ended) => batch.iter().map(|f| Ok(ended.contains(&f.id))).collect(),
+            Err(e) if batch.len() == 1 => vec![Err(e.to_string())],
+            Err(e) => {
+                // One at a time, so one row's trouble (or a lost deadlock on
+                // PostgreSQL) does not leave the others to be sent again.
+                tracing::warn!(error = %e, rows = batch.len(), "outbox: ending a batch failed; ending them one at a time");
+                let mut out = Vec::with_capacity(batch.len());
+                for f in &batch {
+                    out.push(
+                        finish_all(&db, std::slice::from_ref(f))
+                            .await
+                            .map(|ended| ended.contains(&f.id))
+                            .map_err(|e| e.to_string()),
+                    );
+                }
+                out
+            }
+        }
+    })
+}
+
+/// Three statements for any number of deliveries: end those whose lease is
+/// still held, take them off their keys' counts (locking the keys' rows, in
+/// key order, so an insert under way for one of those keys commits first
+/// and the promotion sees it), and make each key's next row ready.
+async fn finish_all(
+    db: &Db,
+    batch: &[Finish],
+) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let sql = format!(
+        "UPDATE outbox SET status = v.column3, finished_ms = v.column4, \
+           last_error = COALESCE(v.column5, outbox.last_error), ready = 0, lease_token = NULL \
+         FROM (VALUES {}) AS v \
+         WHERE outbox.id = v.column1 AND outbox.lease_token = v.column2 AND outbox.status = 'pending' \
+         RETURNING outbox.id, outbox.ordering_key",
+        super::tuples(batch.len(), 5)
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+    for f in batch {
+        q = q
+            .bind(f.id)
+            .bind(&f.lease_token)
+            .bind(f.status)
+            .bind(f.at_ms)
+            .bind(f.error.as_deref());
+    }
+    let ended = q.fetch_all(&mut *tx).await?;
+    if ended.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut keys: Vec<&str> = ended.iter().map(|(_, k)| k.as_str()).collect();
+    keys.sort_unstable();
+    // One delivery per key is ever in flight (only a key's head is claimed).
+    keys.dedup();
+    let marks = super::marks(1, keys.len());
+    let lock = match db.backend() {
+        // Row locks in key order, as `flush` takes them: no deadlock.
+        Backend::Postgres => format!(
+            "SELECT ordering_key FROM outbox_keys WHERE ordering_key IN ({marks}) ORDER BY ordering_key FOR UPDATE"
+        ),
+        // One writer at a time: nothing to order.
+        Backend::Sqlite => String::new(),
+    };
+    if !lock.is_empty() {
+        let mut q = sqlx::query(&lock);
+        for k in &keys {
+            q = q.bind(*k);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let count =
+        format!("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key IN ({marks})");
+    let mut q = sqlx::query(&count);
+    for k in &keys {
+        q = q.bind(*k);
+    }
+    q.execute(&mut *tx).await?;
+    let promote = format!(
+        "UPDATE outbox SET ready = 1 WHERE id IN \
+           (SELECT (SELECT o.id FROM outbox o WHERE o.ordering_key = k.column1 AND o.status = 'pending' \
+                    ORDER BY o.seq LIMIT 1) \
+            FROM (VALUES {}) AS k)",
+        super::tuples(keys.len(), 1)
+    );
+    let mut q = sqlx::query(&promote);
+    for k in &keys {
+        q = q.bind(*k);
+    }
+    q.execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(ended.into_iter().map(|(id, _)| id).collect())
 }
 
 /// The delivery succeeded. False: the lease had been lost.
