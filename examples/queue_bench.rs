@@ -248,11 +248,18 @@ async fn open_db_for_home(open_loops: i64) -> anyhow::Result<(Db, String)> {
 /// A bulk load leaves SQLite a long write-ahead log (and PostgreSQL no
 /// statistics); a service that has run a while has neither.
 async fn settle_after_seeding(db: &Db) -> anyhow::Result<()> {
-    let sql = match db.backend() {
-        staffloop::store::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-        staffloop::store::Backend::Postgres => "ANALYZE",
-    };
-    sqlx::query(sql).execute(db.pool()).await?;
+    match db.backend() {
+        // What the service does at start (and hourly), after the log is folded in.
+        staffloop::store::Backend::Sqlite => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(db.pool())
+                .await?;
+            db.optimize().await?;
+        }
+        staffloop::store::Backend::Postgres => {
+            sqlx::query("ANALYZE").execute(db.pool()).await?;
+        }
+    }
     Ok(())
 }
 

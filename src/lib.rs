@@ -70,6 +70,9 @@ impl App {
         install_crypto_provider();
         let db = store::Db::connect(&config.database_url, config.tuning.db_max_connections).await?;
         db.migrate().await?;
+        db.optimize()
+            .await
+            .context("refreshing planner statistics")?;
         let slack = slack::client::SlackApi::new(
             &config.slack_api_url,
             &config.bot_token,
