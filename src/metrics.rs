@@ -4,6 +4,7 @@
 //! Outbox and job backlogs are read from the database at scrape time, so
 //! every replica reports the shared queue.
 
+use crate::domain::JobKind;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const ROUTES: [&str; 4] = [
@@ -17,16 +18,6 @@ const OUTCOMES: [&str; 4] = ["2xx", "4xx", "5xx", "401"];
 pub const BUCKETS_S: [f64; 12] = [
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0,
 ];
-pub const JOB_KINDS: [&str; 8] = [
-    "stage_end",
-    "reminder",
-    "hm_missing",
-    "doc_deadline",
-    "debrief",
-    "archive_note",
-    "archive",
-    "weekly_report",
-];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -34,8 +25,8 @@ pub struct Metrics {
     latency_buckets: [[AtomicU64; 12]; 4],
     latency_sum_us: [AtomicU64; 4],
     latency_count: [AtomicU64; 4],
-    jobs_run: [AtomicU64; 8],
-    jobs_failed: [AtomicU64; 8],
+    jobs_run: [AtomicU64; JobKind::ALL.len()],
+    jobs_failed: [AtomicU64; JobKind::ALL.len()],
 }
 
 fn outcome_index(status: u16) -> usize {
@@ -62,15 +53,17 @@ impl Metrics {
         self.latency_count[r].fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn job(&self, kind: &str, ok: bool) {
-        if let Some(k) = JOB_KINDS.iter().position(|x| *x == kind) {
-            let counter = if ok {
-                &self.jobs_run[k]
-            } else {
-                &self.jobs_failed[k]
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
+    pub fn job(&self, kind: JobKind, ok: bool) {
+        let k = JobKind::ALL
+            .iter()
+            .position(|x| *x == kind)
+            .expect("ALL lists every kind");
+        let counter = if ok {
+            &self.jobs_run[k]
+        } else {
+            &self.jobs_failed[k]
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The exposition text; `backlog` are gauges read from the database.
@@ -114,7 +107,7 @@ impl Metrics {
             "# HELP staffloop_jobs_total Scheduled jobs run by this process, by kind and result.\n",
         );
         out.push_str("# TYPE staffloop_jobs_total counter\n");
-        for (k, kind) in JOB_KINDS.iter().enumerate() {
+        for (k, kind) in JobKind::ALL.iter().enumerate() {
             out.push_str(&format!(
                 "staffloop_jobs_total{{kind=\"{kind}\",result=\"ok\"}} {}\n",
                 get(&self.jobs_run[k])
@@ -146,7 +139,7 @@ mod tests {
         m.observe("/slack/commands", 200, 0.003);
         m.observe("/slack/commands", 401, 0.0001);
         m.observe("/nowhere", 200, 1.0);
-        m.job("reminder", true);
+        m.job(JobKind::Reminder, true);
         let text = m.render(&[("staffloop_outbox_backlog", "", 3)]);
         assert!(
             text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"2xx\"} 1")

@@ -11,6 +11,7 @@ pub mod rubric_file;
 pub mod scorecard;
 pub mod slug;
 pub mod stage;
+pub mod states;
 
 pub use ids::{ChannelId, TeamId, UserId};
 pub use loop_plan::{Field, FieldErrors, LoopDraft, LoopPlan, PlannedStage, StageDraft};
@@ -19,3 +20,4 @@ pub use rubric::{Dimension, Level};
 pub use rubric_file::Rubric;
 pub use scorecard::{Card, CardDraft, Criterion};
 pub use stage::{Probe, StageKind};
+pub use states::{DecisionStatus, DocGate, JobKind, LoopState, StageState};

@@ -5,6 +5,7 @@
 use super::rubric::{Dimension, Level};
 use super::scorecard::{level_of_score, Criterion};
 use super::stage::StageKind;
+use super::states::DocGate;
 
 /// Scores on one criterion this far apart are a disagreement to discuss.
 pub const DISAGREEMENT_POINTS: u8 = 2;
@@ -61,7 +62,7 @@ pub enum Flag {
         count: usize,
     },
     DocGate {
-        outcome: String,
+        outcome: DocGate,
     },
     Unscored(Dimension),
 }
@@ -99,7 +100,7 @@ fn level_index(l: Level) -> usize {
 pub fn summarize(
     cards: &[RevealCard],
     missing: &[(String, StageKind)],
-    doc_gate: Option<&str>,
+    doc_gate: Option<DocGate>,
 ) -> Reveal {
     let mut criteria = Vec::new();
     let mut flags = Vec::new();
@@ -169,10 +170,9 @@ pub fn summarize(
             });
         }
     }
-    if let Some(outcome) = doc_gate {
-        flags.push(Flag::DocGate {
-            outcome: outcome.to_string(),
-        });
+    // Only an answered gate is worth a flag.
+    if let Some(outcome) = doc_gate.filter(|g| g.is_settled()) {
+        flags.push(Flag::DocGate { outcome });
     }
     Reveal {
         criteria,
@@ -269,7 +269,7 @@ mod tests {
         let r = summarize(
             &cards,
             &[("E".into(), StageKind::Coding)],
-            Some("continued"),
+            Some(DocGate::Continued),
         );
         assert!(r.flags.contains(&Flag::SplitRecommendations {
             low: Level::NoHire,
@@ -289,7 +289,7 @@ mod tests {
             count: 2
         }));
         assert!(r.flags.contains(&Flag::DocGate {
-            outcome: "continued".into()
+            outcome: DocGate::Continued
         }));
         assert!(r.flags.contains(&Flag::Unscored(ArchitecturalDecisions)));
         // No cards at all: every dimension unscored, no tally.

@@ -81,9 +81,8 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
         .into_iter()
         .filter_map(|(u, k)| Some((u, StageKind::parse(&k)?)))
         .collect();
-    let gate = l.doc_gate.filter(|g| g == "continued" || g == "stopped");
     Ok(Some(Snapshot {
-        summary: summarize(&reveal_cards, &missing, gate.as_deref()),
+        summary: summarize(&reveal_cards, &missing, l.doc_gate),
         applied: Level::parse(&l.applied_level).unwrap_or(Level::Staff),
         candidate: l.candidate_name,
         views,

@@ -4,10 +4,9 @@
 //! a staffloop admin) decides; one correction with a reason is allowed, and
 //! every entry is kept. `/staffloop outcome` records how the offer ended.
 
-use crate::domain::Level;
+use crate::domain::{DecisionStatus, JobKind, Level};
 use crate::effects::{self, Effect};
 use crate::error::{AppError, AppResult};
-use crate::jobs::scheduler::{ARCHIVE, ARCHIVE_NOTE};
 use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate, user as mention};
 use crate::slack::payload::{BlockAction, SlashCommand};
@@ -136,7 +135,11 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
         |text: &'static str| super::notice(state, team, user, action.channel_id.as_deref(), text);
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
-    let status = if confirm { "confirmed" } else { "cancelled" };
+    let status = if confirm {
+        DecisionStatus::Confirmed
+    } else {
+        DecisionStatus::Cancelled
+    };
     if !decisions::settle(&mut tx, d.id, status, now).await? {
         drop(tx);
         return tell(m::DECISION_STALE).await;
@@ -176,8 +179,8 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     if d.corrects.is_none() && state.tuning.archive_after_days > 0 {
         let archive_at = now + state.tuning.archive_after_days * DAY_SECONDS;
         for (kind, due) in [
-            (ARCHIVE_NOTE, archive_at - DAY_SECONDS),
-            (ARCHIVE, archive_at),
+            (JobKind::ArchiveNote, archive_at - DAY_SECONDS),
+            (JobKind::Archive, archive_at),
         ] {
             let job = NewJob {
                 kind,

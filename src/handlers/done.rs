@@ -2,7 +2,7 @@
 //! at once. For the asynchronous design document, the hiring manager marks it
 //! received (this command, or the button on the plan message).
 
-use crate::domain::StageKind;
+use crate::domain::{StageKind, StageState};
 use crate::error::{AppError, AppResult};
 use crate::jobs::prompts;
 use crate::messages as m;
@@ -65,7 +65,7 @@ async fn end(
     kind: StageKind,
     user: &str,
 ) -> AppResult<String> {
-    if l.state != "open" {
+    if !l.state.is_open() {
         return Err(AppError::user(m::LOOP_NOT_OPEN));
     }
     let Some(stage) = cards::stage_of_kind(state.db.pool(), l.id, kind.key()).await? else {
@@ -84,7 +84,7 @@ async fn end(
         };
         return Err(AppError::user(msg));
     }
-    if stage.state != "scheduled" {
+    if stage.state != StageState::Scheduled {
         return Ok(m::done_already(kind.title()));
     }
     let now = state.clock.unix();

@@ -2,7 +2,7 @@
 //! hiring manager to continue or stop; stopping cancels the remaining stages,
 //! tells their interviewers, and is recorded with who and when.
 
-use crate::domain::StageKind;
+use crate::domain::{DocGate, StageKind};
 use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, user as mention};
@@ -44,7 +44,11 @@ pub async fn decide(state: &AppState, action: &BlockAction, stop: bool) -> anyho
         return super::notice(state, team, user, None, m::GATE_NOT_ALLOWED).await;
     }
     let now = state.clock.unix();
-    let outcome = if stop { "stopped" } else { "continued" };
+    let outcome = if stop {
+        DocGate::Stopped
+    } else {
+        DocGate::Continued
+    };
     let mut tx = state.db.begin().await?;
     if !loops::settle_gate(&mut tx, l.id, outcome, user, now).await? {
         return Ok(()); // Already decided (double click, or another replica).

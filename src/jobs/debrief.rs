@@ -2,6 +2,7 @@
 //! by the hiring manager (the handler calls `start` too). Starting reveals
 //! every card locked by then, cancels the reminders, and is recorded.
 
+use crate::domain::JobKind;
 use crate::effects::{self, Effect};
 use crate::store::{cards, jobs, loops, Tx};
 use crate::AppState;
@@ -39,7 +40,7 @@ pub async fn start(
     }
     let team_id = reveal_effects(&mut tx, loop_id, state.clock.unix_ms()).await?;
     jobs::complete_by_key(&mut tx, &format!("debrief:{loop_id}"), now).await?;
-    jobs::cancel_kind_for_loop(&mut tx, loop_id, super::scheduler::REMINDER, now).await?;
+    jobs::cancel_kind_for_loop(&mut tx, loop_id, JobKind::Reminder, now).await?;
     loops::audit(
         &mut tx,
         &team_id,

@@ -2,8 +2,7 @@
 //! every N hours until their card is in, give the hiring manager the missing
 //! list before the debrief, and warn when the design-document card is late.
 
-use super::scheduler::{DOC_DEADLINE, REMINDER};
-use crate::domain::StageKind;
+use crate::domain::{JobKind, StageKind};
 use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::escape;
@@ -57,7 +56,7 @@ pub async fn prompt_stage(
         };
         effects::record(tx, &stage.team_id, prompt, now * 1000).await?;
         let reminder = NewJob {
-            kind: REMINDER,
+            kind: JobKind::Reminder,
             dedupe_key: format!("reminder:{}:{user}", stage.id),
             team_id: &stage.team_id,
             loop_id: Some(stage.loop_id),
@@ -160,7 +159,7 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let info = loops::by_id(&state.db, loop_id).await?;
     let missing = cards::missing(state.db.pool(), loop_id).await?;
     // Once the debrief has started, the reveal itself names the missing cards.
-    let info = info.filter(|i| i.state == "open" && i.debrief_started_at.is_none());
+    let info = info.filter(|i| i.state.is_open() && i.debrief_started_at.is_none());
     let text = info.as_ref().filter(|_| !missing.is_empty()).map(|info| {
         let lines = missing
             .iter()
@@ -194,7 +193,7 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let too_late = deep_dive
         .and_then(|s| s.starts_at)
         .is_some_and(|start| now >= start);
-    let info = info.filter(|i| i.state == "open");
+    let info = info.filter(|i| i.state.is_open());
     let text = info
         .as_ref()
         .filter(|_| doc_missing && !too_late)
@@ -251,7 +250,7 @@ pub fn loop_jobs<'a>(
     for (stage_id, kind, starts_at) in stages {
         if let (Some(start), Some(len)) = (starts_at, kind.length_minutes()) {
             out.push(NewJob {
-                kind: super::scheduler::STAGE_END,
+                kind: JobKind::StageEnd,
                 dedupe_key: format!("stage_end:{stage_id}"),
                 team_id,
                 loop_id: Some(loop_id),
@@ -262,7 +261,7 @@ pub fn loop_jobs<'a>(
         if *kind == StageKind::DeepDive {
             if let Some(start) = starts_at {
                 out.push(NewJob {
-                    kind: DOC_DEADLINE,
+                    kind: JobKind::DocDeadline,
                     dedupe_key: format!("doc_deadline:{loop_id}"),
                     team_id,
                     loop_id: Some(loop_id),
@@ -273,7 +272,7 @@ pub fn loop_jobs<'a>(
         }
     }
     out.push(NewJob {
-        kind: super::scheduler::DEBRIEF,
+        kind: JobKind::Debrief,
         dedupe_key: format!("debrief:{loop_id}"),
         team_id,
         loop_id: Some(loop_id),
@@ -281,7 +280,7 @@ pub fn loop_jobs<'a>(
         due_at: debrief_at,
     });
     out.push(NewJob {
-        kind: super::scheduler::HM_MISSING,
+        kind: JobKind::HmMissing,
         dedupe_key: format!("hm_missing:{loop_id}"),
         team_id,
         loop_id: Some(loop_id),

@@ -4,13 +4,13 @@
 //! posted once when it comes back (the pending job is simply overdue).
 
 use crate::domain::metrics::next_slot;
+use crate::domain::JobKind;
 use crate::effects::{self, Effect};
 use crate::store::jobs::{self, Job, NewJob};
 use crate::store::{metrics as q, Tx};
 use crate::AppState;
 use serde_json::json;
 
-pub const WEEKLY: &str = "weekly_report";
 /// The weekly post covers the trailing window, in days.
 pub const WEEKLY_WINDOW_DAYS: i64 = 90;
 
@@ -21,7 +21,7 @@ fn slot_after(state: &AppState, now: i64) -> i64 {
 
 fn weekly_job(team: &str, slot: i64) -> NewJob<'_> {
     NewJob {
-        kind: WEEKLY,
+        kind: JobKind::WeeklyReport,
         dedupe_key: format!("weekly:{team}:{slot}"),
         team_id: team,
         loop_id: None,
@@ -33,7 +33,7 @@ fn weekly_job(team: &str, slot: i64) -> NewJob<'_> {
 /// Gives every workspace without one a pending weekly job for the next slot.
 /// Replicas compute the same key, so they cannot schedule it twice.
 pub async fn ensure_weekly(state: &AppState) -> anyhow::Result<()> {
-    let missing = jobs::teams_without_pending(&state.db, WEEKLY).await?;
+    let missing = jobs::teams_without_pending(&state.db, JobKind::WeeklyReport).await?;
     if missing.is_empty() {
         return Ok(());
     }

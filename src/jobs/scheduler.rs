@@ -3,19 +3,12 @@
 //! before commit leaves the job due, a second replica cannot run it twice.
 
 use super::prompts;
+use crate::domain::JobKind;
 use crate::store::jobs::{self, Job};
 use crate::AppState;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
-
-pub const STAGE_END: &str = "stage_end";
-pub const REMINDER: &str = "reminder";
-pub const HM_MISSING: &str = "hm_missing";
-pub const DOC_DEADLINE: &str = "doc_deadline";
-pub const DEBRIEF: &str = "debrief";
-pub const ARCHIVE_NOTE: &str = "archive_note";
-pub const ARCHIVE: &str = "archive";
 
 /// Jobs claimed per round.
 const BATCH: i64 = 32;
@@ -69,29 +62,33 @@ pub async fn run_due(state: &AppState) -> usize {
 }
 
 async fn run_one(state: &AppState, job: &Job) {
-    let span =
-        tracing::info_span!("job", job_id = job.id, kind = %job.kind, loop_id = ?job.loop_id);
+    let span = tracing::info_span!("job", job_id = job.id, kind = %job.stored_kind, loop_id = ?job.loop_id);
     let result = async {
         tracing::debug!("running");
-        match job.kind.as_str() {
-            STAGE_END => prompts::stage_end(state, job).await,
-            REMINDER => prompts::reminder(state, job).await,
-            HM_MISSING => prompts::hm_missing(state, job).await,
-            DOC_DEADLINE => prompts::doc_deadline(state, job).await,
-            DEBRIEF => match job.loop_id {
+        let Some(kind) = job.kind() else {
+            return Err(anyhow::anyhow!("unknown job kind {}", job.stored_kind));
+        };
+        match kind {
+            JobKind::StageEnd => prompts::stage_end(state, job).await,
+            JobKind::Reminder => prompts::reminder(state, job).await,
+            JobKind::HmMissing => prompts::hm_missing(state, job).await,
+            JobKind::DocDeadline => prompts::doc_deadline(state, job).await,
+            JobKind::Debrief => match job.loop_id {
                 Some(loop_id) => super::debrief::start(state, loop_id, "staffloop", Some(job))
                     .await
                     .map(|_| ()),
                 None => Err(anyhow::anyhow!("debrief job without loop")),
             },
-            ARCHIVE_NOTE | ARCHIVE => prompts::archive(state, job, job.kind == ARCHIVE).await,
-            super::report::WEEKLY => super::report::weekly(state, job).await,
-            other => Err(anyhow::anyhow!("unknown job kind {other}")),
+            JobKind::ArchiveNote => prompts::archive(state, job, false).await,
+            JobKind::Archive => prompts::archive(state, job, true).await,
+            JobKind::WeeklyReport => super::report::weekly(state, job).await,
         }
     }
     .instrument(span.clone())
     .await;
-    state.metrics.job(&job.kind, result.is_ok());
+    if let Some(kind) = job.kind() {
+        state.metrics.job(kind, result.is_ok());
+    }
     match result {
         Ok(()) => state.outbox_wakeup.notify_one(),
         Err(e) => {

@@ -2,6 +2,7 @@
 //! scorecards themselves: inserted once, never updated.
 
 use super::Tx;
+use crate::domain::{DocGate, LoopState, StageState};
 use sqlx::{Any, Executor};
 
 /// A stage with what the scorecard flow needs of its loop.
@@ -13,14 +14,14 @@ pub struct StageRow {
     pub kind: String,
     pub starts_at: Option<i64>,
     pub length_minutes: Option<i64>,
-    pub state: String,
+    pub state: StageState,
     pub candidate_name: String,
     pub hiring_manager: String,
-    pub loop_state: String,
+    pub loop_state: LoopState,
     pub channel_id: Option<String>,
     pub debrief_at: i64,
     pub debrief_started_at: Option<i64>,
-    pub doc_gate: Option<String>,
+    pub doc_gate: Option<DocGate>,
 }
 
 impl StageRow {
@@ -29,7 +30,7 @@ impl StageRow {
     }
 
     pub fn is_open(&self) -> bool {
-        self.loop_state == "open" && self.state != "cancelled"
+        self.loop_state.is_open() && self.state != StageState::Cancelled
     }
 }
 

@@ -13,7 +13,7 @@ pub struct Decision {
     pub decided_by: String,
     pub proposed_at: i64,
     pub confirmed_at: Option<i64>,
-    pub status: String,
+    pub status: crate::domain::DecisionStatus,
     pub corrects: Option<i64>,
 }
 
@@ -67,7 +67,12 @@ pub async fn confirmed<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Moves a proposal to `status` if it is still proposed; false otherwise.
-pub async fn settle(tx: &mut Tx, id: i64, status: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn settle(
+    tx: &mut Tx,
+    id: i64,
+    status: crate::domain::DecisionStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE decisions SET status = $1, confirmed_at = $2 WHERE id = $3 AND status = 'proposed'",
     )

@@ -4,12 +4,17 @@
 //! replica whose lease ran out cannot finish it a second time.
 
 use super::{Backend, Db, Tx};
+use crate::domain::JobKind;
 use serde_json::Value;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
-    pub kind: String,
+    /// Kept as stored, so one row of a kind this build does not know (written
+    /// by a newer replica) fails alone instead of failing every claim; read
+    /// it through `kind()`.
+    #[sqlx(rename = "kind")]
+    pub stored_kind: String,
     pub dedupe_key: String,
     pub team_id: Option<String>,
     pub loop_id: Option<i64>,
@@ -21,13 +26,17 @@ pub struct Job {
 }
 
 impl Job {
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::parse(&self.stored_kind)
+    }
+
     pub fn payload(&self) -> Value {
         serde_json::from_str(&self.payload).unwrap_or(Value::Null)
     }
 }
 
 pub struct NewJob<'a> {
-    pub kind: &'a str,
+    pub kind: JobKind,
     pub dedupe_key: String,
     pub team_id: &'a str,
     pub loop_id: Option<i64>,
@@ -89,7 +98,7 @@ const CLAIM_POSTGRES: &str = "UPDATE jobs SET lease_until_ms = $1, lease_token =
 /// has run out (wall clock), in one statement through the `jobs_due` partial
 /// index; each claim carries a fresh token that `finish` and `failed` check.
 /// Workspaces with no pending job of `kind` (each needs its next weekly report).
-pub async fn teams_without_pending(db: &Db, kind: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn teams_without_pending(db: &Db, kind: JobKind) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT t.team_id FROM teams t WHERE NOT EXISTS \
            (SELECT 1 FROM jobs j WHERE j.team_id = t.team_id AND j.kind = $1 AND j.status = 'pending')",
@@ -116,7 +125,7 @@ pub async fn counts(db: &Db, now: i64) -> Result<(i64, i64), sqlx::Error> {
 pub async fn cancel_kind_for_loop(
     tx: &mut Tx,
     loop_id: i64,
-    kind: &str,
+    kind: JobKind,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(

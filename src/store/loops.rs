@@ -3,7 +3,10 @@
 use super::jobs::{self, NewJob};
 use super::outbox::{self, NewRow};
 use super::{is_unique_violation, teams, Db, Tx};
-use crate::domain::{slug, CandidateName, Level, LoopPlan, PlannedStage, StageKind, UserId};
+use crate::domain::{
+    slug, CandidateName, DocGate, Level, LoopPlan, LoopState, PlannedStage, StageKind, StageState,
+    UserId,
+};
 
 /// Tries before giving up on reserving a channel name under heavy contention.
 const RESERVE_NAME_TRIES: usize = 8;
@@ -321,9 +324,9 @@ pub struct LoopRow {
     pub channel_id: Option<String>,
     pub channel_name: String,
     pub debrief_at: i64,
-    pub state: String,
+    pub state: LoopState,
     pub debrief_started_at: Option<i64>,
-    pub doc_gate: Option<String>,
+    pub doc_gate: Option<DocGate>,
     pub decided_level: Option<String>,
     pub offer_outcome: Option<String>,
 }
@@ -360,7 +363,7 @@ pub struct StageStatus {
     pub kind: String,
     pub starts_at: Option<i64>,
     pub length_minutes: Option<i64>,
-    pub state: String,
+    pub state: StageState,
     /// (interviewer, has submitted): who, never what.
     pub interviewers: Vec<(String, bool)>,
 }
@@ -374,7 +377,7 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
         kind: String,
         starts_at: Option<i64>,
         length_minutes: Option<i64>,
-        state: String,
+        state: StageState,
         user_id: Option<String>,
         submitted: i64,
     }
@@ -569,7 +572,7 @@ pub async fn raise_gate(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, sql
 pub async fn settle_gate(
     tx: &mut Tx,
     loop_id: i64,
-    outcome: &str,
+    outcome: DocGate,
     by: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {

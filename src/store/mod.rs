@@ -106,6 +106,47 @@ pub fn lease_token() -> String {
     format!("{seed:016x}-{:x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The domain's states cross the store's edge as their stored spelling and
+/// come back parsed: a column holding a spelling we do not know is an error
+/// when the row is read, not a silent mismatch later.
+macro_rules! stored_as_text {
+    ($($state:ty),+) => {$(
+        impl sqlx::Type<Any> for $state {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<Any>>::type_info()
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, Any> for $state {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, Any>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, Any> for $state {
+            fn decode(
+                value: <Any as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, Any>>::decode(value)?;
+                <$state>::parse(&text).ok_or_else(|| {
+                    format!("unknown {} {text:?}", stringify!($state)).into()
+                })
+            }
+        }
+    )+};
+}
+
+stored_as_text!(
+    crate::domain::LoopState,
+    crate::domain::StageState,
+    crate::domain::DocGate,
+    crate::domain::DecisionStatus,
+    crate::domain::JobKind
+);
+
 /// `n` numbered parameters from `$first` on, comma-separated: `$3, $4, $5`.
 pub(crate) fn marks(first: usize, n: usize) -> String {
     (first..first + n)

@@ -4,7 +4,7 @@
 use super::{context, section};
 use crate::domain::reveal::{Flag, Reveal};
 use crate::domain::scorecard::{level_of_score, Card, Criterion};
-use crate::domain::{Level, Rubric, StageKind};
+use crate::domain::{DocGate, Level, Rubric, StageKind};
 use crate::heatmap::HeatMap;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
@@ -170,7 +170,7 @@ pub fn summary(
                 stage,
                 count,
             } => m::flag_addenda(&format!("<@{interviewer}>"), stage.title(), *count),
-            Flag::DocGate { outcome } => m::flag_gate(if outcome == "stopped" {
+            Flag::DocGate { outcome } => m::flag_gate(if *outcome == DocGate::Stopped {
                 "stop"
             } else {
                 "continue"
