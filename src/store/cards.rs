@@ -436,18 +436,10 @@ pub async fn stages(
     conn: &mut sqlx::AnyConnection,
     ids: &[i64],
 ) -> Result<Vec<StageRow>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
     let sql = format!(
-        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.id IN ({})",
-        super::marks(1, ids.len())
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.id IN ({{ids}})"
     );
-    let mut q = sqlx::query_as(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(conn).await
+    super::fetch_for_ids(conn, &sql, ids).await
 }
 
 /// (stage id, interviewer) of everyone on these stages' panels.
@@ -455,18 +447,8 @@ pub async fn panels(
     conn: &mut sqlx::AnyConnection,
     ids: &[i64],
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT stage_id, user_id FROM stage_interviewers WHERE stage_id IN ({})",
-        super::marks(1, ids.len())
-    );
-    let mut q = sqlx::query_as(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(conn).await
+    let sql = "SELECT stage_id, user_id FROM stage_interviewers WHERE stage_id IN ({ids})";
+    super::fetch_for_ids(conn, sql, ids).await
 }
 
 /// (prompt id, stage id, interviewer) of every prompt of these stages.
@@ -474,18 +456,8 @@ pub async fn prompts(
     conn: &mut sqlx::AnyConnection,
     stage_ids: &[i64],
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
-    if stage_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT id, stage_id, interviewer FROM prompts WHERE stage_id IN ({})",
-        super::marks(1, stage_ids.len())
-    );
-    let mut q = sqlx::query_as(&sql);
-    for id in stage_ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(conn).await
+    let sql = "SELECT id, stage_id, interviewer FROM prompts WHERE stage_id IN ({ids})";
+    super::fetch_for_ids(conn, sql, stage_ids).await
 }
 
 /// Marks stages over (those still scheduled), in one statement.
@@ -511,21 +483,11 @@ pub async fn progress_of(
     conn: &mut sqlx::AnyConnection,
     loop_ids: &[i64],
 ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    if loop_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = super::marks(1, loop_ids.len());
-    let sql = format!(
-        "SELECT s.loop_id, \
+    let sql = "SELECT s.loop_id, \
            (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
               WHERE c.loop_id = s.loop_id AND cs.state <> 'cancelled'), \
            COUNT(*) \
          FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-         WHERE s.loop_id IN ({ids}) AND s.state <> 'cancelled' GROUP BY s.loop_id"
-    );
-    let mut q = sqlx::query_as(&sql);
-    for id in loop_ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all(conn).await
+         WHERE s.loop_id IN ({ids}) AND s.state <> 'cancelled' GROUP BY s.loop_id";
+    super::fetch_for_ids(conn, sql, loop_ids).await
 }

@@ -164,6 +164,27 @@ pub(crate) fn tuples(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
+/// The rows of `sql` for a list of ids: `{ids}` in it stands for one
+/// numbered parameter per id. No ids, no query.
+pub(crate) async fn fetch_for_ids<T>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    ids: &[i64],
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sql.replace("{ids}", &marks(1, ids.len()));
+    let mut q = sqlx::query_as::<_, T>(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(conn).await
+}
+
 /// True when the error is a unique-constraint violation (a lost race or a
 /// duplicate delivery), which callers turn into "already done".
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
