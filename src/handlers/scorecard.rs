@@ -4,7 +4,7 @@
 
 use crate::domain::scorecard::Card;
 use crate::domain::scorecard::CardField;
-use crate::domain::StageKind;
+use crate::domain::{StageKind, StageState};
 use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::date;
@@ -228,20 +228,21 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
     let mut stage_ids: Vec<i64> = batch.iter().map(|c| c.stage_id).collect();
     stage_ids.sort_unstable();
     stage_ids.dedup();
-    let stages: HashMap<i64, StageRow> = cards::stages(tx, &stage_ids)
+    let seats: HashMap<(i64, String), cards::Seat> = cards::seats(tx, &stage_ids)
         .await?
         .into_iter()
-        .map(|s| (s.id, s))
+        .map(|seat| ((seat.stage.id, seat.interviewer.clone()), seat))
         .collect();
-    let panels: HashSet<(i64, String)> = cards::panels(tx, &stage_ids).await?.into_iter().collect();
+    let stages: HashMap<i64, &StageRow> = seats.values().map(|s| (s.stage.id, &s.stage)).collect();
     let mut written = vec![Written::NotYours; batch.len()];
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
     for (i, c) in batch.iter().enumerate() {
-        let Some(stage) = stages.get(&c.stage_id) else {
-            continue;
+        let Some(seat) = seats.get(&(c.stage_id, c.user.clone())) else {
+            continue; // not (or no longer) on the stage's panel
         };
-        if stage.kind() != Some(c.kind) || !panels.contains(&(c.stage_id, c.user.clone())) {
+        let stage = &seat.stage;
+        if stage.kind() != Some(c.kind) {
             continue;
         }
         if !stage.is_open() {
@@ -256,7 +257,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .iter()
         .map(|&i| {
             let c = &batch[i];
-            let stage = &stages[&c.stage_id];
+            let stage = stages[&c.stage_id];
             cards::NewCard {
                 loop_id: stage.loop_id,
                 stage_id: c.stage_id,
@@ -299,38 +300,29 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .collect();
     cards::insert_scores(tx, &scores).await?;
     // A stage may be scored before its scheduled end (e.g. the document).
-    let mut ended: Vec<i64> = locked.iter().map(|&(i, _)| batch[i].stage_id).collect();
+    let mut ended: Vec<i64> = locked
+        .iter()
+        .map(|&(i, _)| batch[i].stage_id)
+        .filter(|s| stages[s].state == StageState::Scheduled)
+        .collect();
     ended.sort_unstable();
     ended.dedup();
     let now = batch.iter().map(|c| c.now).max().unwrap_or_default();
     cards::end_stages(tx, &ended, now).await?;
-    let mut loop_ids: Vec<i64> = ended.iter().map(|s| stages[s].loop_id).collect();
-    loop_ids.sort_unstable();
-    loop_ids.dedup();
-    // Cards in per loop once this batch is in; the batch's own cards count
-    // up to it, in arrival order.
-    let mut progress: HashMap<i64, (i64, i64)> = cards::progress_of(tx, &loop_ids)
-        .await?
-        .into_iter()
-        .map(|(l, submitted, expected)| (l, (submitted, expected)))
-        .collect();
-    for &(i, _) in &locked {
-        if let Some(p) = progress.get_mut(&stages[&batch[i].stage_id].loop_id) {
-            p.0 -= 1;
-        }
-    }
-    let prompts: HashMap<(i64, String), i64> = cards::prompts(tx, &ended)
-        .await?
-        .into_iter()
-        .map(|(id, stage, user)| ((stage, user), id))
+    // Cards in per loop before this batch, (in, expected); the batch's own
+    // cards count up from there, in arrival order.
+    let mut progress: HashMap<i64, (i64, i64)> = seats
+        .values()
+        .map(|s| (s.stage.loop_id, (s.loop_submitted, s.loop_expected)))
         .collect();
     let mut audit = Vec::with_capacity(locked.len());
     for &(i, _) in &locked {
         let c = &batch[i];
-        let stage = &stages[&c.stage_id];
+        let seat = &seats[&(c.stage_id, c.user.clone())];
+        let stage = &seat.stage;
         let team = stage.team_id.as_str();
         let at_ms = c.now * 1000;
-        if let Some(&prompt_id) = prompts.get(&(c.stage_id, c.user.clone())) {
+        if let Some(prompt_id) = seat.prompt_id {
             let locked = Effect::MarkPromptLocked {
                 prompt_id,
                 stage_id: c.stage_id,

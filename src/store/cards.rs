@@ -430,34 +430,36 @@ pub async fn insert_scores(tx: &mut Tx, cards: &[CardScores<'_>]) -> Result<(), 
     Ok(())
 }
 
-/// Stages with their loops, by id (a batch of cards reads them again inside
-/// its transaction, so a debrief that started meanwhile is seen).
-pub async fn stages(
-    conn: &mut sqlx::AnyConnection,
-    ids: &[i64],
-) -> Result<Vec<StageRow>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.id IN ({{ids}})"
-    );
-    super::fetch_for_ids(conn, &sql, ids).await
+/// A seat on a stage's panel as a batch of cards reads it, inside its
+/// transaction: the stage with its loop (so a debrief that started or a stage
+/// that was stopped meanwhile is seen), the prompt that asked this
+/// interviewer (if any), and the loop's cards in and expected before the batch.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Seat {
+    #[sqlx(flatten)]
+    pub stage: StageRow,
+    pub interviewer: String,
+    pub prompt_id: Option<i64>,
+    pub loop_submitted: i64,
+    pub loop_expected: i64,
 }
 
-/// (stage id, interviewer) of everyone on these stages' panels.
-pub async fn panels(
-    conn: &mut sqlx::AnyConnection,
-    ids: &[i64],
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    let sql = "SELECT stage_id, user_id FROM stage_interviewers WHERE stage_id IN ({ids})";
-    super::fetch_for_ids(conn, sql, ids).await
-}
-
-/// (prompt id, stage id, interviewer) of every prompt of these stages.
-pub async fn prompts(
+/// Every seat of these stages, in one read.
+pub async fn seats(
     conn: &mut sqlx::AnyConnection,
     stage_ids: &[i64],
-) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
-    let sql = "SELECT id, stage_id, interviewer FROM prompts WHERE stage_id IN ({ids})";
-    super::fetch_for_ids(conn, sql, stage_ids).await
+) -> Result<Vec<Seat>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {STAGE_COLUMNS}, i.user_id AS interviewer, p.id AS prompt_id, \
+           (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
+              WHERE c.loop_id = s.loop_id AND cs.state <> 'cancelled') AS loop_submitted, \
+           (SELECT COUNT(*) FROM stage_interviewers ei JOIN stages es ON es.id = ei.stage_id \
+              WHERE es.loop_id = s.loop_id AND es.state <> 'cancelled') AS loop_expected \
+         FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id JOIN loops l ON l.id = s.loop_id \
+           LEFT JOIN prompts p ON p.stage_id = i.stage_id AND p.interviewer = i.user_id \
+         WHERE i.stage_id IN ({{ids}})"
+    );
+    super::fetch_for_ids(conn, &sql, stage_ids).await
 }
 
 /// Marks stages over (those still scheduled), in one statement.
@@ -475,19 +477,4 @@ pub async fn end_stages(tx: &mut Tx, stage_ids: &[i64], now: i64) -> Result<(), 
     }
     q.execute(&mut **tx).await?;
     Ok(())
-}
-
-/// (loop id, cards in, cards expected) for several loops at once; stopped
-/// stages do not count. A loop nothing is expected of is left out.
-pub async fn progress_of(
-    conn: &mut sqlx::AnyConnection,
-    loop_ids: &[i64],
-) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    let sql = "SELECT s.loop_id, \
-           (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
-              WHERE c.loop_id = s.loop_id AND cs.state <> 'cancelled'), \
-           COUNT(*) \
-         FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-         WHERE s.loop_id IN ({ids}) AND s.state <> 'cancelled' GROUP BY s.loop_id";
-    super::fetch_for_ids(conn, sql, loop_ids).await
 }
