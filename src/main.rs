@@ -198,8 +198,35 @@ async fn report_downlevel(
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("staffloop: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// glibc gives each thread that allocates under contention an arena of its
+/// own, and keeps what is freed there: with the runtime's and SQLite's
+/// threads that is several megabytes resident for nothing. Two arenas serve
+/// a two-core service as fast (measured with the side-by-side benchmark).
+/// Set before any thread starts.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+async fn run() -> ExitCode {
     // A local .env, when present, fills in what the environment does not set.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();

@@ -329,7 +329,7 @@ impl Db {
 }
 
 /// Most SQLite read connections (besides the one writer).
-const SQLITE_READERS: u32 = 6;
+const SQLITE_READERS: u32 = 4;
 
 fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
