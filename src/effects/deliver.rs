@@ -135,8 +135,26 @@ pub(crate) async fn home_view(
             expected: l.expected as usize,
         })
         .collect::<Vec<_>>();
-    let pending = cards::pending_for_user(state.db.pool(), team_id, user).await?;
-    let submitted = cards::submitted_by_user(state.db.pool(), team_id, user).await?;
+    let pending: Vec<views::home::Pending> =
+        cards::pending_for_user(state.db.pool(), team_id, user)
+            .await?
+            .into_iter()
+            .map(|p| views::home::Pending {
+                stage_id: p.stage_id,
+                stage: StageKind::parse(&p.kind),
+                candidate: p.candidate_name,
+            })
+            .collect();
+    let submitted: Vec<views::home::Submitted> =
+        cards::submitted_by_user(state.db.pool(), team_id, user)
+            .await?
+            .into_iter()
+            .map(|s| views::home::Submitted {
+                stage: StageKind::parse(&s.kind),
+                candidate: s.candidate_name,
+                submitted_at: s.submitted_at,
+            })
+            .collect();
     Ok(views::home::view(&pending, &submitted, &items))
 }
 

@@ -1,5 +1,6 @@
 //! `/staffloop status`: who has submitted in this loop, never what.
 
+use crate::domain::StageKind;
 use crate::error::{AppError, AppResult};
 use crate::messages as m;
 use crate::slack::payload::SlashCommand;
@@ -13,6 +14,14 @@ pub async fn command(state: &AppState, cmd: &SlashCommand) -> AppResult<Reply> {
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
-    let stages = loops::stage_status(&state.db, l.id).await?;
+    let stages: Vec<status::StageLine> = loops::stage_status(&state.db, l.id)
+        .await?
+        .into_iter()
+        .map(|s| status::StageLine {
+            kind: StageKind::parse(&s.kind),
+            starts_at: s.starts_at,
+            interviewers: s.interviewers,
+        })
+        .collect();
     Ok(Reply::Json(status::message(&l.candidate_name, &stages)))
 }

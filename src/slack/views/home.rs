@@ -7,8 +7,21 @@ use crate::domain::StageKind;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
 use crate::slack::views::scorecard::OPEN_ACTION;
-use crate::store::cards::{PendingCard, SubmittedCard};
 use serde_json::{json, Value};
+
+/// A card the user still owes.
+pub struct Pending {
+    pub stage_id: i64,
+    pub stage: Option<StageKind>,
+    pub candidate: String,
+}
+
+/// A card the user has submitted: what and when, never its content.
+pub struct Submitted {
+    pub stage: Option<StageKind>,
+    pub candidate: String,
+    pub submitted_at: i64,
+}
 
 pub struct HomeLoop {
     pub candidate_escaped: String,
@@ -23,21 +36,16 @@ pub struct HomeLoop {
 pub const MAX_HOME_LOOPS: usize = 20;
 const MAX_ROWS: usize = 20;
 
-fn title(kind: &str) -> &'static str {
-    StageKind::parse(kind)
-        .map(StageKind::title)
-        .unwrap_or("Stage")
+fn title(kind: Option<StageKind>) -> &'static str {
+    kind.map(StageKind::title).unwrap_or("Stage")
 }
 
-pub fn view(pending: &[PendingCard], submitted: &[SubmittedCard], loops: &[HomeLoop]) -> Value {
+pub fn view(pending: &[Pending], submitted: &[Submitted], loops: &[HomeLoop]) -> Value {
     let mut blocks = vec![header(m::HOME_TITLE), section(m::HELP_INTRO), divider()];
     if !pending.is_empty() {
         blocks.push(section(&format!("*{}*", m::HOME_PENDING_HEADER)));
         for p in pending.iter().take(MAX_ROWS) {
-            let mut row = section(&m::home_pending_line(
-                title(&p.kind),
-                &escape(&p.candidate_name),
-            ));
+            let mut row = section(&m::home_pending_line(title(p.stage), &escape(&p.candidate)));
             row["accessory"] = json!({"type": "button", "text": plain(m::OPEN_SCORECARD),
                 "action_id": OPEN_ACTION, "value": p.stage_id.to_string(), "style": "primary"});
             blocks.push(row);
@@ -50,11 +58,7 @@ pub fn view(pending: &[PendingCard], submitted: &[SubmittedCard], loops: &[HomeL
             .iter()
             .take(MAX_ROWS)
             .map(|s| {
-                m::home_submitted_line(
-                    title(&s.kind),
-                    &escape(&s.candidate_name),
-                    &date(s.submitted_at),
-                )
+                m::home_submitted_line(title(s.stage), &escape(&s.candidate), &date(s.submitted_at))
             })
             .collect::<Vec<_>>()
             .join("\n");

@@ -5,14 +5,21 @@ use super::{context, section};
 use crate::domain::StageKind;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
-use crate::store::loops::StageStatus;
 use serde_json::{json, Value};
 
-pub fn message(candidate: &str, stages: &[StageStatus]) -> Value {
+/// One stage as the status message shows it.
+pub struct StageLine {
+    pub kind: Option<StageKind>,
+    pub starts_at: Option<i64>,
+    /// (interviewer, has submitted): who, never what.
+    pub interviewers: Vec<(String, bool)>,
+}
+
+pub fn message(candidate: &str, stages: &[StageLine]) -> Value {
     let mut lines = Vec::new();
     let (mut submitted, mut expected) = (0, 0);
     for stage in stages {
-        let kind = StageKind::parse(&stage.kind);
+        let kind = stage.kind;
         let title = kind.map(StageKind::title).unwrap_or("Stage");
         let position = kind.map(StageKind::position).unwrap_or(0);
         let when = stage
