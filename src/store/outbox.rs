@@ -212,8 +212,21 @@ pub async fn claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Delivery>, sqlx::Error> {
-    // A read first: an idle worker polling must not take the write lock
-    // (on SQLite, another process writing the same file would starve).
+    if db.backend() == Backend::Postgres {
+        // One round trip: the statement is its own transaction, and one that
+        // finds nothing due writes nothing.
+        let mut rows: Vec<Delivery> = sqlx::query_as(CLAIM_POSTGRES)
+            .bind(super::lease_token())
+            .bind(now_ms + lease_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(db.pool())
+            .await?;
+        rows.sort_by_key(|d| d.id);
+        return Ok(rows);
+    }
+    // SQLite. A read first: an idle worker polling must not take the write
+    // lock (another process writing the same file would starve).
     let due: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $1 LIMIT 1",
     )
@@ -223,14 +236,10 @@ pub async fn claim_due(
     if due.is_none() {
         return Ok(Vec::new());
     }
-    let sql = match db.backend() {
-        Backend::Sqlite => CLAIM_SQLITE,
-        Backend::Postgres => CLAIM_POSTGRES,
-    };
     // An explicit transaction: SQLite ends a RETURNING statement's implicit
     // one only when the statement is reset, which would hold the write lock.
     let mut tx = db.begin().await?;
-    let mut rows: Vec<Delivery> = sqlx::query_as(sql)
+    let mut rows: Vec<Delivery> = sqlx::query_as(CLAIM_SQLITE)
         .bind(super::lease_token())
         .bind(now_ms + lease_ms)
         .bind(now_ms)
