@@ -12,7 +12,7 @@ use crate::slack::payload::{BlockAction, ViewSubmission};
 use crate::slack::views::scorecard;
 use crate::slack::Reply;
 use crate::store::cards::{self, StageRow};
-use crate::store::group::GroupCommit;
+use crate::store::group::{batch_or_each, GroupCommit};
 use crate::store::{loops, Db, Tx};
 use crate::AppState;
 use serde_json::{json, Value};
@@ -194,22 +194,10 @@ pub fn card_writer() -> CardWriter {
 /// Writes a batch in one transaction; if that fails, writes each card in a
 /// transaction of its own, so one bad card cannot take the others down.
 async fn write_cards(db: Db, cards: Vec<CardWrite>) -> Vec<anyhow::Result<Written>> {
-    match write_batch(&db, &cards).await {
-        Ok(written) => written.into_iter().map(Ok).collect(),
-        Err(e) if cards.len() == 1 => vec![Err(e)],
-        Err(e) => {
-            tracing::warn!(error = %e, cards = cards.len(), "a batch of cards failed; writing them one at a time");
-            let mut out = Vec::with_capacity(cards.len());
-            for card in &cards {
-                out.push(
-                    write_batch(&db, std::slice::from_ref(card))
-                        .await
-                        .map(|w| w[0]),
-                );
-            }
-            out
-        }
-    }
+    batch_or_each("scorecards", cards.len(), |range| {
+        write_batch(&db, &cards[range])
+    })
+    .await
 }
 
 /// Stores a batch of cards with a fixed number of statements, whatever its

@@ -106,6 +106,29 @@ async fn drain<C: Clone, T, R>(
     }
 }
 
+/// Writes `n` items as one batch with `write(0..n)` (one answer per item);
+/// if the batch fails, writes each item alone (`write(i..i + 1)`), so one
+/// bad item cannot take the others down or leave them to be done again.
+pub async fn batch_or_each<R, E, F, Fut>(what: &str, n: usize, write: F) -> Vec<Result<R, E>>
+where
+    F: Fn(std::ops::Range<usize>) -> Fut,
+    Fut: Future<Output = Result<Vec<R>, E>>,
+    E: std::fmt::Display,
+{
+    match write(0..n).await {
+        Ok(out) => out.into_iter().map(Ok).collect(),
+        Err(e) if n == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(error = %e, items = n, "{what}: a batch failed; writing its items one at a time");
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                out.push(write(i..i + 1).await.map(|mut one| one.remove(0)));
+            }
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +157,26 @@ mod tests {
         // Alone, a request is written at once, in a batch of one.
         assert_eq!(group.submit(&sizes, 7).await, Some(70));
         assert_eq!(sizes.lock().unwrap().last(), Some(&1));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_failed_batch_is_written_again_item_by_item() {
+        let items = [1, -1, 3];
+        let tries = Mutex::new(Vec::new());
+        let out = batch_or_each("test", items.len(), |range| {
+            tries.lock().unwrap().push(range.clone());
+            let slice = &items[range];
+            async move {
+                if slice.iter().any(|i| *i < 0) {
+                    Err(format!("bad item in {slice:?}"))
+                } else {
+                    Ok(slice.iter().map(|i| i * 10).collect())
+                }
+            }
+        })
+        .await;
+        assert_eq!(out, vec![Ok(10), Err("bad item in [-1]".into()), Ok(30)]);
+        assert_eq!(*tries.lock().unwrap(), vec![0..3, 0..1, 1..2, 2..3]);
     }
 
     #[tokio::test(flavor = "current_thread")]

@@ -316,25 +316,17 @@ pub(crate) fn finish_batch(
     batch: Vec<Finish>,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Finished>> + Send>> {
     Box::pin(async move {
-        match finish_all(&db, &batch).await {
-            Ok(ended) => batch.iter().map(|f| Ok(ended.contains(&f.id))).collect(),
-            Err(e) if batch.len() == 1 => vec![Err(e.to_string())],
-            Err(e) => {
-                // One at a time, so one row's trouble (or a lost deadlock on
-                // PostgreSQL) does not leave the others to be sent again.
-                tracing::warn!(error = %e, rows = batch.len(), "outbox: ending a batch failed; ending them one at a time");
-                let mut out = Vec::with_capacity(batch.len());
-                for f in &batch {
-                    out.push(
-                        finish_all(&db, std::slice::from_ref(f))
-                            .await
-                            .map(|ended| ended.contains(&f.id))
-                            .map_err(|e| e.to_string()),
-                    );
-                }
-                out
+        // One at a time if the batch fails, so one row's trouble (or a lost
+        // deadlock on PostgreSQL) does not leave the others to be sent again.
+        let db = &db;
+        super::group::batch_or_each("outbox", batch.len(), |range| {
+            let rows = &batch[range];
+            async move {
+                let ended = finish_all(db, rows).await.map_err(|e| e.to_string())?;
+                Ok(rows.iter().map(|f| ended.contains(&f.id)).collect())
             }
-        }
+        })
+        .await
     })
 }
 
