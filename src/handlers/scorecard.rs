@@ -201,10 +201,11 @@ async fn write_cards(db: Db, cards: Vec<CardWrite>) -> Vec<anyhow::Result<Writte
 }
 
 /// Stores a batch of cards with a fixed number of statements, whatever its
-/// size: the stages and panels read again (so a debrief that started or a
-/// stage that was stopped meanwhile is seen), the cards, their scores, the
-/// stages they end, the loops' progress, the prompts to mark locked, the
-/// audit entries, and the effects (see `outbox::flush`).
+/// size: one read of every seat (stage and loop, the seat's prompt, the
+/// loop's progress; so a debrief that started or a stage that was stopped
+/// meanwhile is seen), the cards, their scores, the stages they end (if any
+/// was still scheduled), the audit entries, and the effects (see
+/// `outbox::flush`).
 async fn write_batch(db: &Db, batch: &[CardWrite]) -> anyhow::Result<Vec<Written>> {
     let mut tx = db.begin().await?;
     let written = write_batch_in(&mut tx, batch).await?;
