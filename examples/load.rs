@@ -102,18 +102,18 @@ async fn seed(url: &str) -> anyhow::Result<Vec<(i64, &'static str, String)>> {
              VALUES ($1, $2, 'staff', 'UHM', 'UHM', $2, $2, $2, $3, $4, 0) RETURNING id",
         )
         .bind(TEAM).bind(format!("load-{l}")).bind(format!("CLOAD{l:05}")).bind(far)
-        .fetch_one(&mut *tx).await?;
+        .fetch_one(&mut tx).await?;
         for (p, kind) in KINDS.iter().enumerate() {
             let stage: i64 = sqlx::query_scalar(
                 "INSERT INTO stages (loop_id, position, kind, state) VALUES ($1, $2, $3, 'done') RETURNING id",
             )
-            .bind(loop_id).bind(p as i64 + 1).bind(*kind).fetch_one(&mut *tx).await?;
+            .bind(loop_id).bind(p as i64 + 1).bind(*kind).fetch_one(&mut tx).await?;
             for i in 0..PER_STAGE {
                 let user = format!("U{l:04}{p}{i}");
                 sqlx::query("INSERT INTO stage_interviewers (stage_id, user_id) VALUES ($1, $2)")
                     .bind(stage)
                     .bind(&user)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
                 slots.push((stage, *kind, user));
             }

@@ -46,8 +46,8 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         tx.commit().await?;
     }
     let stages = loops::stage_status(db, id).await?;
-    let addenda = cards::addenda(db.pool(), id).await?;
-    let cards: Vec<Value> = cards::reveal_rows(db.pool(), id)
+    let addenda = cards::addenda(db, id).await?;
+    let cards: Vec<Value> = cards::reveal_rows(db, id)
         .await?
         .into_iter()
         .map(|c| {
@@ -61,7 +61,7 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
                    "after_reveal": c.after_reveal != 0, "card": content, "addenda": own})
         })
         .collect();
-    let decisions: Vec<Value> = decisions::all_for_loop(db.pool(), id)
+    let decisions: Vec<Value> = decisions::all_for_loop(db, id)
         .await?
         .into_iter()
         .map(|d| json!({"level": d.level, "note": d.note, "by": d.decided_by, "proposed_at": d.proposed_at,

@@ -67,7 +67,7 @@ fn mention_of(user: &str) -> String {
 }
 
 async fn stage(state: &AppState, stage_id: i64) -> Result<(cards::StageRow, StageKind), Failure> {
-    let stage = cards::stage(state.db.pool(), stage_id)
+    let stage = cards::stage(&state.db, stage_id)
         .await?
         .ok_or(Failure::Missing("the stage is gone"))?;
     let kind = stage
@@ -135,26 +135,24 @@ pub(crate) async fn home_view(
             expected: l.expected as usize,
         })
         .collect::<Vec<_>>();
-    let pending: Vec<views::home::Pending> =
-        cards::pending_for_user(state.db.pool(), team_id, user)
-            .await?
-            .into_iter()
-            .map(|p| views::home::Pending {
-                stage_id: p.stage_id,
-                stage: StageKind::parse(&p.kind),
-                candidate: p.candidate_name,
-            })
-            .collect();
-    let submitted: Vec<views::home::Submitted> =
-        cards::submitted_by_user(state.db.pool(), team_id, user)
-            .await?
-            .into_iter()
-            .map(|s| views::home::Submitted {
-                stage: StageKind::parse(&s.kind),
-                candidate: s.candidate_name,
-                submitted_at: s.submitted_at,
-            })
-            .collect();
+    let pending: Vec<views::home::Pending> = cards::pending_for_user(&state.db, team_id, user)
+        .await?
+        .into_iter()
+        .map(|p| views::home::Pending {
+            stage_id: p.stage_id,
+            stage: StageKind::parse(&p.kind),
+            candidate: p.candidate_name,
+        })
+        .collect();
+    let submitted: Vec<views::home::Submitted> = cards::submitted_by_user(&state.db, team_id, user)
+        .await?
+        .into_iter()
+        .map(|s| views::home::Submitted {
+            stage: StageKind::parse(&s.kind),
+            candidate: s.candidate_name,
+            submitted_at: s.submitted_at,
+        })
+        .collect();
     Ok(views::home::view(&pending, &submitted, &items))
 }
 
@@ -238,7 +236,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let answer = call(state, "chat.postMessage", &body).await?;
             if let (Some(channel), Some(ts)) = (answer["channel"].as_str(), answer["ts"].as_str()) {
                 let _gate = db.gate().await;
-                cards::record_prompt_message(db.pool(), *prompt_id, channel, ts).await?;
+                cards::record_prompt_message(db, *prompt_id, channel, ts).await?;
             }
             Ok(())
         }
@@ -263,8 +261,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             submitted_at,
             ..
         } => {
-            let Some((Some(channel), Some(ts))) =
-                cards::prompt_message(db.pool(), *prompt_id).await?
+            let Some((Some(channel), Some(ts))) = cards::prompt_message(db, *prompt_id).await?
             else {
                 return Err(Failure::Missing("the prompt's DM was never posted"));
             };

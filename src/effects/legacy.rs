@@ -76,7 +76,7 @@ pub async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
     };
     let record_prompt = take(&mut payload, "_record_prompt");
     if let Some(prompt_id) = take(&mut payload, "_prompt") {
-        match cards::prompt_message(db.pool(), prompt_id).await? {
+        match cards::prompt_message(db, prompt_id).await? {
             Some((Some(channel), Some(ts))) => {
                 payload["channel"] = Value::String(channel);
                 payload["ts"] = Value::String(ts);
@@ -150,7 +150,7 @@ pub async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
                     (answer["channel"].as_str(), answer["ts"].as_str())
                 {
                     let _gate = db.gate().await;
-                    cards::record_prompt_message(db.pool(), prompt_id, channel, ts).await?;
+                    cards::record_prompt_message(db, prompt_id, channel, ts).await?;
                 }
             }
             held(outbox::complete(db, d, now_ms()).await?)?;

@@ -24,10 +24,10 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
     let Some(l) = loops::by_id(db, loop_id).await? else {
         return Ok(None);
     };
-    let rows = cards::reveal_rows(db.pool(), loop_id).await?;
-    let addenda = cards::addenda(db.pool(), loop_id).await?;
-    let mut missing = cards::missing(db.pool(), loop_id).await?;
-    let (_, expected) = cards::progress(db.pool(), loop_id).await?;
+    let rows = cards::reveal_rows(db, loop_id).await?;
+    let addenda = cards::addenda(db, loop_id).await?;
+    let mut missing = cards::missing(db, loop_id).await?;
+    let (_, expected) = cards::progress(db, loop_id).await?;
     let mut views = Vec::new();
     let mut ids = Vec::new();
     for row in &rows {

@@ -40,7 +40,7 @@ async fn propose(
     if l.debrief_started_at.is_none() {
         return Err(AppError::user(m::DECIDE_TOO_EARLY));
     }
-    let confirmed = decisions::confirmed(state.db.pool(), l.id).await?;
+    let confirmed = decisions::confirmed(&state.db, l.id).await?;
     let corrects = match confirmed.as_slice() {
         [] => None,
         [first] if note.is_some() => Some(first.id),
@@ -119,7 +119,7 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     let user = action.user_id.as_str();
     let team = action.team_id.as_str();
     let found = match action.id_value() {
-        Some(id) => decisions::get(state.db.pool(), id).await?,
+        Some(id) => decisions::get(&state.db, id).await?,
         None => None,
     };
     let Some(d) = found.filter(|d| d.decided_by == user) else {
@@ -149,7 +149,7 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
         return tell(m::DECISION_CANCELLED).await;
     }
     // A correction needs its original to still be the only confirmed decision.
-    let confirmed = decisions::confirmed(&mut *tx, l.id).await?;
+    let confirmed = decisions::confirmed(&mut tx, l.id).await?;
     if confirmed.len() > 2 || (d.corrects.is_none() && confirmed.len() > 1) {
         drop(tx);
         return tell(m::DECISION_STALE).await;
@@ -160,7 +160,7 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     let who = mention(&action.user_id);
     let mut text = match d.corrects {
         Some(prev) => {
-            let previous = decisions::get(&mut *tx, prev)
+            let previous = decisions::get(&mut tx, prev)
                 .await?
                 .and_then(|p| Level::parse(&p.level))
                 .unwrap_or(level);

@@ -68,13 +68,13 @@ async fn end(
     if !l.state.is_open() {
         return Err(AppError::user(m::LOOP_NOT_OPEN));
     }
-    let Some(stage) = cards::stage_of_kind(state.db.pool(), l.id, kind.key()).await? else {
+    let Some(stage) = cards::stage_of_kind(&state.db, l.id, kind.key()).await? else {
         return Err(AppError::user(m::done_usage()));
     };
     let is_hm = l.hiring_manager == user;
     let allowed = match kind {
         StageKind::DesignDoc => is_hm,
-        _ => is_hm || cards::is_interviewer(state.db.pool(), stage.id, user).await?,
+        _ => is_hm || cards::is_interviewer(&state.db, stage.id, user).await?,
     };
     if !allowed {
         let msg = if kind == StageKind::DesignDoc {

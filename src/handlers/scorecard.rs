@@ -27,7 +27,7 @@ async fn own_stage(
     let Some(stage_id) = stage_id else {
         return Ok(None);
     };
-    let stage = cards::stage_for_interviewer(state.db.pool(), stage_id, user).await?;
+    let stage = cards::stage_for_interviewer(&state.db, stage_id, user).await?;
     Ok(stage.and_then(|s| s.kind().map(|k| (s, k))))
 }
 
@@ -54,7 +54,7 @@ pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> 
     if !stage.is_open() {
         return super::notice(state, action.team_id.as_str(), user, None, m::STAGE_CLOSED).await;
     }
-    let view = match cards::card_receipt(state.db.pool(), stage.id, user).await? {
+    let view = match cards::card_receipt(&state.db, stage.id, user).await? {
         Some(_) => scorecard::addendum_modal(kind, &stage.candidate_name, stage.id),
         None => scorecard::modal(&state.rubric, kind, &stage.candidate_name, stage.id),
     };
@@ -83,6 +83,8 @@ fn first_block(kind: StageKind) -> String {
 }
 
 pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Reply> {
+    // A writer about to start a batch waits briefly for this card.
+    let arriving = state.card_writes.arriving();
     let user = sub.user_id.as_str();
     let stage_id = sub.private_metadata.trim().parse().ok();
     let Some((stage, kind)) = own_stage(state, stage_id, user).await? else {
@@ -123,7 +125,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     let now = write.now;
     let outcome = state
         .card_writes
-        .submit(&state.db, write)
+        .submit_arrived(&state.db, write, Some(arriving))
         .await
         .ok_or_else(|| anyhow::anyhow!("the card writer stopped before answering"))??;
     match outcome {
@@ -137,7 +139,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
             Ok(Reply::Ack)
         }
         Written::AlreadyIn => {
-            let since = cards::card_receipt(state.db.pool(), stage.id, user)
+            let since = cards::card_receipt(&state.db, stage.id, user)
                 .await?
                 .map(|(_, at)| at)
                 .unwrap_or(now);
@@ -371,7 +373,7 @@ pub async fn submit_addendum(state: &AppState, sub: &ViewSubmission) -> anyhow::
     if n < ADDENDUM_CHARS.0 || n > ADDENDUM_CHARS.1 {
         return Ok(Reply::view_errors([(block, m::ADDENDUM_EMPTY.to_string())]));
     }
-    let Some((card_id, _)) = cards::card_receipt(state.db.pool(), stage.id, user).await? else {
+    let Some((card_id, _)) = cards::card_receipt(&state.db, stage.id, user).await? else {
         return Ok(Reply::view_errors([(block, m::NOT_YOUR_CARD.to_string())]));
     };
     let now = state.clock.unix();

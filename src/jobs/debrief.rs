@@ -60,7 +60,7 @@ pub async fn start(
 /// each is rendered at delivery from the cards locked before the start.
 async fn reveal_effects(tx: &mut Tx, loop_id: i64, now_ms: i64) -> anyhow::Result<String> {
     let team_id = loops::team_of(tx, loop_id).await?;
-    let cards = cards::reveal_rows(&mut **tx, loop_id).await?;
+    let cards = cards::reveal_rows(&mut *tx, loop_id).await?;
     let mut effects = vec![Effect::PostRevealSummary { loop_id }];
     effects.extend(cards.iter().map(|c| Effect::PostRevealCard {
         loop_id,

@@ -22,7 +22,11 @@ pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
         }
         let free = tuning.outbox_concurrency.saturating_sub(inflight.len());
         let mut claimed = 0;
-        if free > 0 {
+        // Claim in batches: each claim is a write, so rather than one claim
+        // per finished delivery, wait until a quarter of the slots are free
+        // (or nothing is under way).
+        let worth_claiming = free > 0 && (inflight.is_empty() || free >= claim_batch(&tuning));
+        if worth_claiming {
             let now_ms = crate::clock::wall_ms();
             match outbox::claim_due(
                 &state.db,
@@ -56,6 +60,11 @@ pub async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
     }
     // Graceful stop: finish deliveries already under way, start no new ones.
     while inflight.join_next().await.is_some() {}
+}
+
+/// Fewest free slots worth a claim while deliveries are under way.
+fn claim_batch(tuning: &crate::config::Tuning) -> usize {
+    (tuning.outbox_concurrency / 4).max(1)
 }
 
 /// Another worker took the delivery over (our lease ran out): it finishes

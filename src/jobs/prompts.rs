@@ -38,8 +38,8 @@ pub async fn prompt_stage(
     }
     let reminder_after = state.tuning.reminder_after_hours * 3600;
     cards::end_stage(tx, stage.id, now).await?;
-    for user in cards::interviewers(&mut **tx, stage.id).await? {
-        if cards::card_receipt(&mut **tx, stage.id, &user)
+    for user in cards::interviewers(&mut *tx, stage.id).await? {
+        if cards::card_receipt(&mut *tx, stage.id, &user)
             .await?
             .is_some()
         {
@@ -75,7 +75,7 @@ pub async fn stage_end(state: &AppState, job: &Job) -> anyhow::Result<()> {
     if !jobs::finish(&mut tx, job, None, now).await? {
         return Ok(());
     }
-    if let Some(stage) = cards::stage(&mut *tx, stage_id(job)?).await? {
+    if let Some(stage) = cards::stage(&mut tx, stage_id(job)?).await? {
         if stage.is_open() {
             prompt_stage(state, &mut tx, &stage, now).await?;
         }
@@ -90,11 +90,9 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let stage = cards::stage(state.db.pool(), stage_id(job)?).await?;
+    let stage = cards::stage(&state.db, stage_id(job)?).await?;
     let card_in = match &stage {
-        Some(s) => cards::card_receipt(state.db.pool(), s.id, &user)
-            .await?
-            .is_some(),
+        Some(s) => cards::card_receipt(&state.db, s.id, &user).await?.is_some(),
         None => true,
     };
     let mut tx = state.db.begin().await?;
@@ -157,7 +155,7 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<()> {
         .loop_id
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
     let info = loops::by_id(&state.db, loop_id).await?;
-    let missing = cards::missing(state.db.pool(), loop_id).await?;
+    let missing = cards::missing(&state.db, loop_id).await?;
     // Once the debrief has started, the reveal itself names the missing cards.
     let info = info.filter(|i| i.state.is_open() && i.debrief_started_at.is_none());
     let text = info.as_ref().filter(|_| !missing.is_empty()).map(|info| {
@@ -182,14 +180,13 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<()> {
         .loop_id
         .ok_or_else(|| anyhow::anyhow!("job without loop"))?;
     let info = loops::by_id(&state.db, loop_id).await?;
-    let doc_missing = cards::missing(state.db.pool(), loop_id)
+    let doc_missing = cards::missing(&state.db, loop_id)
         .await?
         .iter()
         .any(|(_, kind)| kind == StageKind::DesignDoc.key());
     // Once the deep-dive has started the warning is moot; the missing-card
     // list before the debrief still names the document.
-    let deep_dive =
-        cards::stage_of_kind(state.db.pool(), loop_id, StageKind::DeepDive.key()).await?;
+    let deep_dive = cards::stage_of_kind(&state.db, loop_id, StageKind::DeepDive.key()).await?;
     let too_late = deep_dive
         .and_then(|s| s.starts_at)
         .is_some_and(|start| now >= start);

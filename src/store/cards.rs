@@ -115,7 +115,7 @@ pub async fn end_stage(tx: &mut Tx, stage_id: i64, now: i64) -> Result<bool, sql
     )
     .bind(now)
     .bind(stage_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -136,7 +136,7 @@ pub async fn insert_prompt(
     .bind(stage_id)
     .bind(user)
     .bind(now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await
 }
 
@@ -191,7 +191,7 @@ pub async fn note_reminder(
     .bind(now)
     .bind(stage_id)
     .bind(user)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -234,7 +234,7 @@ pub async fn insert_cards(
             .bind(c.submitted_at)
             .bind(c.after_reveal as i64);
     }
-    q.fetch_all(&mut **tx).await
+    q.fetch_all(&mut *tx).await
 }
 
 /// (card id, submitted at) of a user's card for a stage. Never its content.
@@ -264,7 +264,7 @@ pub async fn add_addendum(
     .bind(card_id)
     .bind(body)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -425,7 +425,7 @@ pub async fn insert_scores(tx: &mut Tx, cards: &[CardScores<'_>]) -> Result<(), 
                 .bind(&s.criterion)
                 .bind(s.score as i64);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -445,10 +445,7 @@ pub struct Seat {
 }
 
 /// Every seat of these stages, in one read.
-pub async fn seats(
-    conn: &mut sqlx::AnyConnection,
-    stage_ids: &[i64],
-) -> Result<Vec<Seat>, sqlx::Error> {
+pub async fn seats(conn: &mut super::Tx, stage_ids: &[i64]) -> Result<Vec<Seat>, sqlx::Error> {
     let sql = format!(
         "SELECT {STAGE_COLUMNS}, i.user_id AS interviewer, p.id AS prompt_id, \
            (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
@@ -475,6 +472,6 @@ pub async fn end_stages(tx: &mut Tx, stage_ids: &[i64], now: i64) -> Result<(), 
     for id in stage_ids {
         q = q.bind(*id);
     }
-    q.execute(&mut **tx).await?;
+    q.execute(&mut *tx).await?;
     Ok(())
 }

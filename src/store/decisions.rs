@@ -39,7 +39,7 @@ pub async fn propose(
     .bind(by)
     .bind(now)
     .bind(corrects)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await
 }
 
@@ -79,7 +79,7 @@ pub async fn settle(
     .bind(status)
     .bind(now)
     .bind(id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -17,7 +17,7 @@ pub async fn first_delivery(
     .bind(event_id)
     .bind(team_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -58,7 +58,7 @@ pub async fn schedule(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sql
         .bind(job.payload.to_string())
         .bind(job.due_at)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -68,7 +68,7 @@ pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<
     sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
         .bind(now)
         .bind(dedupe_key)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -78,7 +78,7 @@ pub async fn cancel_for_loop(tx: &mut Tx, loop_id: i64, now: i64) -> Result<(), 
     sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE loop_id = $2 AND status = 'pending'")
         .bind(now)
         .bind(loop_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn teams_without_pending(db: &Db, kind: JobKind) -> Result<Vec<String>
            (SELECT 1 FROM jobs j WHERE j.team_id = t.team_id AND j.kind = $1 AND j.status = 'pending')",
     )
     .bind(kind)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
 }
 
@@ -113,10 +113,10 @@ pub async fn counts(db: &Db, now: i64) -> Result<(i64, i64), sqlx::Error> {
     let due =
         sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND due_at <= $1")
             .bind(now)
-            .fetch_one(db.pool())
+            .fetch_one(db)
             .await?;
     let failed = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'failed'")
-        .fetch_one(db.pool())
+        .fetch_one(db)
         .await?;
     Ok((due, failed))
 }
@@ -135,7 +135,7 @@ pub async fn cancel_kind_for_loop(
     .bind(now)
     .bind(loop_id)
     .bind(kind)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -153,7 +153,7 @@ pub async fn claim_due(
     )
     .bind(now)
     .bind(now_ms)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     if due.is_none() {
         return Ok(Vec::new());
@@ -170,7 +170,7 @@ pub async fn claim_due(
         .bind(now)
         .bind(now_ms)
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
     tx.commit().await?;
     jobs.sort_by_key(|j| (j.due_at, j.id));
@@ -200,7 +200,7 @@ pub async fn finish(
     }
     .bind(job.id)
     .bind(&job.lease_token)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(result.rows_affected() == 1)
 }
@@ -231,7 +231,7 @@ pub async fn failed(
     .bind(now)
     .bind(job.id)
     .bind(&job.lease_token)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -72,7 +72,7 @@ async fn find_by_view(db: &Db, team_id: &str, view_id: &str) -> Result<Option<i6
     sqlx::query_scalar("SELECT id FROM loops WHERE team_id = $1 AND source_view_id = $2")
         .bind(team_id)
         .bind(view_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
 }
 
@@ -88,7 +88,7 @@ async fn try_create<'t>(
         sqlx::query_scalar("SELECT id FROM loops WHERE team_id = $1 AND source_view_id = $2")
             .bind(new.team_id)
             .bind(new.source_view_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
     if let Some(loop_id) = existing {
         return Ok(Created::Duplicate { loop_id });
@@ -111,7 +111,7 @@ async fn try_create<'t>(
     .bind(plan.design_doc_url.as_deref())
     .bind(plan.debrief_at)
     .bind(new.now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     let mut stored_stages = Vec::with_capacity(plan.stages.len());
     for stage in &plan.stages {
@@ -124,14 +124,14 @@ async fn try_create<'t>(
         .bind(stage.kind.key())
         .bind(stage.starts_at)
         .bind(stage.kind.length_minutes())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         stored_stages.push((stage_id, stage.kind, stage.starts_at));
         for user in &stage.interviewers {
             sqlx::query("INSERT INTO stage_interviewers (stage_id, user_id) VALUES ($1, $2)")
                 .bind(stage_id)
                 .bind(user.as_str())
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
     }
@@ -180,7 +180,7 @@ pub async fn audit(
     .bind(actor)
     .bind(action)
     .bind(at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -210,7 +210,7 @@ pub async fn audit_many(tx: &mut Tx, entries: &[AuditEntry<'_>]) -> Result<(), s
                 .bind(&e.action)
                 .bind(e.at);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -239,7 +239,7 @@ async fn next_free_name(
     .bind(team_id)
     .bind(&bare)
     .bind(format!("{bare}-%"))
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     let used: Vec<u32> = taken.iter().filter_map(|n| attempt_of(n, slug)).collect();
     let attempt = (after + 1..)
@@ -256,7 +256,7 @@ pub async fn rename_channel(db: &Db, loop_id: i64, now: i64) -> anyhow::Result<S
         let (team_id, slug, current): (String, String, String) =
             sqlx::query_as("SELECT team_id, channel_slug, channel_name FROM loops WHERE id = $1")
                 .bind(loop_id)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await?;
         teams::touch(&mut tx, &team_id, now).await?;
         let after = attempt_of(&current, &slug).unwrap_or(1);
@@ -264,7 +264,7 @@ pub async fn rename_channel(db: &Db, loop_id: i64, now: i64) -> anyhow::Result<S
         let updated = sqlx::query("UPDATE loops SET channel_name = $1 WHERE id = $2")
             .bind(&name)
             .bind(loop_id)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await;
         match updated {
             Ok(_) => {
@@ -283,7 +283,7 @@ pub async fn set_channel_id(db: &Db, loop_id: i64, channel_id: &str) -> Result<(
     sqlx::query("UPDATE loops SET channel_id = $1 WHERE id = $2")
         .bind(channel_id)
         .bind(loop_id)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -291,7 +291,7 @@ pub async fn set_channel_id(db: &Db, loop_id: i64, channel_id: &str) -> Result<(
 pub async fn channel_id(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM loops WHERE id = $1")
         .bind(loop_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map(Option::flatten)
 }
@@ -299,7 +299,7 @@ pub async fn channel_id(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::E
 pub async fn reveal_ts(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar::<_, Option<String>>("SELECT reveal_ts FROM loops WHERE id = $1")
         .bind(loop_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db)
         .await
         .map(Option::flatten)
 }
@@ -309,7 +309,7 @@ pub async fn set_reveal_ts(db: &Db, loop_id: i64, ts: &str) -> Result<(), sqlx::
     sqlx::query("UPDATE loops SET reveal_ts = $1 WHERE id = $2")
         .bind(ts)
         .bind(loop_id)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -340,7 +340,7 @@ pub async fn by_id(db: &Db, loop_id: i64) -> Result<Option<LoopRow>, sqlx::Error
         "SELECT {LOOP_COLUMNS} FROM loops l WHERE l.id = $1"
     ))
     .bind(loop_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await
 }
 
@@ -354,7 +354,7 @@ pub async fn find_by_channel(
     ))
     .bind(team_id)
     .bind(channel_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await
 }
 
@@ -388,7 +388,7 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
          WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
     )
     .bind(loop_id)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     let mut out: Vec<(i64, StageStatus)> = Vec::new();
     for r in rows {
@@ -466,7 +466,7 @@ pub async fn home_rows(
     .bind(team_id)
     .bind(user)
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
 }
 
@@ -478,7 +478,7 @@ pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error
         "SELECT candidate_name, applied_level, hiring_manager, debrief_at, design_doc_url FROM loops WHERE id = $1",
     )
     .bind(loop_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     let Some((name, applied, hm, debrief_at, url)) = head else {
         return Ok(None);
@@ -489,7 +489,7 @@ pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error
          WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
     )
     .bind(loop_id)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     let mut stages: Vec<(i64, PlannedStage)> = Vec::new();
     for (id, kind, starts_at, user) in rows {
@@ -534,7 +534,7 @@ pub async fn start_debrief(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, 
     )
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -543,7 +543,7 @@ pub async fn debrief_started_at(tx: &mut Tx, loop_id: i64) -> Result<Option<i64>
     let started: Option<Option<i64>> =
         sqlx::query_scalar("SELECT debrief_started_at FROM loops WHERE id = $1")
             .bind(loop_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
     Ok(started.flatten())
 }
@@ -551,7 +551,7 @@ pub async fn debrief_started_at(tx: &mut Tx, loop_id: i64) -> Result<Option<i64>
 pub async fn team_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT team_id FROM loops WHERE id = $1")
         .bind(loop_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
 }
 
@@ -562,7 +562,7 @@ pub async fn raise_gate(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, sql
     )
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -583,7 +583,7 @@ pub async fn settle_gate(
     .bind(by)
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -600,18 +600,18 @@ pub async fn stop(
          WHERE s.loop_id = $1 AND s.state = 'scheduled' ORDER BY s.position, i.user_id",
     )
     .bind(loop_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     sqlx::query(
         "UPDATE stages SET state = 'cancelled', ended_at = $1 WHERE loop_id = $2 AND state = 'scheduled'",
     )
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query("UPDATE loops SET state = 'stopped' WHERE id = $1")
         .bind(loop_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     Ok(cancelled)
 }
@@ -628,7 +628,7 @@ pub async fn set_decided(
     .bind(level)
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -647,7 +647,7 @@ pub async fn set_offer_outcome(
     .bind(by)
     .bind(now)
     .bind(loop_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -658,14 +658,14 @@ pub async fn find_for_export(db: &Db, which: &str) -> Result<Option<i64>, sqlx::
     if let Ok(id) = which.parse::<i64>() {
         return sqlx::query_scalar("SELECT id FROM loops WHERE id = $1")
             .bind(id)
-            .fetch_optional(db.pool())
+            .fetch_optional(db)
             .await;
     }
     sqlx::query_scalar(
         "SELECT id FROM loops WHERE channel_id = $1 OR channel_name = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(which)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await
 }
 
@@ -673,6 +673,6 @@ pub async fn find_for_export(db: &Db, which: &str) -> Result<Option<i64>, sqlx::
 pub async fn audit_trail(db: &Db, loop_id: i64) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT actor, action, at FROM audit_log WHERE loop_id = $1 ORDER BY at, id")
         .bind(loop_id)
-        .fetch_all(db.pool())
+        .fetch_all(db)
         .await
 }

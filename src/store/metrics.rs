@@ -18,7 +18,7 @@ pub async fn decisions(
     .bind(team)
     .bind(from)
     .bind(to)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
 }
 
@@ -42,7 +42,7 @@ pub async fn shortfall(
     .bind(team)
     .bind(from)
     .bind(to)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
 }
 
@@ -61,14 +61,14 @@ pub async fn weekly(
     .bind(team)
     .bind(from)
     .bind(to)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await
 }
 
 /// Workspaces the bot knows, with their report channel if one was set.
 pub async fn teams(db: &Db) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as("SELECT team_id, report_channel FROM teams ORDER BY team_id")
-        .fetch_all(db.pool())
+        .fetch_all(db)
         .await
 }
 
@@ -83,7 +83,7 @@ pub async fn set_report_channel(
     sqlx::query("UPDATE teams SET report_channel = $1 WHERE team_id = $2")
         .bind(channel)
         .bind(team)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     tx.commit().await
 }

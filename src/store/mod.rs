@@ -4,6 +4,7 @@
 
 pub mod cards;
 pub mod decisions;
+pub mod direct;
 pub mod events;
 pub mod group;
 pub mod jobs;
@@ -13,10 +14,12 @@ pub mod outbox;
 pub mod teams;
 
 use anyhow::Context;
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
-use std::ops::{Deref, DerefMut};
+use sqlx::{Any, AnyPool, Connection, Either, Execute, Executor, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,11 +37,10 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
-    /// Where write transactions run. On SQLite one connection, so its page
-    /// cache stays warm (no other connection's commit invalidates it); on
-    /// PostgreSQL the same pool as reads.
-    writer: AnyPool,
     backend: Backend,
+    /// SQLite: the store's own connections, where every query runs (see
+    /// `direct`); the sqlx pool then serves migrations and maintenance only.
+    direct: Option<Arc<direct::Direct>>,
     /// SQLite has one writer. Queueing write transactions here, in order,
     /// beats letting them spin in SQLite's sleep-and-retry busy handler.
     /// PostgreSQL needs no gate.
@@ -49,23 +51,49 @@ pub struct Db {
 
 /// A write transaction; on SQLite it holds the write gate until it ends.
 /// Effects recorded in it wait here and are written at commit, in one batch
-/// and in ordering-key order (see `outbox::flush`).
+/// and in ordering-key order (see `outbox::flush`). Run queries on it as on
+/// any sqlx executor: `query.execute(&mut *tx)`.
 pub struct Tx {
-    inner: Transaction<'static, Any>,
-    _gate: Option<OwnedSemaphorePermit>,
+    inner: TxInner,
     effects: Vec<outbox::Queued>,
+    // After `inner`: the writer goes back before the gate opens.
+    _gate: Option<OwnedSemaphorePermit>,
 }
 
-impl Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.inner
+enum TxInner {
+    Sqlx(Transaction<'static, Any>),
+    Direct(Lent),
+}
+
+/// The SQLite writer, lent to one transaction; rolled back (unless
+/// committed) and given back when it ends.
+struct Lent {
+    conn: Option<rusqlite::Connection>,
+    home: Arc<direct::Direct>,
+}
+
+impl Lent {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.conn
+            .as_ref()
+            .expect("the writer is lent until the transaction ends")
     }
 }
 
-impl DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            direct::rollback(&conn);
+            self.home.give_back_writer(conn);
+        }
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("effects", &self.effects.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,12 +102,142 @@ impl Tx {
     /// causes land together or not at all.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let effects = std::mem::take(&mut self.effects);
-        outbox::flush(&mut self.inner, effects).await?;
-        self.inner.commit().await
+        outbox::flush(&mut self, effects).await?;
+        match self.inner {
+            TxInner::Sqlx(t) => t.commit().await,
+            TxInner::Direct(lent) => direct::commit(lent.conn()),
+        }
     }
 
     pub(crate) fn queue(&mut self, effect: outbox::Queued) {
         self.effects.push(effect);
+    }
+}
+
+impl<'c> Executor<'c> for &'c mut Tx {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        match &mut self.inner {
+            TxInner::Sqlx(t) => (&mut **t).fetch_many(query),
+            TxInner::Direct(lent) => direct::as_stream(direct::run(lent.conn(), query, false)),
+        }
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        match &mut self.inner {
+            TxInner::Sqlx(t) => (&mut **t).fetch_optional(query),
+            TxInner::Direct(lent) => {
+                let first =
+                    direct::run(lent.conn(), query, true).map(|(rows, _)| rows.into_iter().next());
+                Box::pin(std::future::ready(first))
+            }
+        }
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement<'q>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        match &mut self.inner {
+            TxInner::Sqlx(t) => (&mut **t).prepare_with(sql, parameters),
+            TxInner::Direct(_) => Box::pin(std::future::ready(Err(unsupported()))),
+        }
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> BoxFuture<'e, Result<sqlx::Describe<Any>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        match &mut self.inner {
+            TxInner::Sqlx(t) => (&mut **t).describe(sql),
+            TxInner::Direct(_) => Box::pin(std::future::ready(Err(unsupported()))),
+        }
+    }
+}
+
+fn unsupported() -> sqlx::Error {
+    sqlx::Error::Protocol("prepared statements are not handed out on SQLite".into())
+}
+
+/// Reads (and single writes behind `Db::gate`) run on the database itself:
+/// `query.fetch_all(&db)`.
+impl<'c> Executor<'c> for &'c Db {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        match &self.direct {
+            Some(d) => direct::as_stream(d.read(|conn| direct::run(conn, query, false))),
+            None => self.pool.fetch_many(query),
+        }
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        match &self.direct {
+            Some(d) => {
+                let first = d
+                    .read(|conn| direct::run(conn, query, true))
+                    .map(|(rows, _)| rows.into_iter().next());
+                Box::pin(std::future::ready(first))
+            }
+            None => self.pool.fetch_optional(query),
+        }
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement<'q>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> BoxFuture<'e, Result<sqlx::Describe<Any>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.describe(sql)
     }
 }
 
@@ -166,13 +324,14 @@ pub(crate) fn tuples(rows: usize, cols: usize) -> String {
 
 /// The rows of `sql` for a list of ids: `{ids}` in it stands for one
 /// numbered parameter per id. No ids, no query.
-pub(crate) async fn fetch_for_ids<T>(
-    conn: &mut AnyConnection,
+pub(crate) async fn fetch_for_ids<'c, T, E>(
+    e: E,
     sql: &str,
     ids: &[i64],
 ) -> Result<Vec<T>, sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    E: Executor<'c, Database = Any>,
 {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -182,7 +341,7 @@ where
     for id in ids {
         q = q.bind(*id);
     }
-    q.fetch_all(conn).await
+    q.fetch_all(e).await
 }
 
 /// True when the error is a unique-constraint violation (a lost race or a
@@ -206,7 +365,7 @@ impl Db {
         // SQLite reads are short and local; beyond a few connections per core
         // more only add page caches (each up to 2 MB) and thread switches.
         let readers = match backend {
-            Backend::Sqlite => max_connections.min(SQLITE_READERS),
+            Backend::Sqlite => max_connections.min(SQLITE_POOL),
             Backend::Postgres => max_connections,
         };
         let pool = pool_options(backend, readers)
@@ -214,16 +373,20 @@ impl Db {
             .await
             .with_context(|| format!("connecting to the {backend:?} database"))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
-        let writer = match backend {
-            Backend::Sqlite => pool_options(backend, 1)
-                .connect_with(AnyConnectOptions::from_str(url).context("parsing DATABASE_URL")?)
-                .await
-                .context("connecting the SQLite writer")?,
-            Backend::Postgres => pool.clone(),
+        let direct = match backend {
+            Backend::Sqlite => {
+                let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                    .context("parsing DATABASE_URL")?;
+                let path = options.get_filename().to_path_buf();
+                Some(Arc::new(direct::Direct::open(&path).with_context(
+                    || format!("opening {} for the store", path.display()),
+                )?))
+            }
+            Backend::Postgres => None,
         };
         Ok(Db {
             pool,
-            writer,
+            direct,
             finishes: Arc::new(group::GroupCommit::new(
                 outbox::FINISH_BATCH,
                 outbox::finish_batch,
@@ -256,8 +419,21 @@ impl Db {
     /// Begins a transaction that may write.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let gate = self.gate().await;
+        let inner = match &self.direct {
+            Some(home) => {
+                let (conn, begun) = direct::begin_immediate(home.take_writer()?).await;
+                // From here the writer goes back however this ends.
+                let lent = Lent {
+                    conn: Some(conn),
+                    home: home.clone(),
+                };
+                begun?;
+                TxInner::Direct(lent)
+            }
+            None => TxInner::Sqlx(self.pool.begin().await?),
+        };
         Ok(Tx {
-            inner: self.writer.begin().await?,
+            inner,
             _gate: gate,
             effects: Vec::new(),
         })
@@ -281,6 +457,8 @@ impl Db {
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
+        // ANALYZE writes its statistics: one writer at a time.
+        let _gate = self.gate().await;
         let mut conn = self.pool.acquire().await?;
         conn.execute("PRAGMA analysis_limit = 1000").await?;
         conn.execute("PRAGMA optimize = 0x10002").await?;
@@ -323,13 +501,12 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        self.writer.close().await;
         self.pool.close().await;
     }
 }
 
-/// Most SQLite read connections (besides the one writer).
-const SQLITE_READERS: u32 = 4;
+/// sqlx connections to SQLite: for migrations and maintenance only.
+const SQLITE_POOL: u32 = 2;
 
 fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()

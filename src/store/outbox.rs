@@ -45,7 +45,7 @@ pub async fn enqueue(
 
 /// Of `keys`, those with a pending row no worker has claimed yet.
 async fn keys_with_waiting_row(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut super::Tx,
     keys: &[&str],
 ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
     if keys.is_empty() {
@@ -67,7 +67,7 @@ async fn keys_with_waiting_row(
 /// which locks the keys' rows (in key order) until commit. Returns, per key,
 /// the first place and whether the key had nothing pending before.
 async fn take_places(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut super::Tx,
     groups: &[(String, i64)],
 ) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
     let sql = format!(
@@ -108,7 +108,7 @@ const INSERT_CHUNK: usize = 64;
 /// (On PostgreSQL two transactions at the same moment may both find no
 /// refresh waiting and both add one: one extra publish, never a lost one.)
 pub(crate) async fn flush(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut super::Tx,
     mut queued: Vec<Queued>,
 ) -> Result<(), sqlx::Error> {
     if queued.is_empty() {
@@ -220,7 +220,7 @@ pub async fn claim_due(
             .bind(now_ms + lease_ms)
             .bind(now_ms)
             .bind(limit)
-            .fetch_all(db.pool())
+            .fetch_all(db)
             .await?;
         rows.sort_by_key(|d| d.id);
         return Ok(rows);
@@ -231,7 +231,7 @@ pub async fn claim_due(
         "SELECT id FROM outbox WHERE status = 'pending' AND ready = 1 AND next_attempt_ms <= $1 LIMIT 1",
     )
     .bind(now_ms)
-    .fetch_optional(db.pool())
+    .fetch_optional(db)
     .await?;
     if due.is_none() {
         return Ok(Vec::new());
@@ -244,7 +244,7 @@ pub async fn claim_due(
         .bind(now_ms + lease_ms)
         .bind(now_ms)
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut tx)
         .await?;
     tx.commit().await?;
     rows.sort_by_key(|d| d.id);
@@ -260,7 +260,7 @@ pub async fn renew(db: &Db, d: &Delivery, until_ms: i64) -> Result<bool, sqlx::E
     .bind(until_ms)
     .bind(d.id)
     .bind(&d.lease_token)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -356,7 +356,7 @@ async fn finish_all(
             .bind(f.at_ms)
             .bind(f.error.as_deref());
     }
-    let ended = q.fetch_all(&mut *tx).await?;
+    let ended = q.fetch_all(&mut tx).await?;
     if ended.is_empty() {
         return Ok(Default::default());
     }
@@ -378,7 +378,7 @@ async fn finish_all(
         for k in &keys {
             q = q.bind(*k);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut tx).await?;
     }
     let count =
         format!("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key IN ({marks})");
@@ -386,7 +386,7 @@ async fn finish_all(
     for k in &keys {
         q = q.bind(*k);
     }
-    q.execute(&mut *tx).await?;
+    q.execute(&mut tx).await?;
     let promote = format!(
         "UPDATE outbox SET ready = 1 WHERE id IN \
            (SELECT (SELECT o.id FROM outbox o WHERE o.ordering_key = k.column1 AND o.status = 'pending' \
@@ -398,7 +398,7 @@ async fn finish_all(
     for k in &keys {
         q = q.bind(*k);
     }
-    q.execute(&mut *tx).await?;
+    q.execute(&mut tx).await?;
     tx.commit().await?;
     Ok(ended.into_iter().map(|(id, _)| id).collect())
 }
@@ -433,7 +433,7 @@ pub async fn retry_at(
     .bind(refund as i64)
     .bind(d.id)
     .bind(&d.lease_token)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -447,7 +447,7 @@ pub async fn note_parts(db: &Db, d: &Delivery, parts: i64) -> Result<bool, sqlx:
     .bind(parts)
     .bind(d.id)
     .bind(&d.lease_token)
-    .execute(db.pool())
+    .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -458,7 +458,7 @@ pub async fn set_payload(db: &Db, d: &Delivery, payload: &Value) -> Result<bool,
         .bind(payload.to_string())
         .bind(d.id)
         .bind(&d.lease_token)
-        .execute(db.pool())
+        .execute(db)
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -474,7 +474,7 @@ pub struct Counts {
 pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-            .fetch_all(db.pool())
+            .fetch_all(db)
             .await?;
     let mut c = Counts::default();
     for (status, n) in rows {

@@ -12,7 +12,7 @@ pub async fn touch(tx: &mut Tx, team_id: &str, now: i64) -> Result<(), sqlx::Err
     )
     .bind(team_id)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
