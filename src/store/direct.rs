@@ -33,7 +33,7 @@ use std::time::Duration;
 
 /// Statements kept prepared per connection (the hot queries, and the
 /// multi-row inserts of the common batch sizes).
-const STATEMENT_CACHE: usize = 128;
+const STATEMENT_CACHE: usize = 32;
 
 /// How long a statement waits for a lock another process holds before it
 /// fails, as with the sqlx connections. Only single writes outside a
@@ -95,7 +95,7 @@ impl Direct {
 }
 
 /// The writer's page cache, in KiB (readers keep SQLite's 1 MiB each).
-const WRITER_CACHE_KB: u32 = 8192;
+const WRITER_CACHE_KB: u32 = 2048;
 
 /// Read connections kept open between reads.
 const MAX_IDLE_READERS: usize = 4;
