@@ -412,6 +412,9 @@ impl Db {
         self.backend
     }
 
+    /// The sqlx pool itself, for maintenance, tools and tests. The service
+    /// runs its queries on `&Db` or a `Tx` instead: on SQLite those use the
+    /// store's own connections and respect the write gate; this does not.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
