@@ -52,14 +52,10 @@ pub struct Direct {
 
 impl Direct {
     pub fn open(path: &Path) -> rusqlite::Result<Direct> {
-        let writer = connect(path)?;
-        // Every write reads the pages it changes: they stay cached here,
-        // since no other connection writes (and so none invalidates them).
-        writer.execute_batch(&format!("PRAGMA cache_size = -{WRITER_CACHE_KB}"))?;
         Ok(Direct {
             path: path.to_path_buf(),
             readers: Mutex::new(vec![connect(path)?]),
-            writer: Mutex::new(Some(writer)),
+            writer: Mutex::new(Some(connect_writer(path)?)),
         })
     }
 
@@ -84,8 +80,8 @@ impl Direct {
         match lock(&self.writer).take() {
             Some(conn) => Ok(conn),
             // Only if a transaction was lost mid-way without its drop
-            // running: a fresh connection is as good.
-            None => connect(&self.path).map_err(to_sqlx),
+            // running: a fresh one is as good.
+            None => connect_writer(&self.path).map_err(to_sqlx),
         }
     }
 
@@ -116,6 +112,14 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
          PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -1024;",
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+fn connect_writer(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = connect(path)?;
+    // Every write reads the pages it changes: they stay cached here, since
+    // no other connection writes (and so none invalidates them).
+    conn.execute_batch(&format!("PRAGMA cache_size = -{WRITER_CACHE_KB}"))?;
     Ok(conn)
 }
 
@@ -402,6 +406,14 @@ pub fn to_sqlx(e: rusqlite::Error) -> Error {
         })),
         other => Error::Protocol(other.to_string()),
     }
+}
+
+/// sqlx's `fetch_optional` for a query run in place (with `first_only`).
+pub fn first<'e>(
+    result: Result<(Vec<AnyRow>, AnyQueryResult), Error>,
+) -> futures::future::BoxFuture<'e, Result<Option<AnyRow>, Error>> {
+    let first = result.map(|(rows, _)| rows.into_iter().next());
+    Box::pin(std::future::ready(first))
 }
 
 /// sqlx's `fetch_many` for a query run in place: its rows, then its result.

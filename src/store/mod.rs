@@ -141,11 +141,7 @@ impl<'c> Executor<'c> for &'c mut Tx {
     {
         match &mut self.inner {
             TxInner::Sqlx(t) => (&mut **t).fetch_optional(query),
-            TxInner::Direct(lent) => {
-                let first =
-                    direct::run(lent.conn(), query, true).map(|(rows, _)| rows.into_iter().next());
-                Box::pin(std::future::ready(first))
-            }
+            TxInner::Direct(lent) => direct::first(direct::run(lent.conn(), query, true)),
         }
     }
 
@@ -209,12 +205,7 @@ impl<'c> Executor<'c> for &'c Db {
         E: 'q + Execute<'q, Any>,
     {
         match &self.direct {
-            Some(d) => {
-                let first = d
-                    .read(|conn| direct::run(conn, query, true))
-                    .map(|(rows, _)| rows.into_iter().next());
-                Box::pin(std::future::ready(first))
-            }
+            Some(d) => direct::first(d.read(|conn| direct::run(conn, query, true))),
             None => self.pool.fetch_optional(query),
         }
     }
