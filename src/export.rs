@@ -54,8 +54,8 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
             let content: Value = serde_json::from_str(&c.content).unwrap_or(Value::Null);
             let own: Vec<Value> = addenda
                 .iter()
-                .filter(|(card, _, _)| *card == c.id)
-                .map(|(_, body, at)| json!({"body": body, "at": at}))
+                .filter(|a| a.scorecard_id == c.id)
+                .map(|a| json!({"body": a.body, "at": a.created_at, "after_reveal": a.after_reveal != 0}))
                 .collect();
             json!({"interviewer": c.interviewer, "stage": c.kind, "submitted_at": c.submitted_at,
                    "after_reveal": c.after_reveal != 0, "card": content, "addenda": own})
@@ -74,7 +74,8 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         "loop": {"id": l.id, "team_id": l.team_id, "candidate": l.candidate_name, "applied_level": l.applied_level,
                  "hiring_manager": l.hiring_manager, "channel_id": l.channel_id, "channel_name": l.channel_name,
                  "debrief_at": l.debrief_at, "debrief_started_at": l.debrief_started_at, "state": l.state,
-                 "design_doc_gate": l.doc_gate, "decided_level": l.decided_level, "offer_outcome": l.offer_outcome},
+                 "design_doc_gate": l.doc_gate, "decided_level": l.decided_level, "decided_at": l.decided_at,
+                 "corrected_at": l.corrected_at, "offer_outcome": l.offer_outcome},
         "plan": stages.iter().map(|s| json!({"stage": s.kind, "starts_at": s.starts_at, "length_minutes": s.length_minutes,
                  "state": s.state, "interviewers": s.interviewers.iter().map(|(u, _)| u).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         "cards": cards,

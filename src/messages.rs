@@ -412,7 +412,7 @@ pub fn flag_missing(mention: &str, stage: &str) -> String {
 }
 
 pub fn flag_after(mention: &str, stage: &str) -> String {
-    format!(":hourglass: {mention}'s {stage} card was written after the reveal.")
+    format!(":hourglass: {mention}'s {stage} scorecard came in after the debrief started: it is in the thread, and not in the figures above.")
 }
 
 pub fn flag_addenda(mention: &str, stage: &str, count: usize) -> String {
@@ -437,7 +437,33 @@ pub fn card_reply_title(
     format!("*#{index}* {mention} · {stage} · recommends *{level}* · locked {when}")
 }
 
-pub const CARD_AFTER_REVEAL: &str = ":hourglass: Written after the reveal.";
+pub fn card_after_reveal(after: &str) -> String {
+    format!(":hourglass: *Written after the reveal* ({after} after the debrief started), so the discussion may have shaped it.")
+}
+
+pub fn late_addendum_title(
+    mention: &str,
+    stage: &str,
+    index: usize,
+    when: &str,
+    after: &str,
+) -> String {
+    format!(":memo: *Addendum* by {mention} to scorecard #{index} ({stage}), {when}: written after the reveal, {after} after the debrief started.")
+}
+
+pub const LATE_ADDENDUM_FALLBACK: &str = "An addendum written after the reveal";
+
+/// "3 min", "2 h 5 min", "4 days": how long after something.
+pub fn span(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    match minutes {
+        0 => "under a minute".to_string(),
+        1..=59 => format!("{minutes} min"),
+        60..=2879 if minutes % 60 == 0 => format!("{} h", minutes / 60),
+        60..=2879 => format!("{} h {} min", minutes / 60, minutes % 60),
+        _ => format!("{} days", minutes / 1440),
+    }
+}
 
 pub fn card_work_with(question: &str, answer: &str) -> String {
     format!("*{question}* {answer}")

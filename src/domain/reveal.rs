@@ -97,11 +97,15 @@ fn level_index(l: Level) -> usize {
 
 /// Everything the summary message shows. `missing` names expected cards
 /// that are not in; `doc_gate` is the design-document gate's outcome, if any.
+/// The figures are the cards in by the start; a card written after it is
+/// flagged, not counted: the panel's blind judgement is what the figures
+/// show.
 pub fn summarize(
-    cards: &[RevealCard],
+    all: &[RevealCard],
     missing: &[(String, StageKind)],
     doc_gate: Option<DocGate>,
 ) -> Reveal {
+    let cards: Vec<&RevealCard> = all.iter().filter(|c| !c.after_reveal).collect();
     let mut criteria = Vec::new();
     let mut flags = Vec::new();
     for criterion in Criterion::ALL {
@@ -155,7 +159,7 @@ pub fn summarize(
             stage: *stage,
         });
     }
-    for c in cards {
+    for c in all {
         if c.after_reveal {
             flags.push(Flag::AfterReveal {
                 interviewer: c.interviewer.clone(),
@@ -264,6 +268,12 @@ mod tests {
                 &[(ScopeOfJudgement, 1)],
                 Level::NoHire,
             ),
+            card(
+                "B",
+                StageKind::Coding,
+                &[(ScopeOfJudgement, 2)],
+                Level::SeniorStaff,
+            ),
             late,
         ];
         let r = summarize(
@@ -292,6 +302,9 @@ mod tests {
             outcome: DocGate::Continued
         }));
         assert!(r.flags.contains(&Flag::Unscored(ArchitecturalDecisions)));
+        // The late card is flagged, not counted.
+        assert!(r.flags.contains(&Flag::Unscored(CrossTeamInfluence)));
+        assert_eq!(r.tally, vec![(Level::NoHire, 1), (Level::SeniorStaff, 1)]);
         // No cards at all: every dimension unscored, no tally.
         let empty = summarize(&[], &[], None);
         assert!(empty.tally.is_empty() && empty.criteria.is_empty());

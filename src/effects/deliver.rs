@@ -338,16 +338,69 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let snap = reveal::snapshot(db, *loop_id)
                 .await?
                 .ok_or(Failure::Missing("the loop is gone"))?;
-            let Some(view) = snap
-                .ids
-                .iter()
-                .position(|id| id == scorecard_id)
-                .map(|i| &snap.views[i])
-            else {
+            // Only the cards in by the start; a late one has its own effect.
+            let Some(view) = snap.card(*scorecard_id).filter(|v| v.late_by.is_none()) else {
                 return Ok(()); // unreadable: the summary names it missing
             };
             let parts = views::reveal::card_replies(&state.rubric, view);
             post_parts(state, d, parts, &channel, None).await
+        }
+        PostLateCard {
+            loop_id,
+            scorecard_id,
+        } => {
+            let (channel, _) = thread(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let Some(view) = snap.card(*scorecard_id) else {
+                return Ok(()); // unreadable: the summary names it missing
+            };
+            let parts = views::reveal::card_replies(&state.rubric, view);
+            post_parts(state, d, parts, &channel, None).await
+        }
+        PostLateAddendum {
+            loop_id,
+            addendum_id,
+        } => {
+            let (channel, _) = thread(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let found = snap
+                .late_addenda
+                .iter()
+                .find(|a| a.id == *addendum_id)
+                .and_then(|a| Some((a, snap.card(a.scorecard_id)?)));
+            let Some((a, card)) = found else {
+                return Err(Failure::Missing("the addendum or its card is gone"));
+            };
+            let late_by = (a.created_at - snap.started_at).max(0);
+            let parts = views::reveal::late_addendum(card, &a.body, a.created_at, late_by);
+            post_parts(state, d, parts, &channel, None).await
+        }
+        UpdateRevealSummary { loop_id } => {
+            let (channel, ts) = thread(state, *loop_id).await?;
+            let snap = reveal::snapshot(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let parts = views::reveal::summary(
+                &state.rubric,
+                &snap.candidate,
+                snap.applied,
+                &snap.summary,
+                &snap.views,
+                snap.expected,
+                *loop_id,
+            );
+            // The summary's first message is the one whose place is known;
+            // with the panel sizes a loop has, it is the whole summary.
+            let Some(mut first) = parts.into_iter().next() else {
+                return Ok(());
+            };
+            first["channel"] = json!(channel);
+            first["ts"] = json!(ts);
+            call(state, "chat.update", &first).await.map(drop)
         }
         UploadRevealHeatMap { loop_id } => {
             let (channel, ts) = thread(state, *loop_id).await?;

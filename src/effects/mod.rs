@@ -96,6 +96,22 @@ pub enum Effect {
     UploadRevealHeatMap {
         loop_id: i64,
     },
+    /// A card written after the debrief started, in the reveal thread,
+    /// marked late.
+    PostLateCard {
+        loop_id: i64,
+        scorecard_id: i64,
+    },
+    /// An addendum written after the debrief started, in the reveal thread.
+    PostLateAddendum {
+        loop_id: i64,
+        addendum_id: i64,
+    },
+    /// Re-renders the reveal summary in place (`chat.update`), so a card
+    /// that came in late is no longer named missing.
+    UpdateRevealSummary {
+        loop_id: i64,
+    },
     ArchiveLoopChannel {
         loop_id: i64,
     },
@@ -149,6 +165,9 @@ impl Effect {
             | PostRevealSummary { loop_id }
             | PostRevealCard { loop_id, .. }
             | UploadRevealHeatMap { loop_id }
+            | PostLateCard { loop_id, .. }
+            | PostLateAddendum { loop_id, .. }
+            | UpdateRevealSummary { loop_id }
             | ArchiveLoopChannel { loop_id }
             | LoopChannelNote { loop_id, .. } => format!("loop:{loop_id}"),
             PromptInterviewer { user, .. }
@@ -180,6 +199,9 @@ impl Effect {
             | PostRevealSummary { loop_id }
             | PostRevealCard { loop_id, .. }
             | UploadRevealHeatMap { loop_id }
+            | PostLateCard { loop_id, .. }
+            | PostLateAddendum { loop_id, .. }
+            | UpdateRevealSummary { loop_id }
             | ArchiveLoopChannel { loop_id }
             | LoopChannelNote { loop_id, .. } => Some(*loop_id),
             _ => None,

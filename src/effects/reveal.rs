@@ -1,41 +1,59 @@
-//! The reveal as it stood when the debrief started, read back from the store
-//! at delivery: the cards locked before the start (numbered in stage order),
-//! the people whose card was not in by then, and the summary's figures.
-//! Cards that arrive later are not part of it, so every retry of a reveal
-//! message renders the same thing.
+//! The reveal, read back from the store at delivery. Its figures (the grid,
+//! the medians, the tally, the heat map) are the cards locked before the
+//! debrief started, numbered in stage order, with the addenda written by
+//! then: every retry of a reveal message renders the same thing. A card or
+//! addendum written after the start is posted on its own in the thread,
+//! marked late, and the summary names it as late rather than missing.
 
 use crate::domain::reveal::{summarize, Reveal, RevealCard};
 use crate::domain::scorecard::{Card, Criterion};
 use crate::domain::{Level, StageKind};
 use crate::slack::views::reveal::CardView;
-use crate::store::{cards, loops, Db};
+use crate::store::cards::{self, Addendum};
+use crate::store::{loops, Db};
 
 pub struct Snapshot {
     pub candidate: String,
     pub applied: Level,
     pub summary: Reveal,
+    /// The cards in by the start, numbered from 1.
     pub views: Vec<CardView>,
-    /// The cards' ids, in the order of `views`.
+    /// The cards written after the start, numbered on from `views`.
+    pub late: Vec<CardView>,
+    /// The cards' ids, in the order of `views` and then `late`.
     pub ids: Vec<i64>,
+    /// Addenda written after the start.
+    pub late_addenda: Vec<Addendum>,
     pub expected: usize,
+    pub started_at: i64,
+}
+
+impl Snapshot {
+    /// A card by its id, in time or late.
+    pub fn card(&self, id: i64) -> Option<&CardView> {
+        let i = self.ids.iter().position(|x| *x == id)?;
+        self.views
+            .get(i)
+            .or_else(|| self.late.get(i - self.views.len()))
+    }
 }
 
 pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>> {
     let Some(l) = loops::by_id(db, loop_id).await? else {
         return Ok(None);
     };
+    let started_at = l.debrief_started_at.unwrap_or(i64::MAX);
     let rows = cards::reveal_rows(db, loop_id).await?;
-    let addenda = cards::addenda(db, loop_id).await?;
+    let (late_addenda, addenda): (Vec<Addendum>, Vec<Addendum>) = cards::addenda(db, loop_id)
+        .await?
+        .into_iter()
+        .partition(|a| a.after_reveal != 0);
     let mut missing = cards::missing(db, loop_id).await?;
     let (_, expected) = cards::progress(db, loop_id).await?;
     let mut views = Vec::new();
-    let mut ids = Vec::new();
+    let mut late = Vec::new();
+    let (mut ids, mut late_ids) = (Vec::new(), Vec::new());
     for row in &rows {
-        if row.after_reveal != 0 {
-            // Not in by the start: named missing, as it was at that moment.
-            missing.push((row.interviewer.clone(), row.kind.clone()));
-            continue;
-        }
         let (Some(stage), Ok(card)) = (
             StageKind::parse(&row.kind),
             serde_json::from_str::<Card>(&row.content),
@@ -44,25 +62,45 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
                 card_id = row.id,
                 "a stored card could not be read; it is listed as missing"
             );
+            missing.push((row.interviewer.clone(), row.kind.clone()));
             continue;
         };
-        views.push(CardView {
-            index: views.len() + 1,
+        let after = row.after_reveal != 0;
+        let view = CardView {
+            index: 0,
             interviewer: row.interviewer.clone(),
             stage,
             card,
             submitted_at: row.submitted_at,
-            after_reveal: false,
+            late_by: after.then(|| (row.submitted_at - started_at).max(0)),
             addenda: addenda
                 .iter()
-                .filter(|(id, _, _)| *id == row.id)
-                .map(|(_, b, at)| (b.clone(), *at))
+                .filter(|a| a.scorecard_id == row.id)
+                .map(|a| (a.body.clone(), a.created_at))
                 .collect(),
-        });
-        ids.push(row.id);
+        };
+        if after {
+            late.push(view);
+            late_ids.push(row.id);
+        } else {
+            views.push(view);
+            ids.push(row.id);
+        }
     }
+    // Late cards are numbered after the others, in the order they came.
+    let mut late: Vec<(CardView, i64)> = late.into_iter().zip(late_ids).collect();
+    late.sort_by_key(|(v, id)| (v.submitted_at, *id));
+    for (i, v) in views.iter_mut().enumerate() {
+        v.index = i + 1;
+    }
+    for (i, (v, _)) in late.iter_mut().enumerate() {
+        v.index = views.len() + i + 1;
+    }
+    ids.extend(late.iter().map(|(_, id)| *id));
+    let late: Vec<CardView> = late.into_iter().map(|(v, _)| v).collect();
     let reveal_cards: Vec<RevealCard> = views
         .iter()
+        .chain(&late)
         .map(|v| RevealCard {
             interviewer: v.interviewer.clone(),
             stage: v.stage,
@@ -73,7 +111,7 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
                 .filter_map(|s| Some((Criterion::parse(&s.criterion)?, s.score)))
                 .collect(),
             recommendation: v.card.recommendation().unwrap_or(Level::NoHire),
-            after_reveal: v.after_reveal,
+            after_reveal: v.late_by.is_some(),
             addenda: v.addenda.len(),
         })
         .collect();
@@ -86,7 +124,10 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
         applied: Level::parse(&l.applied_level).unwrap_or(Level::Staff),
         candidate: l.candidate_name,
         views,
+        late,
         ids,
+        late_addenda,
         expected: expected as usize,
+        started_at,
     }))
 }

@@ -135,6 +135,8 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
         |text: &'static str| super::notice(state, team, user, action.channel_id.as_deref(), text);
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
+    // Two confirmations at once: the second waits here, then sees the first.
+    loops::lock(&mut tx, l.id).await?;
     let status = if confirm {
         DecisionStatus::Confirmed
     } else {
@@ -156,7 +158,7 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
     }
     let level = Level::parse(&d.level).unwrap_or(Level::NoHire);
     let applied = Level::parse(&l.applied_level).unwrap_or(Level::Staff);
-    loops::set_decided(&mut tx, l.id, level.as_str(), now).await?;
+    loops::set_decided(&mut tx, l.id, level.as_str(), d.corrects.is_some(), now).await?;
     let who = mention(&action.user_id);
     let mut text = match d.corrects {
         Some(prev) => {

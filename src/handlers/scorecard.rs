@@ -307,7 +307,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .map(|s| (s.stage.loop_id, (s.loop_submitted, s.loop_expected)))
         .collect();
     let mut audit = Vec::with_capacity(locked.len());
-    for &(i, _) in &locked {
+    for &(i, id) in &locked {
         let c = &batch[i];
         let seat = &seats[&(c.stage_id, c.user.clone())];
         let stage = &seat.stage;
@@ -337,6 +337,19 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             expected,
         };
         effects::record(tx, team, note, at_ms).await?;
+        if stage.debrief_started_at.is_some() {
+            // Too late for the reveal: posted in its thread, and the summary
+            // stops naming this card missing.
+            let late = Effect::PostLateCard {
+                loop_id: stage.loop_id,
+                scorecard_id: id,
+            };
+            effects::record(tx, team, late, at_ms).await?;
+            let update = Effect::UpdateRevealSummary {
+                loop_id: stage.loop_id,
+            };
+            effects::record(tx, team, update, at_ms).await?;
+        }
         if c.kind == StageKind::DesignDoc && c.card.below_staff_bar() {
             super::gate::ask(tx, stage, c.now).await?;
         }
@@ -378,7 +391,16 @@ pub async fn submit_addendum(state: &AppState, sub: &ViewSubmission) -> anyhow::
     };
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
-    cards::add_addendum(&mut tx, card_id, &text, now).await?;
+    // Read in the transaction: an addendum is in the reveal or posted late.
+    let started = loops::debrief_started_at(&mut tx, stage.loop_id).await?;
+    let id = cards::add_addendum(&mut tx, card_id, &text, started.is_some(), now).await?;
+    if started.is_some() {
+        let late = Effect::PostLateAddendum {
+            loop_id: stage.loop_id,
+            addendum_id: id,
+        };
+        effects::record(&mut tx, &stage.team_id, late, now * 1000).await?;
+    }
     loops::audit(
         &mut tx,
         &stage.team_id,
@@ -389,5 +411,8 @@ pub async fn submit_addendum(state: &AppState, sub: &ViewSubmission) -> anyhow::
     )
     .await?;
     tx.commit().await?;
+    if started.is_some() {
+        state.outbox_wakeup.notify_one();
+    }
     Ok(Reply::Ack)
 }

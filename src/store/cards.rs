@@ -252,21 +252,25 @@ pub async fn card_receipt<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
+/// Stores an addendum; `after_reveal` says the debrief had started (read in
+/// the same transaction). Returns its id.
 pub async fn add_addendum(
     tx: &mut Tx,
     card_id: i64,
     body: &str,
+    after_reveal: bool,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO scorecard_addenda (scorecard_id, body, created_at) VALUES ($1, $2, $3)",
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO scorecard_addenda (scorecard_id, body, created_at, after_reveal) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(card_id)
     .bind(body)
     .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .bind(after_reveal as i64)
+    .fetch_one(&mut *tx)
+    .await
 }
 
 /// (cards in, cards expected) for a loop; stopped stages do not count.
@@ -382,13 +386,24 @@ pub async fn reveal_rows<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// (card id, body, created at) of every addendum in a loop.
+/// An addendum to a card, as the reveal shows it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Addendum {
+    pub id: i64,
+    pub scorecard_id: i64,
+    pub body: String,
+    pub created_at: i64,
+    /// Non-zero when written after the debrief started.
+    pub after_reveal: i64,
+}
+
+/// Every addendum in a loop, oldest first.
 pub async fn addenda<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
-) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+) -> Result<Vec<Addendum>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.scorecard_id, a.body, a.created_at FROM scorecard_addenda a \
+        "SELECT a.id, a.scorecard_id, a.body, a.created_at, a.after_reveal FROM scorecard_addenda a \
            JOIN scorecards c ON c.id = a.scorecard_id WHERE c.loop_id = $1 ORDER BY a.created_at, a.id",
     )
     .bind(loop_id)
@@ -444,8 +459,12 @@ pub struct Seat {
     pub loop_expected: i64,
 }
 
-/// Every seat of these stages, in one read.
+/// Every seat of these stages, in one read. On PostgreSQL the loops' rows
+/// are share-locked until the transaction ends, so a debrief start (which
+/// updates the loop row) either commits first and is seen here, or waits
+/// until these cards are in and then reveals them: never neither.
 pub async fn seats(conn: &mut super::Tx, stage_ids: &[i64]) -> Result<Vec<Seat>, sqlx::Error> {
+    let lock = conn.row_lock(" FOR SHARE OF l");
     let sql = format!(
         "SELECT {STAGE_COLUMNS}, i.user_id AS interviewer, p.id AS prompt_id, \
            (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
@@ -454,7 +473,7 @@ pub async fn seats(conn: &mut super::Tx, stage_ids: &[i64]) -> Result<Vec<Seat>,
               WHERE es.loop_id = s.loop_id AND es.state <> 'cancelled') AS loop_expected \
          FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id JOIN loops l ON l.id = s.loop_id \
            LEFT JOIN prompts p ON p.stage_id = i.stage_id AND p.interviewer = i.user_id \
-         WHERE i.stage_id IN ({{ids}})"
+         WHERE i.stage_id IN ({{ids}}){lock}"
     );
     super::fetch_for_ids(conn, &sql, stage_ids).await
 }

@@ -328,12 +328,14 @@ pub struct LoopRow {
     pub debrief_started_at: Option<i64>,
     pub doc_gate: Option<DocGate>,
     pub decided_level: Option<String>,
+    pub decided_at: Option<i64>,
+    pub corrected_at: Option<i64>,
     pub offer_outcome: Option<String>,
 }
 
 const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
      l.channel_id, l.channel_name, l.debrief_at, l.state, l.debrief_started_at, l.doc_gate, \
-     l.decided_level, l.offer_outcome";
+     l.decided_level, l.decided_at, l.corrected_at, l.offer_outcome";
 
 pub async fn by_id(db: &Db, loop_id: i64) -> Result<Option<LoopRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -539,13 +541,34 @@ pub async fn start_debrief(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, 
     Ok(r.rows_affected() == 1)
 }
 
+/// When the loop's debrief started, if it has. On PostgreSQL the loop row
+/// stays share-locked until the transaction ends, so a start cannot commit
+/// between this read and what the caller writes because of it.
 pub async fn debrief_started_at(tx: &mut Tx, loop_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    let started: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT debrief_started_at FROM loops WHERE id = $1")
-            .bind(loop_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let sql = format!(
+        "SELECT debrief_started_at FROM loops WHERE id = $1{}",
+        tx.row_lock(" FOR SHARE")
+    );
+    let started: Option<Option<i64>> = sqlx::query_scalar(&sql)
+        .bind(loop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     Ok(started.flatten())
+}
+
+/// Locks the loop's row until the transaction ends (PostgreSQL; SQLite's
+/// write transaction already excludes every other writer), so checks made
+/// after it, such as "not yet decided", cannot race another transaction.
+pub async fn lock(tx: &mut Tx, loop_id: i64) -> Result<(), sqlx::Error> {
+    let clause = tx.row_lock(" FOR UPDATE");
+    if clause.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(&format!("SELECT id FROM loops WHERE id = $1{clause}"))
+        .bind(loop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn team_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
@@ -616,20 +639,27 @@ pub async fn stop(
     Ok(cancelled)
 }
 
+/// Records the decision. A correction changes the level only: the loop
+/// keeps its original decision date (the report's window counts it there)
+/// and the correction's time is kept beside it.
 pub async fn set_decided(
     tx: &mut Tx,
     loop_id: i64,
     level: &str,
+    correction: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE loops SET decided_level = $1, decided_at = $2, state = 'decided' WHERE id = $3",
-    )
-    .bind(level)
-    .bind(now)
-    .bind(loop_id)
-    .execute(&mut *tx)
-    .await?;
+    let sql = if correction {
+        "UPDATE loops SET decided_level = $1, corrected_at = $2, state = 'decided' WHERE id = $3"
+    } else {
+        "UPDATE loops SET decided_level = $1, decided_at = $2, state = 'decided' WHERE id = $3"
+    };
+    sqlx::query(sql)
+        .bind(level)
+        .bind(now)
+        .bind(loop_id)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 

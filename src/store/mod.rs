@@ -109,6 +109,16 @@ impl Tx {
         }
     }
 
+    /// `clause` (a row-locking clause such as ` FOR UPDATE`) on PostgreSQL;
+    /// nothing on SQLite, where a write transaction already holds the only
+    /// write lock.
+    pub(crate) fn row_lock<'a>(&self, clause: &'a str) -> &'a str {
+        match self.inner {
+            TxInner::Sqlx(_) => clause,
+            TxInner::Direct(_) => "",
+        }
+    }
+
     pub(crate) fn queue(&mut self, effect: outbox::Queued) {
         self.effects.push(effect);
     }

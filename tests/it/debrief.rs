@@ -193,6 +193,138 @@ async fn the_debrief_starts_on_time_and_reveals_every_card_at_once() {
     );
 }
 
+/// A card and an addendum written after the start are not lost: each is
+/// posted in the reveal thread, marked late with how long after, and the
+/// summary is updated in place so the late card is no longer named missing.
+#[tokio::test]
+async fn late_cards_and_addenda_are_posted_in_the_reveal_thread() {
+    let (app, clock) = loop_before_debrief().await;
+    at(&clock, debrief_time());
+    let calls = revealed(&app).await;
+    let channel = app.loop_channel().await;
+    // The summary's ts, under which every reply is threaded.
+    let thread = calls
+        .iter()
+        .find(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_string())
+        .unwrap()
+        .body["thread_ts"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Two hours and five minutes later, the cross-team card comes in.
+    at(&clock, debrief_time() + 2 * H + 300);
+    let r = app
+        .submit_card(XTEAM, "cross_team", 3, "staff", "EVID-LATE-XTEAM")
+        .await;
+    assert_eq!(r.text().await.unwrap(), "");
+    let calls = app
+        .slack
+        .wait_for(15, "the late card and the updated summary", |c| {
+            c.iter()
+                .any(|c| c.method == "chat.update" && c.body["ts"] == thread.as_str())
+        })
+        .await;
+    let late: Vec<&Call> = calls
+        .iter()
+        .filter(|c| {
+            c.method == "chat.postMessage" && c.body.to_string().contains("EVID-LATE-XTEAM")
+        })
+        .collect();
+    assert_eq!(late.len(), 1, "posted once");
+    assert_eq!(late[0].body["thread_ts"], thread.as_str());
+    assert_eq!(late[0].body["channel"], channel.as_str());
+    let text = late[0].body.to_string();
+    assert!(
+        text.contains("*#6*") && text.contains("Written after the reveal* (2 h 5 min after"),
+        "{text}"
+    );
+    let update = calls
+        .iter()
+        .find(|c| c.method == "chat.update" && c.body["ts"] == thread.as_str())
+        .unwrap();
+    assert_eq!(update.body["channel"], channel.as_str());
+    let text = update.body.to_string();
+    assert!(
+        !text.contains(&format!("Missing: <@{XTEAM}>")),
+        "no longer named missing: {text}"
+    );
+    assert!(text.contains(&format!("Missing: <@{BAR}>")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "<@{XTEAM}>'s Cross-team influence scorecard came in after"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("5 of 7 scorecards in") && !text.contains("EVID-"),
+        "the figures stay those of the start: {text}"
+    );
+    // An addendum to a card that was in the reveal.
+    at(&clock, debrief_time() + 3 * H);
+    let stage = app.stage_id("coding").await.to_string();
+    let values = json!({"addendum": {"value": {"type": "plain_text_input", "value": "LATE-ADDENDUM: one more thing."}}});
+    let r = submit_view(&app, CODER, "VADD1", "staffloop_addendum", &stage, &values).await;
+    assert_eq!(r.text().await.unwrap(), "");
+    let calls = app
+        .slack
+        .wait_for(15, "the late addendum", |c| {
+            c.iter()
+                .any(|c| c.body.to_string().contains("LATE-ADDENDUM"))
+        })
+        .await;
+    let posted: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.body.to_string().contains("LATE-ADDENDUM"))
+        .collect();
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].method, "chat.postMessage");
+    assert_eq!(posted[0].body["thread_ts"], thread.as_str());
+    let text = posted[0].body.to_string();
+    assert!(
+        text.contains(&format!(
+            "*Addendum* by <@{CODER}> to scorecard #5 (Coding round)"
+        )) && text.contains("3 h after the debrief started"),
+        "{text}"
+    );
+    app.settle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'done'")
+            .await,
+        0
+    );
+}
+
+/// A card submitted while the debrief is starting is in the reveal or posted
+/// late, never neither, and never both.
+#[tokio::test]
+async fn a_card_racing_the_start_is_revealed_exactly_once() {
+    let (app, _clock) = loop_before_debrief().await;
+    let channel = app.loop_channel().await;
+    let (started, card) = tokio::join!(
+        app.command(HM, &channel, "debrief"),
+        app.submit_card(XTEAM, "cross_team", 3, "staff", "EVID-RACE")
+    );
+    assert!(started.status().is_success());
+    assert_eq!(card.text().await.unwrap(), "");
+    app.slack
+        .wait_for(15, "the racing card, revealed", |c| {
+            c.iter().any(|c| {
+                c.method == "chat.postMessage"
+                    && c.body["thread_ts"].is_string()
+                    && c.body.to_string().contains("EVID-RACE")
+            })
+        })
+        .await;
+    app.settle().await;
+    let n = app
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method == "chat.postMessage" && c.body.to_string().contains("EVID-RACE"))
+        .count();
+    assert_eq!(n, 1, "revealed exactly once");
+}
+
 #[tokio::test]
 async fn only_the_hm_starts_early_and_only_once() {
     let (app, clock) = loop_before_debrief().await;
@@ -428,6 +560,9 @@ async fn the_hm_decides_confirms_and_may_correct_once() {
         .as_str()
         .unwrap()
         .to_string();
+    // The correction comes three days later; the loop keeps its decision date.
+    let decided_first = app.scalar("SELECT decided_at FROM loops").await;
+    at(&clock, debrief_time() + 3 * DAY);
     press(&app, HM, "decision_confirm", &id, &channel, "2.3").await;
     app.slack
         .wait_for(10, "correction posted", |c| {
@@ -459,6 +594,15 @@ async fn the_hm_decides_confirms_and_may_correct_once() {
         app.scalar("SELECT COUNT(*) FROM loops WHERE decided_level = 'staff'")
             .await,
         1
+    );
+    assert_eq!(
+        app.scalar("SELECT decided_at FROM loops").await,
+        decided_first,
+        "a correction keeps the original date for the report's window"
+    );
+    assert_eq!(
+        app.scalar("SELECT corrected_at FROM loops").await,
+        debrief_time() + 3 * DAY
     );
 
     let v = app.command_json(HM, &channel, "outcome maybe").await;
@@ -506,6 +650,53 @@ async fn the_hm_decides_confirms_and_may_correct_once() {
     at(&clock, first + 20 * DAY);
     app.settle().await;
     assert_eq!(app.slack.calls_to("conversations.archive").len(), 1);
+}
+
+/// Two proposals confirmed at the same moment: one decision, never two.
+#[tokio::test]
+async fn two_decisions_confirmed_at_once_record_one() {
+    let (app, clock) = loop_before_debrief().await;
+    let channel = app.loop_channel().await;
+    at(&clock, debrief_time());
+    revealed(&app).await;
+    let mut ids = Vec::new();
+    for (user, text) in [(HM, "decide staff"), (ADMIN, "decide senior narrow scope")] {
+        let v = app.command_json(user, &channel, text).await;
+        ids.push(
+            v["blocks"][1]["elements"][0]["value"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a proposal: {v}"))
+                .to_string(),
+        );
+    }
+    let (a, b) = tokio::join!(
+        press(&app, HM, "decision_confirm", &ids[0], &channel, "3.1"),
+        press(&app, ADMIN, "decision_confirm", &ids[1], &channel, "3.2")
+    );
+    assert!(a.status().is_success() && b.status().is_success());
+    app.settle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM decisions WHERE status = 'confirmed'")
+            .await,
+        1
+    );
+    let posts = app
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Decision: *")
+        })
+        .count();
+    assert_eq!(posts, 1, "one decision posted");
+    let told = app.slack.everything();
+    assert!(
+        told.contains("no longer open"),
+        "the other is told it is stale"
+    );
 }
 
 fn export(database_url: &str, args: &[&str]) -> std::process::Output {

@@ -25,7 +25,8 @@ pub struct CardView {
     pub stage: StageKind,
     pub card: Card,
     pub submitted_at: i64,
-    pub after_reveal: bool,
+    /// Seconds after the debrief started, for a card written after it.
+    pub late_by: Option<i64>,
     pub addenda: Vec<(String, i64)>,
 }
 
@@ -208,8 +209,8 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
         level_title(&c.card.recommendation),
         &date(c.submitted_at),
     )];
-    if c.after_reveal {
-        sections.push(m::CARD_AFTER_REVEAL.to_string());
+    if let Some(after) = c.late_by {
+        sections.push(m::card_after_reveal(&m::span(after)));
     }
     for s in &c.card.scores {
         sections.push(format!(
@@ -237,6 +238,19 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
         sections.extend(escaped_chunks(body));
     }
     pack(sections, &format!("Scorecard #{}", c.index), |_| {})
+}
+
+/// An addendum written after the reveal, as thread replies of its own.
+pub fn late_addendum(c: &CardView, body: &str, at: i64, late_by: i64) -> Vec<Value> {
+    let mut sections = vec![m::late_addendum_title(
+        &format!("<@{}>", c.interviewer),
+        c.stage.title(),
+        c.index,
+        &date(at),
+        &m::span(late_by),
+    )];
+    sections.extend(escaped_chunks(body));
+    pack(sections, m::LATE_ADDENDUM_FALLBACK, |_| {})
 }
 
 fn short(c: Criterion) -> &'static str {
