@@ -372,6 +372,28 @@ pub fn home_submitted_line(stage: &str, candidate: &str, when: &str) -> String {
 pub const START_DEBRIEF_BUTTON: &str = "Start debrief";
 pub const DEBRIEF_NOT_ALLOWED: &str = "Only the hiring manager can start the debrief early.";
 pub const DEBRIEF_ALREADY: &str = "The debrief has already started; every card was revealed then.";
+pub fn debrief_confirm(candidate: &str) -> String {
+    format!("Start the debrief for *{candidate}* now? Every scorecard in is revealed to the channel at once, and cannot be hidden again. Nothing happens unless you press the button.")
+}
+
+pub fn debrief_confirm_not_held(candidate: &str, stages: &str) -> String {
+    format!("*Not every interview for {candidate} has been held yet:*\n{stages}\nStarting the debrief now reveals every scorecard in, cancels these stages, and tells their interviewers their card is no longer needed. Nothing happens unless you press *Start anyway*.")
+}
+
+pub fn debrief_not_held_line(stage: &str, when: &str) -> String {
+    format!("• *{stage}*, {when}")
+}
+
+pub const NOT_SCHEDULED: &str = "not scheduled";
+pub const DEBRIEF_START_BUTTON: &str = "Start the debrief";
+pub const DEBRIEF_START_ANYWAY_BUTTON: &str = "Start anyway";
+pub const DEBRIEF_NOT_HELD_CHANGED: &str =
+    "Some interviews have not been held yet, so the debrief did not start; see the question above.";
+
+pub fn stage_not_needed(stage: &str, candidate: &str) -> String {
+    format!("The debrief for *{candidate}* started before the *{stage}* was held, so that stage is cancelled. Your scorecard for it is no longer needed.")
+}
+
 pub const DEBRIEF_STARTED: &str =
     "The debrief has started: every scorecard is now revealed in this channel.";
 
@@ -452,18 +474,6 @@ pub fn late_addendum_title(
 }
 
 pub const LATE_ADDENDUM_FALLBACK: &str = "An addendum written after the reveal";
-
-/// "3 min", "2 h 5 min", "4 days": how long after something.
-pub fn span(seconds: i64) -> String {
-    let minutes = seconds.max(0) / 60;
-    match minutes {
-        0 => "under a minute".to_string(),
-        1..=59 => format!("{minutes} min"),
-        60..=2879 if minutes % 60 == 0 => format!("{} h", minutes / 60),
-        60..=2879 => format!("{} h {} min", minutes / 60, minutes % 60),
-        _ => format!("{} days", minutes / 1440),
-    }
-}
 
 pub fn card_work_with(question: &str, answer: &str) -> String {
     format!("*{question}* {answer}")

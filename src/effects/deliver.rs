@@ -314,6 +314,20 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             body["user"] = json!(user);
             call(state, "chat.postEphemeral", &body).await.map(drop)
         }
+        ConfirmDebriefStart {
+            user,
+            channel,
+            loop_id,
+        } => {
+            let l = loops::by_id(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let not_held = loops::stages_not_held(db, *loop_id, state.clock.unix()).await?;
+            let mut body = views::debrief::confirm(&l.candidate_name, *loop_id, &not_held);
+            body["channel"] = json!(channel.as_deref().unwrap_or(user));
+            body["user"] = json!(user);
+            call(state, "chat.postEphemeral", &body).await.map(drop)
+        }
         PostRevealSummary { loop_id } => {
             let channel = channel(state, *loop_id).await?;
             let snap = reveal::snapshot(db, *loop_id)

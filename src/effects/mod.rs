@@ -86,6 +86,13 @@ pub enum Effect {
         level: Level,
     },
     // The debrief.
+    /// Asks the hiring manager to confirm an early start, naming the live
+    /// stages not yet held (rendered at delivery).
+    ConfirmDebriefStart {
+        user: String,
+        channel: Option<String>,
+        loop_id: i64,
+    },
     PostRevealSummary {
         loop_id: i64,
     },
@@ -179,6 +186,7 @@ impl Effect {
             }
             | ResolveMessage { user, .. }
             | ProposeDecision { user, .. }
+            | ConfirmDebriefStart { user, .. }
             | DirectMessage { user, .. }
             | Notice { user, .. } => format!("user:{user}"),
             RefreshHome { user } => format!("home:{user}"),
@@ -196,6 +204,7 @@ impl Effect {
             | TellOpenerLoopIsReady { loop_id, .. }
             | NoteSubmission { loop_id, .. }
             | AskGate { loop_id, .. }
+            | ConfirmDebriefStart { loop_id, .. }
             | PostRevealSummary { loop_id }
             | PostRevealCard { loop_id, .. }
             | UploadRevealHeatMap { loop_id }

@@ -58,7 +58,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "debrief",
         usage: "/staffloop debrief",
-        summary: "Hiring manager, in a loop channel: start the debrief now and reveal every scorecard at once.",
+        summary: "Hiring manager, in a loop channel: start the debrief now (I ask you to confirm first) and reveal every scorecard at once.",
     },
     CommandSpec {
         name: "decide",
@@ -233,6 +233,8 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     views::gate::CONTINUE_ACTION => gate::decide(state, &action, false).await,
                     views::gate::STOP_ACTION => gate::decide(state, &action, true).await,
                     views::plan::START_DEBRIEF_ACTION => debrief::button(state, &action).await,
+                    views::debrief::CONFIRM_ACTION => debrief::confirm(state, &action, false).await,
+                    views::debrief::ANYWAY_ACTION => debrief::confirm(state, &action, true).await,
                     views::decision::CONFIRM_ACTION => decide::settle(state, &action, true).await,
                     views::decision::CANCEL_ACTION => decide::settle(state, &action, false).await,
                     other => match other

@@ -2,8 +2,10 @@
 //! by the hiring manager (the handler calls `start` too). Starting reveals
 //! every card locked by then, cancels the reminders, and is recorded.
 
-use crate::domain::JobKind;
+use crate::domain::{JobKind, StageKind};
 use crate::effects::{self, Effect};
+use crate::messages as m;
+use crate::slack::mrkdwn::escape;
 use crate::store::{cards, jobs, loops, Tx};
 use crate::AppState;
 
@@ -12,6 +14,18 @@ pub enum Started {
     Now,
     Already,
     NotOpen,
+    /// Live stages have not been held yet and the caller did not say to
+    /// start anyway: nothing changed.
+    NotHeld,
+}
+
+/// Whether an early start may go ahead of live stages not yet held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotHeld {
+    /// Refuse (`Started::NotHeld`) while any live stage is still to come.
+    Refuse,
+    /// Start, cancel those stages, and tell their interviewers.
+    Cancel,
 }
 
 /// Starts the debrief once; the job passes itself so it finishes in the same
@@ -21,6 +35,7 @@ pub async fn start(
     loop_id: i64,
     actor: &str,
     job: Option<&jobs::Job>,
+    not_held: NotHeld,
 ) -> anyhow::Result<Started> {
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
@@ -28,6 +43,16 @@ pub async fn start(
         if !jobs::finish(&mut tx, job, None, now).await? {
             return Ok(Started::Already);
         }
+    }
+    // Read the stages under the loop's lock: what the HM confirmed holds.
+    loops::lock(&mut tx, loop_id).await?;
+    if not_held == NotHeld::Refuse
+        && !loops::stages_not_held(&mut tx, loop_id, now)
+            .await?
+            .is_empty()
+        && loops::debrief_started_at(&mut tx, loop_id).await?.is_none()
+    {
+        return Ok(Started::NotHeld);
     }
     if !loops::start_debrief(&mut tx, loop_id, now).await? {
         let started = loops::debrief_started_at(&mut tx, loop_id).await?;
@@ -40,7 +65,29 @@ pub async fn start(
     }
     let team_id = reveal_effects(&mut tx, loop_id, state.clock.unix_ms()).await?;
     jobs::complete_by_key(&mut tx, &format!("debrief:{loop_id}"), now).await?;
-    jobs::cancel_kind_for_loop(&mut tx, loop_id, JobKind::Reminder, now).await?;
+    // Nothing more is asked for before this debrief: no reminders, no
+    // prompts for stages not held (those are cancelled, and their
+    // interviewers told), no pre-debrief lists.
+    for kind in [JobKind::Reminder, JobKind::HmMissing, JobKind::DocDeadline] {
+        jobs::cancel_kind_for_loop(&mut tx, loop_id, kind, now).await?;
+    }
+    let cancelled = loops::cancel_not_held(&mut tx, loop_id, now).await?;
+    if !cancelled.is_empty() {
+        let mut stages: Vec<i64> = cancelled.iter().map(|(id, _, _)| *id).collect();
+        stages.dedup();
+        for id in stages {
+            jobs::cancel_by_key(&mut tx, &format!("stage_end:{id}"), now).await?;
+        }
+        let candidate = loops::candidate_of(&mut tx, loop_id).await?;
+        for (_, kind, user) in cancelled {
+            let stage = StageKind::parse(&kind)
+                .map(StageKind::title)
+                .unwrap_or("stage");
+            let text = m::stage_not_needed(stage, &escape(&candidate));
+            let dm = Effect::DirectMessage { user, text };
+            effects::record(&mut tx, &team_id, dm, now * 1000).await?;
+        }
+    }
     loops::audit(
         &mut tx,
         &team_id,

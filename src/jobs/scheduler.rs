@@ -74,9 +74,12 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::HmMissing => prompts::hm_missing(state, job).await,
             JobKind::DocDeadline => prompts::doc_deadline(state, job).await,
             JobKind::Debrief => match job.loop_id {
-                Some(loop_id) => super::debrief::start(state, loop_id, "staffloop", Some(job))
-                    .await
-                    .map(|_| ()),
+                Some(loop_id) => {
+                    let on_time = super::debrief::NotHeld::Cancel;
+                    super::debrief::start(state, loop_id, "staffloop", Some(job), on_time)
+                        .await
+                        .map(|_| ())
+                }
                 None => Err(anyhow::anyhow!("debrief job without loop")),
             },
             JobKind::ArchiveNote => prompts::archive(state, job, false).await,

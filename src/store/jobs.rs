@@ -73,6 +73,16 @@ pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<
     Ok(())
 }
 
+/// Cancels the pending job with this key, if any.
+pub async fn cancel_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
+        .bind(now)
+        .bind(dedupe_key)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Cancels a loop's pending jobs (the loop was stopped).
 pub async fn cancel_for_loop(tx: &mut Tx, loop_id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE loop_id = $2 AND status = 'pending'")

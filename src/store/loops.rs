@@ -7,6 +7,7 @@ use crate::domain::{
     slug, CandidateName, DocGate, Level, LoopPlan, LoopState, PlannedStage, StageKind, StageState,
     UserId,
 };
+use sqlx::{Any, Executor};
 
 /// Tries before giving up on reserving a channel name under heavy contention.
 const RESERVE_NAME_TRIES: usize = 8;
@@ -571,6 +572,13 @@ pub async fn lock(tx: &mut Tx, loop_id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+pub async fn candidate_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT candidate_name FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_one(&mut *tx)
+        .await
+}
+
 pub async fn team_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT team_id FROM loops WHERE id = $1")
         .bind(loop_id)
@@ -637,6 +645,57 @@ pub async fn stop(
         .execute(&mut *tx)
         .await?;
     Ok(cancelled)
+}
+
+/// A live stage that has not been held yet: still scheduled, and its time
+/// not over (a stage whose end has passed is held, even if its end job has
+/// not run yet). The written design document is not a live stage.
+const NOT_HELD: &str = "s.state = 'scheduled' AND s.kind <> 'design_doc' \
+     AND (s.starts_at IS NULL OR s.length_minutes IS NULL OR s.starts_at + s.length_minutes * 60 > $2)";
+
+/// (kind, starts at) of the loop's live stages not yet held at `now`.
+pub async fn stages_not_held<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+    now: i64,
+) -> Result<Vec<(StageKind, Option<i64>)>, sqlx::Error> {
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT s.kind, s.starts_at FROM stages s WHERE s.loop_id = $1 AND {NOT_HELD} ORDER BY s.position"
+    ))
+    .bind(loop_id)
+    .bind(now)
+    .fetch_all(e)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, at)| Some((StageKind::parse(&kind)?, at)))
+        .collect())
+}
+
+/// Cancels the live stages not yet held (the debrief started without them)
+/// and returns (stage id, kind, interviewer) for each of their seats.
+pub async fn cancel_not_held(
+    tx: &mut Tx,
+    loop_id: i64,
+    now: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let seats: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT s.id, s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
+         WHERE s.loop_id = $1 AND {NOT_HELD} ORDER BY s.position, i.user_id"
+    ))
+    .bind(loop_id)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "UPDATE stages SET state = 'cancelled', ended_at = $2 WHERE id IN \
+           (SELECT s.id FROM stages s WHERE s.loop_id = $1 AND {NOT_HELD})"
+    ))
+    .bind(loop_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(seats)
 }
 
 /// Records the decision. A correction changes the level only: the loop

@@ -210,7 +210,7 @@ async fn every_action_by_every_role() {
                         .fetch_one(app.state.db.pool())
                         .await
                         .unwrap();
-                app.command_json(HM, &channel, "debrief").await;
+                app.start_debrief(&channel).await;
             }
             let got = attempt(&app, action, user, i).await;
             table.push(format!(

@@ -300,8 +300,9 @@ async fn late_cards_and_addenda_are_posted_in_the_reveal_thread() {
 async fn a_card_racing_the_start_is_revealed_exactly_once() {
     let (app, _clock) = loop_before_debrief().await;
     let channel = app.loop_channel().await;
+    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
     let (started, card) = tokio::join!(
-        app.command(HM, &channel, "debrief"),
+        press(&app, HM, "debrief_start_confirm", &loop_id, &channel, "1.1"),
         app.submit_card(XTEAM, "cross_team", 3, "staff", "EVID-RACE")
     );
     assert!(started.status().is_success());
@@ -325,8 +326,16 @@ async fn a_card_racing_the_start_is_revealed_exactly_once() {
     assert_eq!(n, 1, "revealed exactly once");
 }
 
+fn ephemerals_to(calls: &[Call], user: &str) -> Vec<String> {
+    calls
+        .iter()
+        .filter(|c| c.method == "chat.postEphemeral" && c.body["user"] == user)
+        .map(|c| c.body.to_string())
+        .collect()
+}
+
 #[tokio::test]
-async fn only_the_hm_starts_early_and_only_once() {
+async fn only_the_hm_starts_early_after_confirming_and_only_once() {
     let (app, clock) = loop_before_debrief().await;
     let channel = app.loop_channel().await;
     let v = app.command_json(STAFF, &channel, "debrief").await;
@@ -334,32 +343,68 @@ async fn only_the_hm_starts_early_and_only_once() {
         .as_str()
         .unwrap()
         .contains("Only the hiring manager"));
+    // The HM is asked first; every interview has been held, so a plain
+    // confirmation does.
+    let v = app.command_json(HM, &channel, "debrief").await;
+    let text = v.to_string();
+    assert!(
+        text.contains("Start the debrief for *Ana Lima* now?"),
+        "{text}"
+    );
+    assert_eq!(v["response_type"], "ephemeral");
+    assert_eq!(
+        v["blocks"][1]["elements"][0]["action_id"],
+        "debrief_start_confirm"
+    );
+    app.settle().await;
+    assert!(summary_calls(&app.slack.calls()).is_empty(), "not yet");
+    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
+    // Someone else pressing the HM's button starts nothing.
+    press(
+        &app,
+        STAFF,
+        "debrief_start_confirm",
+        &loop_id,
+        &channel,
+        "1.1",
+    )
+    .await;
+    app.settle().await;
     assert!(summary_calls(&app.slack.calls()).is_empty());
+    // The plan's button asks the same question, where it was pressed.
+    press(&app, HM, "start_debrief", &loop_id, &channel, "1.1").await;
+    let calls = app
+        .slack
+        .wait_for(10, "the question", |c| {
+            ephemerals_to(c, HM)
+                .iter()
+                .any(|t| t.contains("debrief_start_confirm"))
+        })
+        .await;
+    assert!(summary_calls(&calls).is_empty());
+    // Two presses at once: one start.
     let (a, b) = tokio::join!(
-        app.command(HM, &channel, "debrief"),
-        app.command(HM, &channel, "debrief")
+        press(&app, HM, "debrief_start_confirm", &loop_id, &channel, "1.2"),
+        press(&app, HM, "debrief_start_confirm", &loop_id, &channel, "1.3")
     );
-    let texts = [
-        a.json::<Value>().await.unwrap(),
-        b.json::<Value>().await.unwrap(),
-    ]
-    .map(|v| v["text"].as_str().unwrap().to_string());
+    assert!(a.status().is_success() && b.status().is_success());
+    revealed(&app).await;
+    app.settle().await;
+    let told = ephemerals_to(&app.slack.calls(), HM);
     assert_eq!(
-        texts.iter().filter(|t| t.contains("has started")).count(),
+        told.iter().filter(|t| t.contains("has started")).count(),
         1,
-        "{texts:?}"
+        "{told:?}"
     );
     assert_eq!(
-        texts
-            .iter()
+        told.iter()
             .filter(|t| t.contains("already started"))
             .count(),
         1,
-        "{texts:?}"
+        "{told:?}"
     );
-    revealed(&app).await;
-    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
-    press(&app, HM, "start_debrief", &loop_id, &channel, "1.1").await;
+    let v = app.command_json(HM, &channel, "debrief").await;
+    assert!(v["text"].as_str().unwrap().contains("already started"));
     at(&clock, debrief_time() + 60);
     app.settle().await;
     let calls = app.slack.calls();
@@ -369,6 +414,89 @@ async fn only_the_hm_starts_early_and_only_once() {
         app.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'debrief' AND status = 'done'")
             .await,
         1
+    );
+}
+
+/// Starting before some interviews were held names them and needs an
+/// explicit "start anyway"; then those stages are cancelled, their
+/// interviewers told, and nobody is ever asked for those cards.
+#[tokio::test]
+async fn an_early_start_names_the_interviews_not_held_and_cancels_them() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    app.open_loop("Ana Lima").await;
+    let channel = app.loop_channel().await;
+    // The coding round is over; the cross-team interview has just begun.
+    at(&clock, interview_day() + 4 * H + 60);
+    app.slack
+        .wait_for(10, "the coding prompt", |c| {
+            !prompts_to(c, CODER).is_empty()
+        })
+        .await;
+    app.submit_card(CODER, "coding", 3, "staff", "EVID-CODE")
+        .await;
+    let v = app.command_json(HM, &channel, "debrief").await;
+    let text = v.to_string();
+    assert!(
+        text.contains("Not every interview for Ana Lima has been held yet")
+            && text.contains("*Cross-team influence*")
+            && text.contains("*Bar raiser*")
+            && !text.contains("*Coding round*"),
+        "{text}"
+    );
+    assert_eq!(
+        v["blocks"][1]["elements"][0]["action_id"],
+        "debrief_start_anyway"
+    );
+    let loop_id = app.scalar("SELECT id FROM loops").await.to_string();
+    // A plain confirmation is not enough while stages are to come.
+    press(&app, HM, "debrief_start_confirm", &loop_id, &channel, "1.1").await;
+    app.slack
+        .wait_for(10, "asked again", |c| {
+            ephemerals_to(c, HM)
+                .iter()
+                .any(|t| t.contains("debrief_start_anyway"))
+        })
+        .await;
+    app.settle().await;
+    assert!(summary_calls(&app.slack.calls()).is_empty());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE debrief_started_at IS NULL")
+            .await,
+        1
+    );
+    press(&app, HM, "debrief_start_anyway", &loop_id, &channel, "1.2").await;
+    let calls = revealed(&app).await;
+    let text = summary_calls(&calls)[0].body.to_string();
+    assert!(text.contains("1 of 5 scorecards in"), "{text}");
+    for user in [XTEAM, BAR] {
+        let dms = dms_to(&calls, user);
+        assert!(
+            dms.iter()
+                .any(|d| d.to_string().contains("no longer needed")),
+            "{user} told: {dms:?}"
+        );
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM stages WHERE state = 'cancelled'")
+            .await,
+        2
+    );
+    // Their interview times pass: nobody is asked for those cards.
+    at(&clock, interview_day() + 7 * H);
+    app.settle().await;
+    let calls = app.slack.calls();
+    assert!(prompts_to(&calls, XTEAM).is_empty() && prompts_to(&calls, BAR).is_empty());
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND kind <> 'weekly_report'"
+        )
+        .await,
+        0
     );
 }
 

@@ -1,6 +1,7 @@
 //! Block Kit builders. Each returns plain JSON in Slack's documented shape;
 //! limits from Slack's docs are enforced here, where the text is assembled.
 
+pub mod debrief;
 pub mod decision;
 pub mod gate;
 pub mod home;
@@ -42,6 +43,7 @@ pub fn divider() -> Value {
 /// "5 h", "9 h 15 min", "45 min".
 pub fn duration(minutes: i64) -> String {
     match (minutes / 60, minutes % 60) {
+        (0, 0) => "under a minute".to_string(),
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
@@ -55,5 +57,6 @@ mod tests {
         assert_eq!(super::duration(45), "45 min");
         assert_eq!(super::duration(300), "5 h");
         assert_eq!(super::duration(555), "9 h 15 min");
+        assert_eq!(super::duration(0), "under a minute");
     }
 }

@@ -210,7 +210,7 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
         &date(c.submitted_at),
     )];
     if let Some(after) = c.late_by {
-        sections.push(m::card_after_reveal(&m::span(after)));
+        sections.push(m::card_after_reveal(&super::duration(after.max(0) / 60)));
     }
     for s in &c.card.scores {
         sections.push(format!(
@@ -247,7 +247,7 @@ pub fn late_addendum(c: &CardView, body: &str, at: i64, late_by: i64) -> Vec<Val
         c.stage.title(),
         c.index,
         &date(at),
-        &m::span(late_by),
+        &super::duration(late_by.max(0) / 60),
     )];
     sections.extend(escaped_chunks(body));
     pack(sections, m::LATE_ADDENDUM_FALLBACK, |_| {})

@@ -495,6 +495,21 @@ impl TestApp {
             .await;
     }
 
+    /// The hiring manager starts the debrief now: `/staffloop debrief`, then
+    /// the button of the question it answers with ("Start anyway" when
+    /// stages are still to come). Returns the question.
+    pub async fn start_debrief(&self, channel: &str) -> Value {
+        let v = self.command_json(HM, channel, "debrief").await;
+        let button = &v["blocks"][1]["elements"][0];
+        let action = button["action_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a confirmation question: {v}"));
+        let value = button["value"].as_str().unwrap();
+        let r = press(self, HM, action, value, channel, "9.9").await;
+        assert!(r.status().is_success());
+        v
+    }
+
     /// Submits `user`'s card for a stage.
     pub async fn submit_card(
         &self,
