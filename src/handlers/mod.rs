@@ -280,11 +280,17 @@ pub async fn event(state: &AppState, delivery: EventDelivery) -> Reply {
             match home::event(state, &cb).instrument(span).await {
                 Ok(()) => Reply::Ack,
                 Err(e) => {
-                    // A non-2xx makes Slack retry later; dedupe keeps that safe.
-                    if let AppError::Internal(err) = e {
-                        tracing::error!(error = ?err, "event handling failed");
+                    // Nothing was stored (the dedupe row rolled back with the
+                    // rest), so Slack's retry handles it afresh.
+                    match e {
+                        AppError::Internal(err) => {
+                            tracing::error!(error = ?err, "event handling failed; Slack will retry")
+                        }
+                        AppError::User(msg) => {
+                            tracing::warn!(%msg, "event refused; Slack will retry")
+                        }
                     }
-                    Reply::Json(json!({"ok": false}))
+                    Reply::Retry
                 }
             }
         }

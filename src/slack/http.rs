@@ -84,6 +84,7 @@ fn reply_response(reply: Reply) -> Response {
     match reply {
         Reply::Ack => StatusCode::OK.into_response(),
         Reply::Json(v) => Json(v).into_response(),
+        Reply::Retry => (StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response(),
     }
 }
 
@@ -122,6 +123,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<()
             let reason = match e {
                 VerifyError::MissingHeaders => "missing signature headers",
                 VerifyError::BadTimestamp => "malformed timestamp",
+                VerifyError::OutOfRange => "timestamp out of range",
                 VerifyError::Stale => "timestamp outside five minutes",
                 VerifyError::BadSignature => "signature mismatch",
             };

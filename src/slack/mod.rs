@@ -18,6 +18,10 @@ pub enum Reply {
     Ack,
     /// A JSON body (ephemeral message, `response_action`, challenge, ...).
     Json(Value),
+    /// Not handled this time: over HTTP a 500, over Socket Mode no
+    /// acknowledgement, so that Slack delivers it again (events are
+    /// deduplicated by id, so the retry is safe).
+    Retry,
 }
 
 impl Reply {
@@ -36,7 +40,7 @@ impl Reply {
 
     pub fn body(&self) -> Option<&Value> {
         match self {
-            Reply::Ack => None,
+            Reply::Ack | Reply::Retry => None,
             Reply::Json(v) => Some(v),
         }
     }

@@ -128,9 +128,11 @@ async fn handle_envelope(state: &AppState, envelope: Value) -> Option<String> {
         },
         _ => Reply::Ack,
     };
-    let ack = match reply.body() {
-        Some(body) => json!({"envelope_id": envelope_id, "payload": body}),
-        None => json!({"envelope_id": envelope_id}),
+    let ack = match &reply {
+        // Unacknowledged, Slack sends the envelope again.
+        Reply::Retry => return None,
+        Reply::Json(body) => json!({"envelope_id": envelope_id, "payload": body}),
+        Reply::Ack => json!({"envelope_id": envelope_id}),
     };
     Some(ack.to_string())
 }

@@ -12,6 +12,8 @@ pub const MAX_SKEW_SECONDS: i64 = 300;
 pub enum VerifyError {
     MissingHeaders,
     BadTimestamp,
+    /// A number, but beyond what a timestamp can be.
+    OutOfRange,
     Stale,
     BadSignature,
 }
@@ -29,8 +31,15 @@ pub fn verify(
     let ts: i64 = timestamp
         .trim()
         .parse()
-        .map_err(|_| VerifyError::BadTimestamp)?;
-    if (now_unix - ts).abs() > MAX_SKEW_SECONDS {
+        .map_err(|e: std::num::ParseIntError| {
+            use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+            match e.kind() {
+                PosOverflow | NegOverflow => VerifyError::OutOfRange,
+                _ => VerifyError::BadTimestamp,
+            }
+        })?;
+    // `abs_diff` cannot overflow, whatever the two values.
+    if now_unix.abs_diff(ts) > MAX_SKEW_SECONDS.unsigned_abs() {
         return Err(VerifyError::Stale);
     }
     let hex_sig = signature
@@ -116,6 +125,23 @@ mod tests {
                 TS
             ),
             Err(VerifyError::BadTimestamp)
+        );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_refused_without_overflow() {
+        let at = |ts: &str, now: i64| {
+            verify(SECRET.as_bytes(), Some(ts), Some(SIG), BODY.as_bytes(), now)
+        };
+        let (min, max) = (i64::MIN.to_string(), i64::MAX.to_string());
+        assert_eq!(at(&min, TS), Err(VerifyError::Stale));
+        assert_eq!(at(&max, TS), Err(VerifyError::Stale));
+        assert_eq!(at(&min, i64::MAX), Err(VerifyError::Stale));
+        assert_eq!(at(&max, i64::MIN), Err(VerifyError::Stale));
+        assert_eq!(at("99999999999999999999", TS), Err(VerifyError::OutOfRange));
+        assert_eq!(
+            at("-99999999999999999999", TS),
+            Err(VerifyError::OutOfRange)
         );
     }
 }

@@ -122,6 +122,17 @@ async fn hostile_requests_get_clean_answers_and_store_nothing() {
             .status(),
         401
     );
+    // Timestamps at the ends of the range: refused, never an overflow.
+    for extreme in [i64::MIN, i64::MAX] {
+        let body = command_form(HM, "C1", "help");
+        let sig = sign(SECRET.as_bytes(), extreme, body.as_bytes());
+        assert_eq!(
+            app.post_raw("/slack/commands", form, body, extreme, Some(sig))
+                .await
+                .status(),
+            401
+        );
+    }
     // A wrong scorecard form, submitted as if it were one.
     let r = submit_view(
         &app,

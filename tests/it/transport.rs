@@ -182,6 +182,36 @@ async fn an_event_delivered_three_times_is_processed_once() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 1);
 }
 
+/// An event whose handling fails inside is answered with a 5xx, so Slack
+/// delivers it again; nothing of it was kept, and the retry is acted on.
+#[tokio::test]
+async fn a_failed_event_gets_a_5xx_and_its_retry_is_handled() {
+    let app = TestApp::spawn().await;
+    let event = json!({
+        "type": "event_callback", "team_id": TEAM, "api_app_id": "A0STAFFLOOP",
+        "event_id": "Ev0FAIL0001", "event_time": 1_700_000_000,
+        "event": {"type": "app_home_opened", "user": HM, "channel": "D0HOME", "tab": "home"}
+    });
+    sqlx::query("ALTER TABLE processed_events RENAME TO processed_events_elsewhere")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let r = app.event(&event).await;
+    assert_eq!(r.status(), 500, "Slack must retry a failed event");
+    sqlx::query("ALTER TABLE processed_events_elsewhere RENAME TO processed_events")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 0);
+    assert_eq!(app.event(&event).await.status(), 200);
+    app.slack
+        .wait_for(10, "views.publish", |c| {
+            c.iter().any(|c| c.method == "views.publish")
+        })
+        .await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 1);
+}
+
 #[tokio::test]
 async fn help_and_unknown_subcommands_answer_with_usage() {
     let app = TestApp::spawn().await;
