@@ -48,6 +48,7 @@ async fn fake_slack() -> String {
                 axum::Json(match m.as_str() {
                     "conversations.create" => json!({"ok": true, "channel": {"id": "C0NEW"}}),
                     "chat.postMessage" => json!({"ok": true, "channel": "C0", "ts": "1.1"}),
+                    "auth.test" => json!({"ok": true, "team_id": TEAM, "user_id": "U0BOT"}),
                     _ => json!({"ok": true}),
                 })
             },

@@ -46,6 +46,9 @@ pub struct AppState {
     pub tuning: Tuning,
     /// Scorecards submitted at the same moment share one transaction.
     pub card_writes: handlers::scorecard::CardWriter,
+    /// The workspace of the bot token (from `auth.test` at start): the only
+    /// one whose requests are acted on.
+    pub team_id: String,
 }
 
 pub struct App {
@@ -68,21 +71,25 @@ impl App {
     /// binds the listener (port 0 picks a free one).
     pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
         install_crypto_provider();
-        let db = store::Db::connect(&config.database_url, config.tuning.db_max_connections).await?;
-        db.migrate().await?;
-        db.optimize()
-            .await
-            .context("refreshing planner statistics")?;
         let slack = slack::client::SlackApi::new(
             &config.slack_api_url,
             &config.bot_token,
             config.tuning.slack_call_timeout,
         )
         .context("building the Slack client")?;
+        // The one workspace this service acts for: the bot token's.
+        let team_id = slack.workspace().await?;
+        tracing::info!(team = %team_id, "bot token checked with auth.test");
+        let db = store::Db::connect(&config.database_url, config.tuning.db_max_connections).await?;
+        db.migrate().await?;
+        db.optimize()
+            .await
+            .context("refreshing planner statistics")?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
         let state = Arc::new(AppState {
+            team_id,
             db,
             slack,
             clock,

@@ -347,6 +347,9 @@ async fn run() -> ExitCode {
             init_logging();
             let app = match staffloop::App::build(config).await {
                 Ok(app) => app,
+                Err(e) if e.is::<staffloop::slack::client::TokenRefused>() => {
+                    return config_error(e);
+                }
                 Err(e) => {
                     eprintln!("staffloop: {e:#}");
                     return ExitCode::FAILURE;

@@ -385,6 +385,8 @@ pub fn debrief_not_held_line(stage: &str, when: &str) -> String {
 }
 
 pub const NOT_SCHEDULED: &str = "not scheduled";
+pub const OTHER_WORKSPACE: &str =
+    "This staffloop serves another Slack workspace, so it did nothing here.";
 pub const DEBRIEF_START_BUTTON: &str = "Start the debrief";
 pub const DEBRIEF_START_ANYWAY_BUTTON: &str = "Start anyway";
 pub const DEBRIEF_NOT_HELD_CHANGED: &str =

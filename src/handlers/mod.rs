@@ -169,7 +169,20 @@ pub async fn notice(
     Ok(())
 }
 
+/// False (and logged) when a request comes from a workspace other than the
+/// bot token's: it is refused before anything reads or stores it.
+fn ours(state: &AppState, team: &str, what: &'static str) -> bool {
+    let ours = team == state.team_id;
+    if !ours {
+        tracing::warn!(team, what, "refused a request from another workspace");
+    }
+    ours
+}
+
 pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
+    if !ours(state, cmd.team_id.as_str(), "slash command") {
+        return Reply::ephemeral(m::OTHER_WORKSPACE);
+    }
     let span = tracing::info_span!("command", team = %cmd.team_id, user = %cmd.user_id);
     async move {
         let result: AppResult<Reply> = match Command::parse(&cmd.text) {
@@ -192,6 +205,16 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
 
 pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
     use crate::slack::views::{self, open_loop, scorecard as card_view};
+    let team = match &interaction {
+        Interaction::ViewSubmission(sub) => Some(sub.team_id.as_str()),
+        Interaction::BlockActions(action) => Some(action.team_id.as_str()),
+        Interaction::Ignored(_) => None,
+    };
+    if let Some(team) = team {
+        if !ours(state, team, "interaction") {
+            return Reply::Refused;
+        }
+    }
     match interaction {
         Interaction::ViewSubmission(sub) => {
             let span = tracing::info_span!("view_submission", team = %sub.team_id, user = %sub.user_id, callback = %sub.callback_id);
@@ -276,6 +299,9 @@ pub async fn event(state: &AppState, delivery: EventDelivery) -> Reply {
             Reply::Json(json!({"challenge": challenge}))
         }
         EventDelivery::Callback(cb) => {
+            if !ours(state, cb.team_id.as_str(), "event") {
+                return Reply::Refused;
+            }
             let span = tracing::info_span!("event", team = %cb.team_id, event_id = %cb.event_id);
             match home::event(state, &cb).instrument(span).await {
                 Ok(()) => Reply::Ack,

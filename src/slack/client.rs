@@ -122,7 +122,29 @@ impl SlackApi {
     }
 }
 
+/// `auth.test` refused the bot token (invalid, revoked, or its workspace
+/// gone): the service cannot act for anyone.
+#[derive(Debug, thiserror::Error)]
+#[error("SLACK_BOT_TOKEN was refused by Slack's auth.test: {0}")]
+pub struct TokenRefused(pub String);
+
 impl SlackApi {
+    /// Checks the bot token with `auth.test` and returns the id of the one
+    /// workspace it belongs to.
+    pub async fn workspace(&self) -> anyhow::Result<String> {
+        match self.call("auth.test", &serde_json::json!({})).await {
+            Ok(v) => match v["team_id"].as_str() {
+                Some(team) if !team.is_empty() => Ok(team.to_string()),
+                _ => Err(TokenRefused("the answer named no workspace".into()).into()),
+            },
+            Err(CallError::Api(code)) => Err(TokenRefused(code).into()),
+            Err(CallError::Permanent(e)) => Err(TokenRefused(e).into()),
+            Err(e) => Err(anyhow::anyhow!(
+                "could not reach Slack to check SLACK_BOT_TOKEN with auth.test: {e}"
+            )),
+        }
+    }
+
     /// Slack's current upload flow: ask for an upload URL, send the bytes
     /// there, then complete the upload into a channel (and thread).
     pub async fn upload_png(

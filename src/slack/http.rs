@@ -85,6 +85,7 @@ fn reply_response(reply: Reply) -> Response {
         Reply::Ack => StatusCode::OK.into_response(),
         Reply::Json(v) => Json(v).into_response(),
         Reply::Retry => (StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response(),
+        Reply::Refused => (StatusCode::FORBIDDEN, "another workspace").into_response(),
     }
 }
 

@@ -22,6 +22,9 @@ pub enum Reply {
     /// acknowledgement, so that Slack delivers it again (events are
     /// deduplicated by id, so the retry is safe).
     Retry,
+    /// From a workspace this service does not act for: over HTTP a 403,
+    /// over Socket Mode a bare acknowledgement. Nothing was done.
+    Refused,
 }
 
 impl Reply {
@@ -40,7 +43,7 @@ impl Reply {
 
     pub fn body(&self) -> Option<&Value> {
         match self {
-            Reply::Ack | Reply::Retry => None,
+            Reply::Ack | Reply::Retry | Reply::Refused => None,
             Reply::Json(v) => Some(v),
         }
     }

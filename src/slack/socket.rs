@@ -132,7 +132,7 @@ async fn handle_envelope(state: &AppState, envelope: Value) -> Option<String> {
         // Unacknowledged, Slack sends the envelope again.
         Reply::Retry => return None,
         Reply::Json(body) => json!({"envelope_id": envelope_id, "payload": body}),
-        Reply::Ack => json!({"envelope_id": envelope_id}),
+        Reply::Ack | Reply::Refused => json!({"envelope_id": envelope_id}),
     };
     Some(ack.to_string())
 }

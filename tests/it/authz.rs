@@ -223,3 +223,126 @@ async fn every_action_by_every_role() {
     let v: Value = json!(table);
     assert_eq!(v.as_array().unwrap().len(), 45);
 }
+
+async fn stored_counts(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in [
+        "scorecards",
+        "outbox",
+        "processed_events",
+        "audit_log",
+        "loops",
+    ] {
+        out.push(app.scalar(&format!("SELECT COUNT(*) FROM {table}")).await);
+    }
+    out
+}
+
+/// The service acts for the bot token's workspace only: a command, a card,
+/// a button or an event carrying another workspace's id is refused at the
+/// edge, and nothing of it is stored.
+#[tokio::test]
+async fn requests_from_another_workspace_are_refused_and_store_nothing() {
+    const OTHER: &str = "T0OTHER01";
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    app.open_loop("Ana Lima").await;
+    let channel = app.loop_channel().await;
+    clock.set(
+        chrono::Utc
+            .timestamp_opt(interview_day() + 4 * 3600 + 60, 0)
+            .unwrap(),
+    );
+    app.slack
+        .wait_for(10, "coding prompt", |c| !prompts_to(c, CODER).is_empty())
+        .await;
+    app.settle().await;
+    let before = app.slack.calls().len();
+    let stored = stored_counts(&app).await;
+
+    // A command.
+    let form = command_form(HM, &channel, "open Someone Else").replace(TEAM, OTHER);
+    let now = chrono::Utc::now().timestamp();
+    let sig = staffloop::slack::verify::sign(SECRET.as_bytes(), now, form.as_bytes());
+    let r = app
+        .post_raw(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            form,
+            now,
+            Some(sig),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("another Slack workspace"),
+        "{v}"
+    );
+    // A card for a stage of this workspace, but from another one.
+    let stage = app.stage_id("coding").await.to_string();
+    let mut payload = submission_payload(
+        CODER,
+        "VOTHER1",
+        &card_values("coding", 4, "staff", "OTHER-CARD"),
+    );
+    payload["team"]["id"] = json!(OTHER);
+    payload["user"]["team_id"] = json!(OTHER);
+    payload["view"]["team_id"] = json!(OTHER);
+    payload["view"]["callback_id"] = json!("staffloop_scorecard");
+    payload["view"]["private_metadata"] = json!(stage);
+    let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+    let r = app
+        .post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // A button.
+    let press_payload = json!({
+        "type": "block_actions",
+        "team": {"id": OTHER, "domain": "elsewhere"},
+        "user": {"id": CODER, "team_id": OTHER},
+        "trigger_id": "1.2.3",
+        "container": {"type": "message", "channel_id": CODER, "message_ts": "1.1"},
+        "channel": {"id": CODER},
+        "actions": [{"type": "button", "action_id": "open_scorecard", "block_id": "b", "value": stage, "action_ts": "1"}]
+    });
+    let body = serde_urlencoded::to_string([("payload", press_payload.to_string())]).unwrap();
+    let r = app
+        .post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    // An event.
+    let r = app
+        .event(
+            &json!({"type": "event_callback", "team_id": OTHER, "event_id": "EvOTHER01",
+                       "event": {"type": "app_home_opened", "user": CODER, "tab": "home"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    app.settle().await;
+    assert_eq!(stored_counts(&app).await, stored, "nothing stored");
+    assert_eq!(app.slack.calls().len(), before, "Slack not called");
+    assert!(!app.slack.everything().contains("OTHER-CARD"));
+    // The same card from this workspace is taken.
+    let r = app
+        .submit_card(CODER, "coding", 4, "staff", "OUR-CARD")
+        .await;
+    assert_eq!(r.text().await.unwrap(), "");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM scorecards").await, 1);
+}

@@ -124,11 +124,12 @@ async fn sigterm_stops_the_service_cleanly() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
     let mut child = staffloop()
         .arg("serve")
         .env("SLACK_BOT_TOKEN", "xoxb-test")
         .env("SLACK_SIGNING_SECRET", "secret")
-        .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+        .env("SLACK_API_URL", &slack.api_url)
         .env("DATABASE_URL", &database_url)
         .env("STAFFLOOP_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
@@ -170,6 +171,41 @@ async fn sigterm_stops_the_service_cleanly() {
         !logs.contains("secret") && !logs.contains("xoxb-test"),
         "{logs}"
     );
+}
+
+/// `serve` checks its token with `auth.test` first: a refused token stops
+/// it with exit 2 and one line naming the variable and Slack's error, before
+/// anything is created or served.
+// Several threads: the fake Slack answers while this one waits on the child.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_bot_token_stops_start_up() {
+    use crate::common::fake_slack::{FakeSlack, Scripted};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("refused.db");
+    for code in ["invalid_auth", "token_revoked"] {
+        let slack = FakeSlack::start().await;
+        slack.script("auth.test", [Scripted::Error(code)]);
+        let out = staffloop()
+            .arg("serve")
+            .env("SLACK_BOT_TOKEN", "xoxb-revoked-0123")
+            .env("SLACK_SIGNING_SECRET", "secret")
+            .env("SLACK_API_URL", &slack.api_url)
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("STAFFLOOP_LISTEN", "127.0.0.1:0")
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("SLACK_BOT_TOKEN") && err.contains(code),
+            "{err}"
+        );
+        assert!(!err.contains("xoxb-revoked"), "{err}");
+        assert_eq!(slack.auth_tests(), 1);
+        assert!(slack.calls().is_empty());
+        assert!(!db.exists(), "nothing created before the token is checked");
+    }
 }
 
 #[test]

@@ -45,6 +45,7 @@ struct Inner {
     socket_in: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
     acks: Mutex<Vec<Value>>,
     connections: AtomicU64,
+    auth_tests: AtomicU64,
     rejected: AtomicU64,
     uploads: Mutex<Vec<(String, Vec<u8>)>>,
     base: Mutex<String>,
@@ -182,6 +183,11 @@ impl FakeSlack {
         self.inner.rejected.load(Ordering::SeqCst)
     }
 
+    /// How many times a service checked its token (`auth.test`).
+    pub fn auth_tests(&self) -> u64 {
+        self.inner.auth_tests.load(Ordering::SeqCst)
+    }
+
     pub fn socket_connections(&self) -> u64 {
         self.inner.connections.load(Ordering::SeqCst)
     }
@@ -221,6 +227,22 @@ async fn api(
                 .collect(),
         )
     });
+    // The service's start-up check of its token: answered (or refused, when
+    // scripted) but kept out of `calls`, which are what the service did.
+    if method == "auth.test" {
+        inner.auth_tests.fetch_add(1, Ordering::SeqCst);
+        let scripted = inner
+            .scripted
+            .lock()
+            .unwrap()
+            .get_mut("auth.test")
+            .and_then(VecDeque::pop_front);
+        return Json(match scripted {
+            Some(Scripted::Error(code)) => json!({"ok": false, "error": code}),
+            _ => json!({"ok": true, "team_id": super::TEAM, "team": "Acme", "user_id": "U0BOT0001", "bot_id": "B0BOT0001"}),
+        })
+        .into_response();
+    }
     inner.calls.lock().unwrap().push(Call {
         method: method.clone(),
         body: parsed.clone(),
