@@ -49,6 +49,8 @@ pub struct AppState {
     /// The workspace of the bot token (from `auth.test` at start): the only
     /// one whose requests are acted on.
     pub team_id: String,
+    /// The bot's own user id in that workspace.
+    pub bot_user_id: String,
 }
 
 pub struct App {
@@ -78,7 +80,10 @@ impl App {
         )
         .context("building the Slack client")?;
         // The one workspace this service acts for: the bot token's.
-        let team_id = slack.workspace().await?;
+        let slack::client::Identity {
+            team_id,
+            bot_user_id,
+        } = slack.identity().await?;
         tracing::info!(team = %team_id, "bot token checked with auth.test");
         let db = store::Db::connect(&config.database_url, config.tuning.db_max_connections).await?;
         db.migrate().await?;
@@ -90,6 +95,7 @@ impl App {
             .with_context(|| format!("listening on {}", config.listen))?;
         let state = Arc::new(AppState {
             team_id,
+            bot_user_id,
             db,
             slack,
             clock,

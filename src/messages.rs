@@ -385,6 +385,71 @@ pub fn debrief_not_held_line(stage: &str, when: &str) -> String {
 }
 
 pub const NOT_SCHEDULED: &str = "not scheduled";
+/// What an effect of `kind` was for, in a few words; `who` is the person
+/// it concerned, as a mention, where there is one.
+pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
+    let who = who.unwrap_or("someone");
+    match kind {
+        "create_loop_channel" => "create the loop's private channel".into(),
+        "invite_to_loop_channel" => "invite the panel to the loop's channel".into(),
+        "set_loop_topic" => "set the loop channel's topic".into(),
+        "post_loop_plan" => "post the plan in the loop's channel".into(),
+        "tell_opener_loop_is_ready" => format!("tell {who} the loop is ready"),
+        "prompt_interviewer" => format!("ask {who} for their scorecard"),
+        "remind_interviewer" => format!("remind {who} about their scorecard"),
+        "mark_prompt_locked" => format!("mark {who}'s scorecard request as done"),
+        "note_submission" => "note a submitted scorecard in the loop's channel".into(),
+        "ask_gate" => format!("ask {who} about the design document"),
+        "confirm_debrief_start" => format!("ask {who} to confirm the debrief's start"),
+        "post_reveal_summary" | "update_reveal_summary" => "post the debrief's summary".into(),
+        "post_reveal_card" | "post_late_card" => "post a scorecard in the debrief thread".into(),
+        "post_late_addendum" => "post an addendum in the debrief thread".into(),
+        "upload_reveal_heat_map" => "upload the debrief's score chart".into(),
+        "archive_loop_channel" => "archive the loop's channel".into(),
+        "loop_channel_note" => "post a note in the loop's channel".into(),
+        "direct_message" => format!("send {who} a direct message"),
+        _ => "do something in Slack".into(),
+    }
+}
+
+/// A Slack error code, in plain words.
+pub fn slack_error_words(code: &str) -> String {
+    match code {
+        "restricted_action" | "restricted_action_read_only_channel" => {
+            "this workspace's settings do not allow the bot to do that".into()
+        }
+        "missing_scope" | "not_allowed_token_type" => {
+            "the app lacks a permission; reinstall it from its manifest".into()
+        }
+        "user_not_found"
+        | "user_disabled"
+        | "user_is_inactive"
+        | "account_inactive"
+        | "cant_invite"
+        | "user_is_restricted"
+        | "user_is_ultra_restricted" => "that person is deactivated or cannot be added".into(),
+        "channel_not_found" | "is_archived" | "not_in_channel" => {
+            "the loop's channel is gone, archived, or the bot was removed from it".into()
+        }
+        "name_taken" => "every channel name tried was already taken".into(),
+        "msg_too_long" | "invalid_blocks" | "too_many_attachments" => {
+            "Slack refused the message's content".into()
+        }
+        c if c.starts_with("transient:") || c.starts_with("no answer") => {
+            "Slack did not answer after several tries".into()
+        }
+        other => format!("Slack answered \"{other}\""),
+    }
+}
+
+pub fn failure_notice(candidate: &str, what: &str, why: &str) -> String {
+    format!(":warning: For the loop of *{candidate}*, I could not {what}: {why}. Nothing else was held up by it; you may need to do this one by hand.")
+}
+
+pub fn invite_skipped(candidate: &str, people: &str) -> String {
+    format!(":warning: For the loop of *{candidate}*, I could not invite {people} to its channel. Everyone else is in.")
+}
+
 pub const OTHER_WORKSPACE: &str =
     "This staffloop serves another Slack workspace, so it did nothing here.";
 pub const DEBRIEF_START_BUTTON: &str = "Start the debrief";

@@ -82,6 +82,83 @@ async fn plan(state: &AppState, loop_id: i64) -> Result<crate::domain::LoopPlan,
         .ok_or(Failure::Missing("the loop is gone"))
 }
 
+/// The private channel named `name` that this bot created, if it is among
+/// the channels the bot is in (Slack lists private channels to members only).
+async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Failure> {
+    /// Pages of 200 channels looked through at most.
+    const PAGES: usize = 50;
+    let mut cursor = String::new();
+    for _ in 0..PAGES {
+        let body = json!({"types": "private_channel", "exclude_archived": true,
+                          "limit": 200, "cursor": cursor});
+        let page = call(state, "conversations.list", &body).await?;
+        let found = page["channels"].as_array().into_iter().flatten().find(|c| {
+            c["name"].as_str() == Some(name) && c["creator"].as_str() == Some(&state.bot_user_id)
+        });
+        if let Some(id) = found.and_then(|c| c["id"].as_str()) {
+            return Ok(Some(id.to_string()));
+        }
+        cursor = page["response_metadata"]["next_cursor"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if cursor.is_empty() {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+/// Records a note to whoever opened the loop: something could not be done.
+async fn tell_opener(
+    state: &AppState,
+    loop_id: i64,
+    what: String,
+    why: String,
+) -> anyhow::Result<()> {
+    let Some(l) = loops::by_id(&state.db, loop_id).await? else {
+        return Ok(());
+    };
+    let tell = Effect::TellOpenerOfFailure {
+        loop_id,
+        opener: l.opened_by,
+        what,
+        why,
+    };
+    let mut tx = state.db.begin().await?;
+    super::record(&mut tx, &l.team_id, tell, crate::clock::wall_ms()).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    Ok(())
+}
+
+/// After the worker gave up on `effect` because Slack refused it: tells
+/// the loop's opener what could not be done and why, in plain words.
+pub async fn report_give_up(state: &AppState, effect: &Effect, code: &str) -> anyhow::Result<()> {
+    use Effect::*;
+    let (loop_id, who) = match effect {
+        // Notes about notes are not sent; Homes and answers to one person
+        // concern only that person.
+        TellOpenerOfFailure { .. } | RefreshHome { .. } | Notice { .. } => return Ok(()),
+        PromptInterviewer { stage_id, user, .. }
+        | RemindInterviewer { stage_id, user, .. }
+        | MarkPromptLocked { stage_id, user, .. } => (
+            cards::stage(&state.db, *stage_id).await?.map(|s| s.loop_id),
+            Some(user.as_str()),
+        ),
+        TellOpenerLoopIsReady { opener, .. } => (effect.loop_id(), Some(opener.as_str())),
+        AskGate { hiring_manager, .. } => (effect.loop_id(), Some(hiring_manager.as_str())),
+        ConfirmDebriefStart { user, .. } => (effect.loop_id(), Some(user.as_str())),
+        _ => (effect.loop_id(), None),
+    };
+    let Some(loop_id) = loop_id else {
+        return Ok(());
+    };
+    let who = who.map(mention_of);
+    let what = m::effect_purpose(&effect.kind(), who.as_deref());
+    tell_opener(state, loop_id, what, m::slack_error_words(code)).await
+}
+
 /// Posts the messages of a several-message effect, resuming after the ones
 /// a failed try already posted. The first message of the reveal summary
 /// records where it landed; every other one goes in its thread.
@@ -194,6 +271,21 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                     Ok(())
                 }
                 Err(Failure::Slack(CallError::Api(code))) if code == "name_taken" => {
+                    // A crash after Slack made the channel but before we
+                    // noted it: adopt the channel this bot made, if it is it.
+                    let adoptable = match own_channel(state, &l.channel_name).await? {
+                        // Not if another loop already holds it.
+                        Some(id) => loops::find_by_channel(db, &l.team_id, &id)
+                            .await?
+                            .is_none()
+                            .then_some(id),
+                        None => None,
+                    };
+                    if let Some(id) = adoptable {
+                        tracing::info!(loop_id, "adopting the loop channel made by an earlier try");
+                        loops::set_channel_id(db, *loop_id, &id).await?;
+                        return Ok(());
+                    }
                     loops::rename_channel(db, *loop_id, state.clock.unix()).await?;
                     tracing::info!(loop_id, "channel name taken; trying the next one");
                     Err(Failure::RetryNow("name_taken"))
@@ -202,11 +294,36 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             }
         }
         InviteToLoopChannel { loop_id, users } => {
-            let body =
-                json!({"channel": channel(state, *loop_id).await?, "users": users.join(",")});
+            // `force`: one deactivated person does not keep the others out.
+            let body = json!({"channel": channel(state, *loop_id).await?,
+                              "users": users.join(","), "force": true});
             match call(state, "conversations.invite", &body).await {
                 Err(Failure::Slack(CallError::Api(code))) if code == "already_in_channel" => Ok(()),
-                other => other.map(drop),
+                Ok(answer) => {
+                    let skipped: Vec<(String, String)> = answer["errors"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|e| e["error"] != "already_in_channel")
+                        .filter_map(|e| {
+                            Some((
+                                e["user"].as_str()?.to_string(),
+                                e["error"].as_str()?.to_string(),
+                            ))
+                        })
+                        .collect();
+                    if let Some((_, code)) = skipped.first() {
+                        let people = skipped
+                            .iter()
+                            .map(|(u, _)| mention_of(u))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let what = format!("invite {people} to its channel");
+                        tell_opener(state, *loop_id, what, m::slack_error_words(code)).await?;
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
             }
         }
         SetLoopTopic { loop_id } => {
@@ -327,6 +444,20 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             body["channel"] = json!(channel.as_deref().unwrap_or(user));
             body["user"] = json!(user);
             call(state, "chat.postEphemeral", &body).await.map(drop)
+        }
+        TellOpenerOfFailure {
+            loop_id,
+            opener,
+            what,
+            why,
+        } => {
+            let l = loops::by_id(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the loop is gone"))?;
+            let text = m::failure_notice(&escape(&l.candidate_name), what, why);
+            call(state, "chat.postMessage", &note(opener, &text))
+                .await
+                .map(drop)
         }
         PostRevealSummary { loop_id } => {
             let channel = channel(state, *loop_id).await?;

@@ -140,6 +140,14 @@ pub enum Effect {
         channel: Option<String>,
         text: String,
     },
+    /// Tells whoever opened the loop that something was given up on: what,
+    /// and why, in plain words. Its own failure is not reported again.
+    TellOpenerOfFailure {
+        loop_id: i64,
+        opener: String,
+        what: String,
+        why: String,
+    },
     // Per person and per workspace.
     RefreshHome {
         user: String,
@@ -187,6 +195,7 @@ impl Effect {
             | ResolveMessage { user, .. }
             | ProposeDecision { user, .. }
             | ConfirmDebriefStart { user, .. }
+            | TellOpenerOfFailure { opener: user, .. }
             | DirectMessage { user, .. }
             | Notice { user, .. } => format!("user:{user}"),
             RefreshHome { user } => format!("home:{user}"),

@@ -141,6 +141,7 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
         Err(Failure::RetryNow(why)) => {
             if d.attempts >= state.tuning.outbox_max_attempts * 4 {
                 held(outbox::fail(db, d, now_ms(), &format!("{why} too often")).await?)?;
+                effects::deliver::report_give_up(state, &effect, why).await?;
             } else {
                 held(outbox::retry_at(db, d, now_ms(), why, true).await?)?;
                 state.outbox_wakeup.notify_one();
@@ -156,6 +157,11 @@ async fn try_deliver(state: &AppState, d: &Delivery) -> anyhow::Result<()> {
         Err(Failure::Slack(e)) => {
             tracing::error!(attempt = d.attempts, error = %e, "outbox: giving up on a delivery");
             held(outbox::fail(db, d, now_ms(), &e.to_string()).await?)?;
+            let code = match &e {
+                CallError::Api(code) => code.clone(),
+                other => other.to_string(),
+            };
+            effects::deliver::report_give_up(state, &effect, &code).await?;
         }
         Err(Failure::Store(e)) => return Err(e),
         Err(Failure::LeaseLost) => return Err(LeaseLost.into()),

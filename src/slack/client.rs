@@ -122,6 +122,13 @@ impl SlackApi {
     }
 }
 
+/// Who the bot token is, from `auth.test`.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub team_id: String,
+    pub bot_user_id: String,
+}
+
 /// `auth.test` refused the bot token (invalid, revoked, or its workspace
 /// gone): the service cannot act for anyone.
 #[derive(Debug, thiserror::Error)]
@@ -129,12 +136,15 @@ impl SlackApi {
 pub struct TokenRefused(pub String);
 
 impl SlackApi {
-    /// Checks the bot token with `auth.test` and returns the id of the one
-    /// workspace it belongs to.
-    pub async fn workspace(&self) -> anyhow::Result<String> {
+    /// Checks the bot token with `auth.test` and returns the one workspace it
+    /// belongs to and the bot's own user id there.
+    pub async fn identity(&self) -> anyhow::Result<Identity> {
         match self.call("auth.test", &serde_json::json!({})).await {
-            Ok(v) => match v["team_id"].as_str() {
-                Some(team) if !team.is_empty() => Ok(team.to_string()),
+            Ok(v) => match (v["team_id"].as_str(), v["user_id"].as_str()) {
+                (Some(team), Some(user)) if !team.is_empty() => Ok(Identity {
+                    team_id: team.to_string(),
+                    bot_user_id: user.to_string(),
+                }),
                 _ => Err(TokenRefused("the answer named no workspace".into()).into()),
             },
             Err(CallError::Api(code)) => Err(TokenRefused(code).into()),

@@ -322,6 +322,7 @@ pub struct LoopRow {
     pub candidate_name: String,
     pub applied_level: String,
     pub hiring_manager: String,
+    pub opened_by: String,
     pub channel_id: Option<String>,
     pub channel_name: String,
     pub debrief_at: i64,
@@ -335,7 +336,7 @@ pub struct LoopRow {
 }
 
 const LOOP_COLUMNS: &str = "l.id, l.team_id, l.candidate_name, l.applied_level, l.hiring_manager, \
-     l.channel_id, l.channel_name, l.debrief_at, l.state, l.debrief_started_at, l.doc_gate, \
+     l.opened_by, l.channel_id, l.channel_name, l.debrief_at, l.state, l.debrief_started_at, l.doc_gate, \
      l.decided_level, l.decided_at, l.corrected_at, l.offer_outcome";
 
 pub async fn by_id(db: &Db, loop_id: i64) -> Result<Option<LoopRow>, sqlx::Error> {

@@ -110,7 +110,19 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
         .await
         .unwrap();
     assert_eq!(v["outbox"]["failed"], 1, "{v}");
-    assert_eq!(v["outbox"]["done"], 4);
+    // The other four, and a note to the opener about the one given up on.
+    assert_eq!(v["outbox"]["done"], 5);
+    let told = dms_to(&app.slack.calls(), RECRUITER)
+        .iter()
+        .map(|d| d["text"].as_str().unwrap_or_default().to_string())
+        .filter(|t| t.contains(":warning:"))
+        .collect::<Vec<_>>();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("set the loop channel's topic")
+            && told[0].contains("did not answer after several tries"),
+        "{told:?}"
+    );
     // A permanent Slack error is not retried at all.
     app.slack.script(
         "conversations.create",
@@ -130,6 +142,12 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
             .await,
         1 + EFFECTS_PER_LOOP as i64
     );
+    // The opener hears of the channel once, not of every step after it.
+    let told = dms_to(&app.slack.calls(), RECRUITER)
+        .iter()
+        .filter(|d| d.to_string().contains("create the loop's private channel"))
+        .count();
+    assert_eq!(told, 1);
 }
 
 #[tokio::test]

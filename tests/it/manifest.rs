@@ -65,6 +65,7 @@ fn manifest_matches_what_the_service_serves() {
             "chat:write",
             "commands",
             "files:write",
+            "groups:read",
             "groups:write",
             "im:write"
         ]

@@ -334,6 +334,110 @@ async fn a_taken_name_gets_a_numeric_suffix() {
     assert_eq!(name, "loop-jose-nunez-2");
 }
 
+/// A crash after Slack made the channel but before the bot noted it: the
+/// retry is told the name is taken, finds the channel the bot itself made
+/// with that name, and adopts it instead of orphaning it for a "-2".
+#[tokio::test]
+async fn a_channel_made_before_a_crash_is_adopted_not_orphaned() {
+    let app = TestApp::spawn().await;
+    let made = app.slack.bot_made_channel("loop-jose-nunez");
+    assert_eq!(
+        app.submit(RECRUITER, "V0ADOPT01", &loop_form("José Núñez"))
+            .await
+            .status(),
+        200
+    );
+    let calls = delivered(&app, 1).await;
+    let creates: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.method == "conversations.create")
+        .map(|c| c.body["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(creates, ["loop-jose-nunez"], "no second channel");
+    assert!(calls.iter().any(|c| c.method == "conversations.list"));
+    let (name, id): (String, String) = sqlx::query_as("SELECT channel_name, channel_id FROM loops")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), id.as_str()),
+        ("loop-jose-nunez", made.as_str())
+    );
+    let plan = calls
+        .iter()
+        .find(|c| c.method == "conversations.setTopic")
+        .unwrap();
+    assert_eq!(plan.body["channel"], made.as_str());
+}
+
+/// Invites go out with `force`, so one deactivated person does not keep
+/// the panel out; the opener hears who was skipped and why. A step Slack
+/// refuses for good is reported to the opener in plain words too.
+#[tokio::test]
+async fn the_opener_hears_what_could_not_be_done_and_why() {
+    use crate::common::fake_slack::Scripted;
+    let app = TestApp::spawn().await;
+    app.slack.script(
+        "conversations.invite",
+        [Scripted::Answer(
+            json!({"ok": true, "channel": {"id": "C1"}, "errors": [
+                {"user": XTEAM, "ok": false, "error": "user_is_inactive"}
+            ]}),
+        )],
+    );
+    app.slack.script(
+        "conversations.setTopic",
+        [Scripted::Error("restricted_action")],
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0FORCE01", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
+    let calls = app
+        .slack
+        .wait_for(15, "two notes to the opener", |c| {
+            dms_to(c, RECRUITER)
+                .iter()
+                .filter(|d| d.to_string().contains(":warning:"))
+                .count()
+                >= 2
+        })
+        .await;
+    let invite = calls
+        .iter()
+        .find(|c| c.method == "conversations.invite")
+        .unwrap();
+    assert_eq!(invite.body["force"], true);
+    let notes: Vec<String> = dms_to(&calls, RECRUITER)
+        .iter()
+        .map(|d| d["text"].as_str().unwrap_or_default().to_string())
+        .filter(|t| t.contains(":warning:"))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|t| t.contains(&format!("could not invite <@{XTEAM}>"))
+                && t.contains("deactivated")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|t| t.contains("could not set the loop channel's topic")
+                && t.contains("settings do not allow")),
+        "{notes:?}"
+    );
+    // The rest of the loop went ahead: the plan is posted.
+    app.settle().await;
+    assert!(app
+        .slack
+        .calls()
+        .iter()
+        .any(|c| c.method == "chat.postMessage" && c.body.to_string().contains("start_debrief")));
+}
+
 #[tokio::test]
 async fn concurrent_opens_of_one_name_get_distinct_channels() {
     let app = TestApp::spawn().await;

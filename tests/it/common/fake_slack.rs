@@ -23,6 +23,9 @@ pub struct Call {
     pub at: Instant,
 }
 
+/// The bot's own user id, as `auth.test` answers it.
+pub const BOT_USER: &str = "U0BOT0001";
+
 /// A scripted answer for the next call of a method.
 #[derive(Clone, Debug)]
 pub enum Scripted {
@@ -33,6 +36,8 @@ pub enum Scripted {
     Slow(Duration),
     Status(u16),
     Error(&'static str),
+    /// Answers exactly this.
+    Answer(Value),
 }
 
 #[derive(Default)]
@@ -46,6 +51,8 @@ struct Inner {
     acks: Mutex<Vec<Value>>,
     connections: AtomicU64,
     auth_tests: AtomicU64,
+    /// (id, name) of the private channels the bot created.
+    bot_channels: Mutex<Vec<(String, String)>>,
     rejected: AtomicU64,
     uploads: Mutex<Vec<(String, Vec<u8>)>>,
     base: Mutex<String>,
@@ -106,6 +113,19 @@ impl FakeSlack {
             .entry(method.to_string())
             .or_default()
             .extend(answers);
+    }
+
+    /// Pretends the bot itself created this channel earlier (Slack made it,
+    /// but the answer was lost); returns its id.
+    pub fn bot_made_channel(&self, name: &str) -> String {
+        let id = format!("C9{:07}", self.inner.seq.fetch_add(1, Ordering::SeqCst) + 1);
+        self.take_channel_name(name);
+        self.inner
+            .bot_channels
+            .lock()
+            .unwrap()
+            .push((id.clone(), name.to_string()));
+        id
     }
 
     /// Pretends a channel of this name already exists in the workspace.
@@ -239,7 +259,7 @@ async fn api(
             .and_then(VecDeque::pop_front);
         return Json(match scripted {
             Some(Scripted::Error(code)) => json!({"ok": false, "error": code}),
-            _ => json!({"ok": true, "team_id": super::TEAM, "team": "Acme", "user_id": "U0BOT0001", "bot_id": "B0BOT0001"}),
+            _ => json!({"ok": true, "team_id": super::TEAM, "team": "Acme", "user_id": BOT_USER, "bot_id": "B0BOT0001"}),
         })
         .into_response();
     }
@@ -302,6 +322,7 @@ async fn api(
         Some(Scripted::Error(code)) => {
             return Json(json!({"ok": false, "error": code})).into_response()
         }
+        Some(Scripted::Answer(v)) => return Json(v).into_response(),
         Some(Scripted::Slow(wait)) => tokio::time::sleep(wait).await,
         None => {}
     }
@@ -312,8 +333,25 @@ async fn api(
             if !inner.channel_names.lock().unwrap().insert(name.clone()) {
                 json!({"ok": false, "error": "name_taken"})
             } else {
-                json!({"ok": true, "channel": {"id": format!("C{n:08}"), "name": name, "is_private": true}})
+                let id = format!("C{n:08}");
+                inner
+                    .bot_channels
+                    .lock()
+                    .unwrap()
+                    .push((id.clone(), name.clone()));
+                json!({"ok": true, "channel": {"id": id, "name": name, "is_private": true}})
             }
+        }
+        // The private channels the bot is in: those it created.
+        "conversations.list" => {
+            let channels: Vec<Value> = inner
+                .bot_channels
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(id, name)| json!({"id": id, "name": name, "is_private": true, "is_archived": false, "creator": BOT_USER}))
+                .collect();
+            json!({"ok": true, "channels": channels, "response_metadata": {"next_cursor": ""}})
         }
         "chat.postMessage" => {
             json!({"ok": true, "channel": parsed["channel"], "ts": format!("1700000000.{n:06}")})
