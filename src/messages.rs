@@ -450,6 +450,13 @@ pub fn invite_skipped(candidate: &str, people: &str) -> String {
     format!(":warning: For the loop of *{candidate}*, I could not invite {people} to its channel. Everyone else is in.")
 }
 
+pub const STATS_NOT_ALLOWED: &str =
+    "The downlevel numbers are for staffloop admins and hiring managers, since they describe decisions about people.";
+
+pub fn shortfall_small(mk: Markup, downlevels: u64, needed: u64) -> String {
+    mk.italic(&format!("Only {downlevels} downlevel(s) in this window: where they fell short is shown from {needed} on, so that no one candidate can be picked out."))
+}
+
 pub const OTHER_WORKSPACE: &str =
     "This staffloop serves another Slack workspace, so it did nothing here.";
 pub const DEBRIEF_START_BUTTON: &str = "Start the debrief";

@@ -45,6 +45,14 @@ pub async fn downlevel(
             metrics::row(*applied, &pairs, thresholds)
         })
         .collect();
+    let downlevels: u64 = counts
+        .iter()
+        .filter(|(a, d, _)| match (Level::parse(a), Level::parse(d)) {
+            (Some(a), Some(d)) => metrics::outcome(a, d) == metrics::Outcome::OneDown,
+            _ => false,
+        })
+        .map(|(_, _, n)| *n as u64)
+        .sum();
     let mut by_dimension: Vec<(Dimension, u64, u64)> = Vec::new();
     let mut by_stage: Vec<(StageKind, u64, u64)> = Vec::new();
     for (stage, criterion, low, sum, n) in q::shortfall(db, team, from, now).await? {
@@ -96,7 +104,7 @@ pub async fn downlevel(
         to: now,
         thresholds: *thresholds,
         rows,
-        shortfall: metrics::shortfall(&by_dimension, &by_stage),
+        shortfall: metrics::shortfall(&by_dimension, &by_stage, downlevels),
         weeks,
     })
 }

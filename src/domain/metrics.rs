@@ -169,6 +169,8 @@ pub struct Shortfall {
     pub dimensions: Vec<(Dimension, Share)>,
     /// The stage whose cards scored lowest on average, with that average.
     pub lowest_stage: Option<(StageKind, f64)>,
+    /// Downlevelled candidates behind these figures.
+    pub downlevels: u64,
 }
 
 /// `by_dimension`: (dimension, at-or-below-senior count, scored count);
@@ -176,6 +178,7 @@ pub struct Shortfall {
 pub fn shortfall(
     by_dimension: &[(Dimension, u64, u64)],
     by_stage: &[(StageKind, u64, u64)],
+    downlevels: u64,
 ) -> Shortfall {
     let dimensions = Dimension::ALL
         .iter()
@@ -196,6 +199,7 @@ pub fn shortfall(
     Shortfall {
         dimensions,
         lowest_stage,
+        downlevels,
     }
 }
 
@@ -352,12 +356,13 @@ mod tests {
                 (StageKind::CrossTeam, 18, 10),
                 (StageKind::DeepDive, 30, 10),
             ],
+            6,
         );
         assert_eq!(s.dimensions.len(), 4);
         assert_eq!(s.dimensions[2].1.count, 8);
         assert_eq!(s.dimensions[3].1.total, 0);
         assert_eq!(s.lowest_stage, Some((StageKind::CrossTeam, 1.8)));
-        assert_eq!(shortfall(&[], &[]).lowest_stage, None);
+        assert_eq!(shortfall(&[], &[], 0).lowest_stage, None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::report;
 use crate::slack::payload::SlashCommand;
 use crate::slack::views::report as view;
 use crate::slack::Reply;
-use crate::store::metrics;
+use crate::store::{loops, metrics};
 use crate::AppState;
 
 /// The windows `/staffloop stats` offers, in days.
@@ -21,6 +21,12 @@ pub fn parse_window(text: &str) -> Option<i64> {
 }
 
 pub async fn stats(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
+    // Decisions about people: admins and hiring managers only.
+    let user = cmd.user_id.as_str();
+    let admin = state.admins.iter().any(|a| a == user);
+    if !admin && !loops::is_hiring_manager(&state.db, cmd.team_id.as_str(), user).await? {
+        return Err(AppError::user(m::STATS_NOT_ALLOWED));
+    }
     let Some(days) = parse_window(rest) else {
         return Err(AppError::user(m::stats_usage()));
     };

@@ -573,6 +573,18 @@ pub async fn lock(tx: &mut Tx, loop_id: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Whether `user` is (or was) the hiring manager of any loop in the workspace.
+pub async fn is_hiring_manager(db: &Db, team: &str, user: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM loops WHERE team_id = $1 AND hiring_manager = $2 LIMIT 1",
+    )
+    .bind(team)
+    .bind(user)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 pub async fn candidate_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT candidate_name FROM loops WHERE id = $1")
         .bind(loop_id)

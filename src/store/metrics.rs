@@ -1,5 +1,7 @@
 //! Aggregates for the downlevel report, computed in SQL over decided loops
 //! (portable to both backends: COUNT with FILTER, integer week buckets).
+//! A loop whose debrief has not started never counts, whatever its row
+//! says: its cards are still hidden.
 
 use super::Db;
 
@@ -13,6 +15,7 @@ pub async fn decisions(
     sqlx::query_as(
         "SELECT applied_level, decided_level, COUNT(*) FROM loops \
          WHERE team_id = $1 AND decided_at >= $2 AND decided_at < $3 AND decided_level IS NOT NULL \
+           AND debrief_started_at IS NOT NULL \
          GROUP BY applied_level, decided_level",
     )
     .bind(team)
@@ -37,6 +40,7 @@ pub async fn shortfall(
         "SELECT cs.stage_kind, cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
          FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
          WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
+           AND l.debrief_started_at IS NOT NULL \
          GROUP BY cs.stage_kind, cs.criterion"
     ))
     .bind(team)
@@ -56,6 +60,7 @@ pub async fn weekly(
     sqlx::query_as(
         "SELECT CAST((decided_at - $2) / 604800 AS BIGINT) AS week, applied_level, decided_level, COUNT(*) FROM loops \
          WHERE team_id = $1 AND decided_at >= $2 AND decided_at < $3 AND decided_level IS NOT NULL \
+           AND debrief_started_at IS NOT NULL \
          GROUP BY week, applied_level, decided_level",
     )
     .bind(team)

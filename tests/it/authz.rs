@@ -33,7 +33,8 @@ enum Action {
 /// What the product allows, per role in ROLES order.
 fn allowed(a: Action) -> [bool; 5] {
     match a {
-        Action::Open | Action::Stats => [true; 5],
+        Action::Open => [true; 5],
+        Action::Stats => [false, false, true, true, false],
         Action::Done => [true, false, true, false, false],
         Action::Submit | Action::Addendum => [true, false, false, false, false],
         Action::Debrief => [false, false, true, false, false],

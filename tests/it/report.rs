@@ -50,7 +50,19 @@ async fn stats_reports_shares_diagnostics_and_where_the_loop_leaks() {
     seed(&app, 2, "staff", "no_hire", now - 60 * 86_400, 1).await;
     seed(&app, 2, "senior_staff", "staff", now - 5 * 86_400, 2).await;
     seed(&app, 4, "staff", "senior", now - 200 * 86_400, 2).await; // outside 90 days
+                                                                   // Decisions about people: not for every member.
     let v = app.command_json(CODER, "C0ANY", "stats").await;
+    assert!(
+        v["text"]
+            .as_str()
+            .unwrap()
+            .contains("admins and hiring managers"),
+        "{v}"
+    );
+    // A hiring manager of a loop may look.
+    let v = app.command_json("UHM", "C0ANY", "stats").await;
+    assert!(v.to_string().contains("Downlevel rate"), "{v}");
+    let v = app.command_json(ADMIN, "C0ANY", "stats").await;
     assert_eq!(v["response_type"], "ephemeral");
     let text = v.to_string();
     assert!(text.contains("Downlevel rate, last 90 days"), "{text}");
@@ -80,18 +92,38 @@ async fn stats_reports_shares_diagnostics_and_where_the_loop_leaks() {
         text.contains("Lowest-scoring stage for them: *Cross-team influence* (average 2.0 of 4)"),
         "{text}"
     );
-    let v = app.command_json(CODER, "C0ANY", "stats 365d").await;
+    let v = app.command_json(ADMIN, "C0ANY", "stats 365d").await;
     assert!(v.to_string().contains("Applied at Staff*: 14 decision(s)"));
-    let v = app.command_json(CODER, "C0ANY", "stats 7d").await;
+    let v = app.command_json(ADMIN, "C0ANY", "stats 7d").await;
     assert!(v["text"].as_str().unwrap().contains("30d"));
     // An empty window says so plainly.
     let empty = TestApp::spawn().await;
     let v = empty
-        .command_json(CODER, "C0ANY", "stats 30d")
+        .command_json(ADMIN, "C0ANY", "stats 30d")
         .await
         .to_string();
     assert!(
         v.contains("0 decision(s)") && v.contains("No downlevelled candidates"),
+        "{v}"
+    );
+    // One downlevel: where it fell short would be one candidate's scores.
+    seed(&empty, 1, "staff", "senior", now - 3 * 86_400, 1).await;
+    // A row marked decided whose debrief never started is never counted.
+    seed(&empty, 1, "staff", "senior", now - 4 * 86_400, 1).await;
+    sqlx::query(
+        "UPDATE loops SET debrief_started_at = NULL WHERE id = (SELECT MAX(id) FROM loops)",
+    )
+    .execute(empty.state.db.pool())
+    .await
+    .unwrap();
+    let v = empty
+        .command_json(ADMIN, "C0ANY", "stats 30d")
+        .await
+        .to_string();
+    assert!(v.contains("Applied at Staff*: 1 decision(s)"), "{v}");
+    assert!(
+        v.contains("Only 1 downlevel(s) in this window")
+            && !v.contains("card(s) at the senior anchor"),
         "{v}"
     );
     assert!(

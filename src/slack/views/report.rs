@@ -48,7 +48,12 @@ pub fn sections(r: &Report, mk: Markup) -> Vec<String> {
     }
     let mut lines = vec![m::report_shortfall(mk)];
     let any = r.shortfall.dimensions.iter().any(|(_, s)| s.total > 0);
-    if any {
+    let needed = r.thresholds.min_sample;
+    if any && r.shortfall.downlevels < needed {
+        // Too few to stay anonymous: one downlevel's scores would be one
+        // identifiable candidate's.
+        lines.push(m::shortfall_small(mk, r.shortfall.downlevels, needed));
+    } else if any {
         for (d, s) in &r.shortfall.dimensions {
             lines.push(m::shortfall_line(d.title(), s.count, s.total, s.share));
         }
