@@ -160,7 +160,7 @@ pub fn parse_thresholds(raw: &str) -> Result<crate::domain::metrics::Thresholds,
     Ok(t)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     pub bot_token: Secret,
     /// Required for the HTTP routes; optional in Socket Mode.
@@ -201,6 +201,48 @@ fn err(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 }
 
 /// Raw values as they came from flags or the environment; empty means unset.
+/// Secrets redacted: the tokens print as `[redacted]`, and the database
+/// URL without its password.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bot_token", &self.bot_token)
+            .field("signing_secret", &self.signing_secret)
+            .field("app_token", &self.app_token)
+            .field("slack_api_url", &self.slack_api_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("listen", &self.listen)
+            .field("tuning", &self.tuning)
+            .field("admins", &self.admins)
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URL with any password replaced by `redacted`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        Ok(_) => raw.to_string(),
+        // Unparseable: keep only what comes before any credentials.
+        Err(_) => match raw.split_once('@') {
+            Some((_, host)) => format!("[redacted]@{host}"),
+            None => raw.to_string(),
+        },
+    }
+}
+
+/// True when a URL carries a password (and so must not be a flag).
+pub fn has_password(raw: &str) -> bool {
+    match url::Url::parse(raw) {
+        Ok(u) => u.password().is_some(),
+        Err(_) => raw.contains('@'),
+    }
+}
+
 #[derive(Default)]
 pub struct RawConfig {
     pub bot_token: Option<String>,
@@ -399,6 +441,26 @@ impl RawConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_redacts_every_secret() {
+        let mut r = raw();
+        r.database_url = Some("postgres://staffloop:pw-s3cret@db.internal:5432/staffloop".into());
+        r.signing_secret = Some("sign-s3cret".into());
+        let config = r.validate().unwrap();
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("xoxb-1"),
+            "{shown}"
+        );
+        assert!(shown.contains("db.internal"), "{shown}");
+        assert_eq!(
+            redact_url("postgres://u:p@h/db"),
+            "postgres://u:redacted@h/db"
+        );
+        assert_eq!(redact_url("sqlite://staffloop.db"), "sqlite://staffloop.db");
+        assert!(has_password("postgres://u:p@h/db") && !has_password("postgres://u@h/db"));
+    }
 
     fn raw() -> RawConfig {
         RawConfig {

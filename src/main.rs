@@ -58,8 +58,8 @@ struct DownlevelArgs {
     /// Report channel used with --post when the workspace has not chosen one.
     #[arg(long, env = "STAFFLOOP_REPORT_CHANNEL")]
     report_channel: Option<String>,
-    /// Database: sqlite://FILE or postgres://USER:PASS@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
+    #[arg(long)]
     database_url: Option<String>,
 }
 
@@ -71,34 +71,34 @@ struct ExportArgs {
     /// Export even though the debrief has not started (logged and audited).
     #[arg(long)]
     force: bool,
-    /// Database: sqlite://FILE or postgres://USER:PASS@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
+    #[arg(long)]
     database_url: Option<String>,
 }
 
 #[derive(Args)]
 struct MigrateArgs {
-    /// Database: sqlite://FILE (created if missing) or postgres://USER:PASS@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
+    #[arg(long)]
     database_url: Option<String>,
 }
 
+/// Secrets are read from the environment (or `.env`) only: a flag would
+/// show them to anyone who can list processes.
+const SECRETS_HELP: &str = "Secrets (environment or .env only, never flags):
+  SLACK_BOT_TOKEN       Bot User OAuth Token (xoxb-…); required
+  SLACK_SIGNING_SECRET  verifies Slack's HTTP requests; required in HTTP mode
+  SLACK_APP_TOKEN       app-level token (xapp-…); when set, the bot runs in Socket Mode
+  DATABASE_URL          the database URL, when it carries a password";
+
 #[derive(Args)]
+#[command(after_help = SECRETS_HELP)]
 struct ServeArgs {
-    /// Bot User OAuth Token (xoxb-…).
-    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
-    slack_bot_token: Option<String>,
-    /// Signing secret used to verify Slack's HTTP requests (required in HTTP mode).
-    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
-    slack_signing_secret: Option<String>,
-    /// App-level token (xapp-…); when set, the bot runs in Socket Mode.
-    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
-    slack_app_token: Option<String>,
     /// Slack Web API base URL [default: https://slack.com/api].
     #[arg(long, env = "SLACK_API_URL")]
     slack_api_url: Option<String>,
-    /// Database: sqlite://FILE (created if missing) or postgres://USER:PASS@HOST/DB [default: sqlite://staffloop.db].
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    /// Database: sqlite://FILE (created if missing), or postgres://USER@HOST/DB; a URL with a password only in DATABASE_URL [default: sqlite://staffloop.db].
+    #[arg(long)]
     database_url: Option<String>,
     /// Address to listen on for Slack's requests and /healthz [default: 0.0.0.0:3000].
     #[arg(long, env = "STAFFLOOP_LISTEN")]
@@ -140,6 +140,25 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+/// A secret, from the environment (which `.env` has filled in).
+fn secret(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// The database URL: `--database-url`, else `DATABASE_URL`. A URL with a
+/// password is refused as a flag, where `ps` would show it.
+fn database_url(flag: Option<String>) -> Result<Option<String>, String> {
+    match flag {
+        Some(url) if staffloop::config::has_password(&url) => Err(
+            "--database-url carries a password, which anyone can read in the process list; \
+             set DATABASE_URL in the environment or .env instead"
+                .to_string(),
+        ),
+        Some(url) => Ok(Some(url)),
+        None => Ok(std::env::var("DATABASE_URL").ok()),
+    }
 }
 
 fn config_error(e: impl std::fmt::Display) -> ExitCode {
@@ -232,7 +251,9 @@ async fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Migrate(args) => {
-            let url = match check_database_url(args.database_url) {
+            let url = match database_url(args.database_url)
+                .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
+            {
                 Ok(url) => url,
                 Err(e) => return config_error(e),
             };
@@ -258,7 +279,9 @@ async fn run() -> ExitCode {
         Command::Report {
             report: ReportCommand::Downlevel(args),
         } => {
-            let url = match check_database_url(args.database_url.clone()) {
+            let url = match database_url(args.database_url.clone())
+                .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
+            {
                 Ok(url) => url,
                 Err(e) => return config_error(e),
             };
@@ -287,7 +310,9 @@ async fn run() -> ExitCode {
             }
         }
         Command::Export(args) => {
-            let url = match check_database_url(args.database_url) {
+            let url = match database_url(args.database_url)
+                .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
+            {
                 Ok(url) => url,
                 Err(e) => return config_error(e),
             };
@@ -323,12 +348,16 @@ async fn run() -> ExitCode {
             code
         }
         Command::Serve(args) => {
+            let database_url = match database_url(args.database_url) {
+                Ok(url) => url,
+                Err(e) => return config_error(e),
+            };
             let raw = RawConfig {
-                bot_token: args.slack_bot_token,
-                signing_secret: args.slack_signing_secret,
-                app_token: args.slack_app_token,
+                bot_token: secret("SLACK_BOT_TOKEN"),
+                signing_secret: secret("SLACK_SIGNING_SECRET"),
+                app_token: secret("SLACK_APP_TOKEN"),
                 slack_api_url: args.slack_api_url,
-                database_url: args.database_url,
+                database_url,
                 listen: args.listen,
                 reminder_hours: args.reminder_hours,
                 rubric_path: args.rubric,

@@ -141,10 +141,31 @@ pub enum CardProblem {
 
 pub type CardErrors = Vec<(CardField, CardProblem)>;
 
+/// Characters that show nothing, not even a space: zero-width spaces and
+/// joiners, direction marks, the byte-order mark, soft hyphens, variation
+/// selectors, tag characters, fillers, blank patterns and control codes.
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5
+            | 0x180B..=0x180F | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F
+            | 0x2800 | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0
+            | 0x1D173..=0x1D17A | 0xE0000..=0xE007F | 0xE0100..=0xE01EF)
+}
+
+/// Characters a reader sees (spaces included): what counts toward the
+/// evidence minimum. Text of nothing but blanks counts as nothing.
+pub fn visible_chars(text: &str) -> usize {
+    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return 0;
+    }
+    text.chars().filter(|c| !is_invisible(*c)).count()
+}
+
 fn check_text(text: &str, field: CardField, errors: &mut CardErrors) -> String {
     let text = text.trim();
     let n = text.chars().count();
-    if n < MIN_EVIDENCE_CHARS {
+    if visible_chars(text) < MIN_EVIDENCE_CHARS {
         errors.push((
             field,
             CardProblem::EvidenceTooShort {
@@ -245,6 +266,28 @@ impl Card {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_do_not_count_toward_the_minimum() {
+        let zero_width = "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}".repeat(20);
+        assert_eq!(visible_chars(&zero_width), 0);
+        assert_eq!(visible_chars(&"\u{00A0}\u{3000} ".repeat(30)), 0);
+        let padded = format!("too short{}", "\u{200B}".repeat(60));
+        assert_eq!(visible_chars(&padded), 9);
+        let mut errors = Vec::new();
+        check_text(&padded, CardField::Recommendation, &mut errors);
+        assert_eq!(
+            errors,
+            vec![(
+                CardField::Recommendation,
+                CardProblem::EvidenceTooShort {
+                    min: MIN_EVIDENCE_CHARS
+                }
+            )]
+        );
+        let real = "Led the migration across three teams with a written plan.";
+        assert_eq!(visible_chars(real), real.chars().count());
+    }
 
     fn evidence() -> String {
         "Named the on-call cost of the queue and asked who owns it today.".into()

@@ -382,8 +382,8 @@ pub async fn submit_addendum(state: &AppState, sub: &ViewSubmission) -> anyhow::
         return Ok(Reply::view_errors([(block, m::NOT_YOUR_CARD.to_string())]));
     };
     let text = scorecard::read_addendum(&sub.values);
-    let n = text.chars().count();
-    if n < ADDENDUM_CHARS.0 || n > ADDENDUM_CHARS.1 {
+    let visible = crate::domain::scorecard::visible_chars(&text);
+    if visible < ADDENDUM_CHARS.0 || text.chars().count() > ADDENDUM_CHARS.1 {
         return Ok(Reply::view_errors([(block, m::ADDENDUM_EMPTY.to_string())]));
     }
     let Some((card_id, _)) = cards::card_receipt(&state.db, stage.id, user).await? else {

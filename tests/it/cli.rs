@@ -92,6 +92,53 @@ fn bad_settings_exit_2_with_one_line_naming_the_variable() {
     }
 }
 
+/// Secrets never ride on the command line, where `ps` shows them.
+#[test]
+fn secrets_are_not_accepted_as_flags() {
+    for flag in [
+        "--slack-bot-token",
+        "--slack-signing-secret",
+        "--slack-app-token",
+    ] {
+        let out = staffloop()
+            .args(["serve", flag, "xoxb-flag-s3cret"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("unexpected argument"), "{err}");
+    }
+    for cmd in ["serve", "migrate"] {
+        let out = staffloop()
+            .args([
+                cmd,
+                "--database-url",
+                "postgres://u:pw-s3cret@127.0.0.1:9/db",
+            ])
+            .env("SLACK_BOT_TOKEN", "xoxb-1")
+            .env("SLACK_SIGNING_SECRET", "x")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("DATABASE_URL") && !err.contains("s3cret"),
+            "{err}"
+        );
+    }
+    let help = String::from_utf8(
+        staffloop()
+            .args(["serve", "--help"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(help.contains("environment or .env only"), "{help}");
+    assert!(!help.contains("--slack-bot-token"), "{help}");
+}
+
 #[test]
 fn migrate_creates_the_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
