@@ -128,7 +128,9 @@ async fn instant_slack() -> anyhow::Result<String> {
     let app = axum::Router::new().route(
         "/api/{method}",
         post(|| async {
-            axum::Json(serde_json::json!({"ok": true, "channel": "D1", "ts": "1700000000.000001"}))
+            // `team_id` and `user_id` answer the start-up `auth.test`.
+            axum::Json(serde_json::json!({"ok": true, "channel": "D1", "ts": "1700000000.000001",
+                                          "team_id": "TBENCH", "user_id": "U0BOT"}))
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

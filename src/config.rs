@@ -73,7 +73,13 @@ pub struct Tuning {
     /// Days after the decision before the loop channel is archived; 0 never
     /// (STAFFLOOP_ARCHIVE_DAYS).
     pub archive_after_days: i64,
+    /// Days delivered outbox rows and seen event ids are kept
+    /// (STAFFLOOP_RETENTION_DAYS).
+    pub retention_days: i64,
 }
+
+/// Days delivered effects and seen event ids are kept, by default.
+pub const DEFAULT_RETENTION_DAYS: i64 = 30;
 
 impl Default for Tuning {
     fn default() -> Self {
@@ -97,6 +103,7 @@ impl Default for Tuning {
             jobs_poll: Duration::from_secs(5),
             reminder_after_hours: DEFAULT_REMINDER_HOURS,
             archive_after_days: DEFAULT_ARCHIVE_DAYS,
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }
@@ -254,6 +261,7 @@ pub struct RawConfig {
     pub reminder_hours: Option<String>,
     pub rubric_path: Option<String>,
     pub archive_days: Option<String>,
+    pub retention_days: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -355,6 +363,20 @@ impl RawConfig {
                     err(
                         "STAFFLOOP_ARCHIVE_DAYS",
                         format!("{raw:?} is not a whole number of days from 0 (never) to {MAX_ARCHIVE_DAYS}"),
+                    )
+                })?;
+        }
+        if let Some(raw) = present(self.retention_days) {
+            tuning.retention_days = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=MAX_ARCHIVE_DAYS).contains(d))
+                .ok_or_else(|| {
+                    err(
+                        "STAFFLOOP_RETENTION_DAYS",
+                        format!(
+                            "{raw:?} is not a whole number of days from 1 to {MAX_ARCHIVE_DAYS}"
+                        ),
                     )
                 })?;
         }

@@ -112,6 +112,9 @@ struct ServeArgs {
     /// Days after the decision before the loop channel is archived; 0 = never [default: 14].
     #[arg(long, env = "STAFFLOOP_ARCHIVE_DAYS")]
     archive_days: Option<String>,
+    /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
+    #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
+    retention_days: Option<String>,
     /// Comma-separated Slack user ids who may record decisions besides the hiring manager.
     #[arg(long, env = "STAFFLOOP_ADMINS")]
     admins: Option<String>,
@@ -362,6 +365,7 @@ async fn run() -> ExitCode {
                 reminder_hours: args.reminder_hours,
                 rubric_path: args.rubric,
                 archive_days: args.archive_days,
+                retention_days: args.retention_days,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

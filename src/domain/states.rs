@@ -107,11 +107,14 @@ states! {
         Archive = "archive",
         /// Post the weekly downlevel report.
         WeeklyReport = "weekly_report",
+        /// Daily: purge delivered effects and seen event ids past retention.
+        Housekeeping = "housekeeping",
     }
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
+        JobKind::Housekeeping,
         JobKind::StageEnd,
         JobKind::Reminder,
         JobKind::HmMissing,

@@ -3,6 +3,7 @@
 //! reminders, the hiring manager's lists).
 
 pub mod debrief;
+pub mod housekeeping;
 pub mod outbox_worker;
 pub mod prompts;
 pub mod report;

@@ -38,6 +38,9 @@ pub async fn run_due(state: &AppState) -> usize {
     if let Err(e) = super::report::ensure_weekly(state).await {
         tracing::error!(error = ?e, "jobs: scheduling weekly reports failed");
     }
+    if let Err(e) = super::housekeeping::ensure(state).await {
+        tracing::error!(error = ?e, "jobs: scheduling housekeeping failed");
+    }
     let lease_ms = state.tuning.outbox_lease.as_millis() as i64;
     let due = match jobs::claim_due(
         &state.db,
@@ -85,6 +88,7 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::ArchiveNote => prompts::archive(state, job, false).await,
             JobKind::Archive => prompts::archive(state, job, true).await,
             JobKind::WeeklyReport => super::report::weekly(state, job).await,
+            JobKind::Housekeeping => super::housekeeping::run(state, job).await,
         }
     }
     .instrument(span.clone())

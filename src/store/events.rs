@@ -21,3 +21,23 @@ pub async fn first_delivery(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Forgets up to `limit` of the workspace's event ids seen before `before`
+/// (Slack retries within hours, never weeks). Returns how many.
+pub async fn purge(
+    tx: &mut Tx,
+    team_id: &str,
+    before: i64,
+    limit: i64,
+) -> Result<i64, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM processed_events WHERE event_id IN \
+           (SELECT event_id FROM processed_events WHERE team_id = $1 AND received_at < $2 LIMIT $3)",
+    )
+    .bind(team_id)
+    .bind(before)
+    .bind(limit)
+    .execute(&mut *tx)
+    .await?;
+    Ok(r.rows_affected() as i64)
+}

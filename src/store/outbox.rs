@@ -487,3 +487,25 @@ pub async fn counts(db: &Db) -> Result<Counts, sqlx::Error> {
     }
     Ok(c)
 }
+
+/// Deletes up to `limit` of the workspace's delivered rows recorded before
+/// `before_ms`, oldest first (walking the primary key, so no index is
+/// needed). Pending and failed rows stay. Returns how many.
+pub async fn purge_delivered(
+    tx: &mut Tx,
+    team_id: &str,
+    before_ms: i64,
+    limit: i64,
+) -> Result<i64, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM outbox WHERE id IN \
+           (SELECT id FROM outbox WHERE status = 'done' AND team_id = $1 AND created_ms < $2 \
+            ORDER BY id LIMIT $3)",
+    )
+    .bind(team_id)
+    .bind(before_ms)
+    .bind(limit)
+    .execute(&mut *tx)
+    .await?;
+    Ok(r.rows_affected() as i64)
+}

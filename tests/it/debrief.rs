@@ -493,7 +493,7 @@ async fn an_early_start_names_the_interviews_not_held_and_cancels_them() {
     assert!(prompts_to(&calls, XTEAM).is_empty() && prompts_to(&calls, BAR).is_empty());
     assert_eq!(
         app.scalar(
-            "SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND kind <> 'weekly_report'"
+            "SELECT COUNT(*) FROM jobs WHERE status = 'pending' AND kind NOT IN ('weekly_report', 'housekeeping')"
         )
         .await,
         0

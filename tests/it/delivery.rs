@@ -2,7 +2,8 @@
 
 use crate::common::fake_slack::Scripted;
 use crate::common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
+use staffloop::clock::Clock;
 use std::time::Duration;
 
 const EFFECTS_PER_LOOP: usize = 5;
@@ -227,4 +228,67 @@ async fn graceful_stop_finishes_and_a_restart_sends_nothing_again() {
         "nothing re-sent after a restart"
     );
     assert_eq!(again.scalar("SELECT COUNT(*) FROM loops").await, 1);
+}
+
+/// Delivered effects and seen event ids are purged once past the retention
+/// period (30 days by default); failed deliveries stay for an operator.
+#[tokio::test]
+async fn housekeeping_purges_what_is_past_retention() {
+    let clock = manual_clock();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    app.slack.script(
+        "conversations.setTopic",
+        [Scripted::Error("restricted_action")],
+    );
+    assert_eq!(
+        app.submit(RECRUITER, "V0PURGE01", &loop_form("Ana Lima"))
+            .await
+            .status(),
+        200
+    );
+    app.event(
+        &json!({"type": "event_callback", "team_id": TEAM, "event_id": "EvPURGE01",
+                      "event": {"type": "app_home_opened", "user": HM, "tab": "home"}}),
+    )
+    .await;
+    app.settle().await;
+    let count = |status: &'static str| {
+        let app = &app;
+        async move {
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM outbox WHERE status = '{status}'"
+            ))
+            .await
+        }
+    };
+    let delivered = count("done").await;
+    assert!(delivered > 3, "{delivered}");
+    assert_eq!(count("failed").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 1);
+    // A day on: still within retention, nothing purged.
+    clock.set(clock.now() + chrono::Duration::days(1) + chrono::Duration::minutes(1));
+    app.settle().await;
+    assert!(count("done").await >= delivered);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 1);
+    // Past thirty days: the next daily run purges.
+    let last_before = app.scalar("SELECT MAX(id) FROM outbox").await;
+    clock.set(clock.now() + chrono::Duration::days(31));
+    app.settle().await;
+    let purged_once = app
+        .scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'housekeeping' AND status = 'done'")
+        .await;
+    assert!(purged_once >= 2);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'done' AND id <= {last_before}"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(count("failed").await, 1, "failed deliveries stay");
 }

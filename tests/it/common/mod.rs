@@ -68,6 +68,7 @@ pub fn test_tuning() -> Tuning {
         jobs_poll: Duration::from_millis(50),
         reminder_after_hours: 4,
         archive_after_days: 14,
+        ..Tuning::default()
     }
 }
 
