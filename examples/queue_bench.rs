@@ -129,8 +129,10 @@ async fn instant_slack() -> anyhow::Result<String> {
         "/api/{method}",
         post(|| async {
             // `team_id` and `user_id` answer the start-up `auth.test`.
-            axum::Json(serde_json::json!({"ok": true, "channel": "D1", "ts": "1700000000.000001",
-                                          "team_id": "TBENCH", "user_id": "U0BOT"}))
+            axum::Json(
+                serde_json::json!({"ok": true, "channel": "D1", "ts": "1700000000.000001",
+                                          "team_id": "TBENCH", "user_id": "U0BOT"}),
+            )
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -272,6 +272,8 @@ pub const RECOMMENDATION_LABEL: &str = "Level recommendation";
 pub const WORK_WITH_YES: &str = "Yes";
 pub const WORK_WITH_NO: &str = "No";
 pub const WORK_WITH_REASON_LABEL: &str = "Why?";
+pub const DOC_GATE_NOTE: &str = ":information_source: One thing leaves this card before the debrief: if it falls below the staff bar, the hiring manager is told at once that it did, and only that (never your scores, recommendation or words), so they can stop the loop before the deep-dive.";
+
 pub const CODING_WEIGHT_NOTE: &str =
     "Diagnostic thinking and code-review quality count double in this card's score.";
 

@@ -1,6 +1,8 @@
 //! The privacy invariant, end to end: run a whole loop up to the moment before
 //! the debrief, then scan everything Slack received and every log line for
-//! any piece of any card (evidence, reasons, addenda, recommendations).
+//! any piece of any card (evidence, reasons, addenda, recommendations). And
+//! the one designed exception: a document below the staff bar tells the
+//! hiring manager that outcome, and nothing else.
 
 use crate::common::*;
 use chrono::TimeZone;
@@ -21,16 +23,27 @@ impl Write for Captured {
     }
 }
 
+/// Every log line of this test process, from here on (one subscriber per
+/// process; tests sharing a process share it, and use distinct markers).
+fn captured_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let sink = logs.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .try_init()
+            .expect("this test binary owns the global subscriber");
+        logs
+    })
+    .clone()
+}
+
 #[tokio::test]
 async fn nothing_of_any_card_leaks_before_the_debrief() {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .try_init()
-        .expect("this test binary owns the global subscriber");
+    let logs = captured_logs();
 
     let clock = manual_clock();
     let app = TestApp::spawn_with(Options {
@@ -184,5 +197,132 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
             revealed.contains(marker),
             "{marker} missing from the reveal"
         );
+    }
+}
+
+/// The design-document gate is the one designed exception to "hidden": the
+/// reviewer's form says so, the hiring manager learns only that the
+/// document fell below the staff bar, and when the loop is stopped the
+/// channel learns only that it was stopped after the document.
+#[tokio::test]
+async fn a_weak_document_tells_the_hm_its_outcome_and_nothing_more() {
+    let logs = captured_logs();
+    let app = TestApp::spawn_with(Options {
+        clock: Some(manual_clock()),
+        ..Default::default()
+    })
+    .await;
+    app.open_loop("Bo Chen").await;
+    let channel = app.loop_channel().await;
+    app.command_json(HM, &channel, "done doc").await;
+    app.slack
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
+        .await;
+    // The reviewer's form says, before anything is written, what leaves it.
+    let stage = app.stage_id("design_doc").await.to_string();
+    press(&app, DOC, "open_scorecard", &stage, DOC, "1.1").await;
+    let calls = app
+        .slack
+        .wait_for(10, "the document's form", |c| {
+            c.iter().any(|c| c.method == "views.open")
+        })
+        .await;
+    let form = calls
+        .iter()
+        .find(|c| c.method == "views.open")
+        .unwrap()
+        .body
+        .to_string();
+    assert!(
+        form.contains("the hiring manager is told at once that it did, and only that"),
+        "{form}"
+    );
+    let before = app.slack.calls().len();
+    let r = app
+        .submit_card(DOC, "design_doc", 1, "no_hire", "GATE-LEAK-DOC")
+        .await;
+    assert_eq!(r.text().await.unwrap(), "");
+    let calls = app
+        .slack
+        .wait_for(10, "the gate question", |c| {
+            dms_to(c, HM)
+                .iter()
+                .any(|m| m.to_string().contains("gate_stop"))
+        })
+        .await;
+    let question = dms_to(&calls, HM)
+        .into_iter()
+        .find(|m| m.to_string().contains("gate_stop"))
+        .unwrap();
+    let loop_id = question["blocks"][1]["elements"][1]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    press(&app, HM, "gate_stop", &loop_id, HM, "2.2").await;
+    app.slack
+        .wait_for(10, "the stop, in the channel", |c| {
+            c.iter().any(|c| {
+                c.body["channel"] == channel.as_str()
+                    && c.body["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains("stopped the loop")
+            })
+        })
+        .await;
+    app.settle().await;
+
+    // The HM's question carries the outcome only.
+    let text = question.to_string();
+    assert!(text.contains("did not reach the staff bar"), "{text}");
+    for token in [
+        "GATE-LEAK-DOC",
+        "no_hire",
+        "No hire",
+        "Score",
+        "1 (",
+        "evidence",
+    ] {
+        assert!(!text.contains(token), "{token:?} in the HM's gate message");
+    }
+    // The channel learns that the loop stopped after the document; not why.
+    let in_channel: Vec<String> = app
+        .slack
+        .calls()
+        .iter()
+        .skip(before)
+        .filter(|c| c.body["channel"] == channel.as_str() && c.method == "chat.postMessage")
+        .map(|c| c.body.to_string())
+        .collect();
+    let stop = in_channel
+        .iter()
+        .find(|t| t.contains("stopped the loop"))
+        .unwrap();
+    assert!(stop.contains("after the design document"), "{stop}");
+    for t in &in_channel {
+        assert!(
+            !t.contains("staff bar") && !t.contains("below") && !t.contains("rescue"),
+            "the channel learned why: {t}"
+        );
+    }
+    // No card content anywhere, in Slack (outside the form) or the logs.
+    let sent: String = app
+        .slack
+        .calls()
+        .iter()
+        .filter(|c| c.method != "views.open")
+        .map(|c| c.body.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    for token in [
+        "GATE-LEAK-DOC",
+        "no_hire",
+        "No hire",
+        "\"score\":",
+        "\"evidence\":",
+    ] {
+        assert!(!sent.contains(token), "{token:?} reached Slack");
+        assert!(!logs.contains(token), "{token:?} reached a log line");
     }
 }

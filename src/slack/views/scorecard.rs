@@ -91,6 +91,9 @@ pub fn modal(rubric: &Rubric, kind: StageKind, candidate: &str, stage_id: i64) -
     if kind == StageKind::Coding {
         blocks.push(context(m::CODING_WEIGHT_NOTE));
     }
+    if kind == StageKind::DesignDoc {
+        blocks.push(context(m::DOC_GATE_NOTE));
+    }
     for criterion in Criterion::for_stage(kind) {
         let text = rubric.criterion(criterion);
         let options: Vec<Value> = (1..=4u8)
