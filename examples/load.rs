@@ -356,6 +356,9 @@ async fn main() -> anyhow::Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
+    let ops_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut child = std::process::Command::new(&exe)
         .arg("serve")
         .env("SLACK_BOT_TOKEN", "xoxb-load")
@@ -363,6 +366,7 @@ async fn main() -> anyhow::Result<()> {
         .env("SLACK_API_URL", &slack)
         .env("DATABASE_URL", &url)
         .env("STAFFLOOP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("STAFFLOOP_METRICS_LISTEN", format!("127.0.0.1:{ops_port}"))
         .env("RUST_LOG", "warn")
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
@@ -370,7 +374,12 @@ async fn main() -> anyhow::Result<()> {
         .pool_max_idle_per_host(256)
         .build()?;
     for _ in 0..200 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+        if http
+            .get(format!("http://127.0.0.1:{ops_port}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

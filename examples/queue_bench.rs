@@ -152,6 +152,7 @@ async fn throughput() -> anyhow::Result<()> {
         slack_api_url: slack,
         database_url: url,
         listen: "127.0.0.1:0".parse()?,
+        metrics_listen: "127.0.0.1:0".parse()?,
         tuning: Tuning {
             run_scheduler: false,
             ..Tuning::default()

@@ -35,6 +35,8 @@ impl fmt::Display for Secret {
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://staffloop.db";
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:3000";
+/// `/metrics` and `/healthz` listen on loopback by default: operators only.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:3001";
 pub const DEFAULT_REMINDER_HOURS: i64 = 4;
 pub const DEFAULT_ARCHIVE_DAYS: i64 = 14;
 /// Longest allowed archive delay, in days.
@@ -76,6 +78,8 @@ pub struct Tuning {
     /// Days delivered outbox rows and seen event ids are kept
     /// (STAFFLOOP_RETENTION_DAYS).
     pub retention_days: i64,
+    /// Timeouts and the connection cap of both HTTP listeners.
+    pub http_limits: crate::server::Limits,
 }
 
 /// Days delivered effects and seen event ids are kept, by default.
@@ -104,6 +108,7 @@ impl Default for Tuning {
             reminder_after_hours: DEFAULT_REMINDER_HOURS,
             archive_after_days: DEFAULT_ARCHIVE_DAYS,
             retention_days: DEFAULT_RETENTION_DAYS,
+            http_limits: crate::server::Limits::default(),
         }
     }
 }
@@ -178,6 +183,8 @@ pub struct Config {
     pub slack_api_url: String,
     pub database_url: String,
     pub listen: SocketAddr,
+    /// `/metrics` and `/healthz`, apart from the public port.
+    pub metrics_listen: SocketAddr,
     pub tuning: Tuning,
     pub rubric: crate::domain::Rubric,
     /// Users who may decide and export besides each loop's hiring manager.
@@ -219,6 +226,7 @@ impl fmt::Debug for Config {
             .field("slack_api_url", &self.slack_api_url)
             .field("database_url", &redact_url(&self.database_url))
             .field("listen", &self.listen)
+            .field("metrics_listen", &self.metrics_listen)
             .field("tuning", &self.tuning)
             .field("admins", &self.admins)
             .field("report", &self.report)
@@ -258,6 +266,7 @@ pub struct RawConfig {
     pub slack_api_url: Option<String>,
     pub database_url: Option<String>,
     pub listen: Option<String>,
+    pub metrics_listen: Option<String>,
     pub reminder_hours: Option<String>,
     pub rubric_path: Option<String>,
     pub archive_days: Option<String>,
@@ -337,6 +346,14 @@ impl RawConfig {
             err(
                 "STAFFLOOP_LISTEN",
                 format!("{listen_raw:?} is not an address:port such as 0.0.0.0:3000"),
+            )
+        })?;
+        let metrics_raw =
+            present(self.metrics_listen).unwrap_or_else(|| DEFAULT_METRICS_LISTEN.to_string());
+        let metrics_listen = metrics_raw.parse::<SocketAddr>().map_err(|_| {
+            err(
+                "STAFFLOOP_METRICS_LISTEN",
+                format!("{metrics_raw:?} is not an address:port such as 127.0.0.1:3001"),
             )
         })?;
         let mut tuning = Tuning::default();
@@ -452,6 +469,7 @@ impl RawConfig {
             slack_api_url,
             database_url,
             listen,
+            metrics_listen,
             tuning,
             rubric,
             admins,

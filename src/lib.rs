@@ -16,6 +16,7 @@ pub mod messages;
 pub mod metrics;
 pub mod render;
 pub mod report;
+pub mod server;
 pub mod slack;
 pub mod store;
 
@@ -56,6 +57,8 @@ pub struct AppState {
 pub struct App {
     state: Arc<AppState>,
     listener: tokio::net::TcpListener,
+    /// `/metrics` and `/healthz`, apart from Slack's port.
+    ops_listener: tokio::net::TcpListener,
     app_token: Option<Secret>,
 }
 
@@ -93,6 +96,14 @@ impl App {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
+        let ops_listener = tokio::net::TcpListener::bind(config.metrics_listen)
+            .await
+            .with_context(|| {
+                format!(
+                    "listening on {} (STAFFLOOP_METRICS_LISTEN)",
+                    config.metrics_listen
+                )
+            })?;
         let state = Arc::new(AppState {
             team_id,
             bot_user_id,
@@ -112,12 +123,20 @@ impl App {
         Ok(App {
             state,
             listener,
+            ops_listener,
             app_token: config.app_token.clone(),
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Where `/metrics` and `/healthz` are served.
+    pub fn ops_addr(&self) -> SocketAddr {
+        self.ops_listener
             .local_addr()
             .expect("a bound listener has an address")
     }
@@ -133,6 +152,7 @@ impl App {
         let App {
             state,
             listener,
+            ops_listener,
             app_token,
         } = self;
         let mut tasks = tokio::task::JoinSet::new();
@@ -151,12 +171,28 @@ impl App {
             tracing::info!("receiving Slack traffic over Socket Mode");
             tasks.spawn(slack::socket::run(state.clone(), token, shutdown.clone()));
         }
-        tracing::info!(address = %listener.local_addr()?, "staffloop listening");
-        let router = slack::http::router(state.clone());
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .await
-            .context("serving HTTP")?;
+        tracing::info!(
+            address = %listener.local_addr()?,
+            metrics = %ops_listener.local_addr()?,
+            "staffloop listening"
+        );
+        let limits = state.tuning.http_limits;
+        let drain = limits.request;
+        tasks.spawn(server::serve(
+            ops_listener,
+            slack::http::ops_router(state.clone()),
+            limits,
+            shutdown.clone(),
+            drain,
+        ));
+        server::serve(
+            listener,
+            slack::http::router(state.clone()),
+            limits,
+            shutdown.clone(),
+            drain,
+        )
+        .await;
         shutdown.cancel();
         while tasks.join_next().await.is_some() {}
         state.db.close().await;

@@ -100,9 +100,12 @@ struct ServeArgs {
     /// Database: sqlite://FILE (created if missing), or postgres://USER@HOST/DB; a URL with a password only in DATABASE_URL [default: sqlite://staffloop.db].
     #[arg(long)]
     database_url: Option<String>,
-    /// Address to listen on for Slack's requests and /healthz [default: 0.0.0.0:3000].
+    /// Address to listen on for Slack's requests (and nothing else) [default: 0.0.0.0:3000].
     #[arg(long, env = "STAFFLOOP_LISTEN")]
     listen: Option<String>,
+    /// Address for /metrics and /healthz, apart from Slack's port [default: 127.0.0.1:3001].
+    #[arg(long, env = "STAFFLOOP_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
     /// Hours after a stage ends before a missing scorecard brings a reminder, and between reminders [default: 4].
     #[arg(long, env = "STAFFLOOP_REMINDER_HOURS")]
     reminder_hours: Option<String>,
@@ -362,6 +365,7 @@ async fn run() -> ExitCode {
                 slack_api_url: args.slack_api_url,
                 database_url,
                 listen: args.listen,
+                metrics_listen: args.metrics_listen,
                 reminder_hours: args.reminder_hours,
                 rubric_path: args.rubric,
                 archive_days: args.archive_days,

@@ -1,129 +1,188 @@
-//! Process metrics for `GET /metrics` (Prometheus text format): requests by
-//! route and outcome, the ack-latency histogram, and job runs. Labels are
-//! routes, status classes and job kinds only: never names, scores or text.
+//! Process metrics for `GET /metrics`, in the OpenMetrics text format of the
+//! `prometheus-client` crate: requests by route and outcome, the ack-latency
+//! histogram, and job runs. Labels are routes, status classes and job kinds
+//! only: never names, scores or text, and never a route a client made up.
 //! Outbox and job backlogs are read from the database at scrape time, so
 //! every replica reports the shared queue.
 
 use crate::domain::JobKind;
-use std::sync::atomic::{AtomicU64, Ordering};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
-pub const ROUTES: [&str; 4] = [
+/// The only routes counted (anything else would let clients add labels).
+pub const ROUTES: [&str; 5] = [
     "/slack/commands",
     "/slack/interactions",
     "/slack/events",
     "/healthz",
+    "/metrics",
 ];
-const OUTCOMES: [&str; 4] = ["2xx", "4xx", "5xx", "401"];
 /// Upper bounds of the latency buckets, in seconds.
 pub const BUCKETS_S: [f64; 12] = [
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 3.0,
 ];
+/// The content type of the exposition.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-#[derive(Default)]
-pub struct Metrics {
-    requests: [[AtomicU64; 4]; 4],
-    latency_buckets: [[AtomicU64; 12]; 4],
-    latency_sum_us: [AtomicU64; 4],
-    latency_count: [AtomicU64; 4],
-    jobs_run: [AtomicU64; JobKind::ALL.len()],
-    jobs_failed: [AtomicU64; JobKind::ALL.len()],
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: &'static str,
+    outcome: &'static str,
 }
 
-fn outcome_index(status: u16) -> usize {
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    kind: &'static str,
+    result: &'static str,
+}
+
+type Histograms = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// The database's side of the picture, read at scrape time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Backlog {
+    pub outbox_pending: Option<i64>,
+    pub outbox_failed: Option<i64>,
+    pub outbox_delivered: Option<i64>,
+    pub jobs_due: Option<i64>,
+    pub jobs_failed: Option<i64>,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    ack: Histograms,
+    jobs: Family<JobLabels, Counter>,
+    outbox_backlog: Gauge,
+    outbox_failed: Gauge,
+    outbox_delivered: Gauge,
+    jobs_due: Gauge,
+    jobs_failed: Gauge,
+}
+
+fn outcome(status: u16) -> &'static str {
     match status {
-        401 => 3,
-        500.. => 2,
-        400..=499 => 1,
-        _ => 0,
+        401 => "401",
+        500.. => "5xx",
+        400..=499 => "4xx",
+        _ => "2xx",
+    }
+}
+
+fn histogram() -> Histogram {
+    Histogram::new(BUCKETS_S)
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let ack: Histograms = Family::new_with_constructor(histogram);
+        let jobs = Family::<JobLabels, Counter>::default();
+        let gauges = [
+            Gauge::default(),
+            Gauge::default(),
+            Gauge::default(),
+            Gauge::default(),
+            Gauge::default(),
+        ];
+        registry.register(
+            "staffloop_requests",
+            "Requests answered, by route and outcome",
+            requests.clone(),
+        );
+        registry.register(
+            "staffloop_ack_seconds",
+            "Time to answer, by route",
+            ack.clone(),
+        );
+        registry.register(
+            "staffloop_jobs",
+            "Scheduled jobs run by this process, by kind and result",
+            jobs.clone(),
+        );
+        let names = [
+            (
+                "staffloop_outbox_backlog",
+                "Slack effects waiting to be delivered",
+            ),
+            ("staffloop_outbox_failed", "Slack effects given up on"),
+            (
+                "staffloop_outbox_delivered",
+                "Slack effects delivered and not yet purged",
+            ),
+            ("staffloop_jobs_due", "Jobs due now and not yet run"),
+            ("staffloop_jobs_failed", "Jobs given up on"),
+        ];
+        for ((name, help), gauge) in names.iter().zip(&gauges) {
+            registry.register(*name, *help, gauge.clone());
+        }
+        let [outbox_backlog, outbox_failed, outbox_delivered, jobs_due, jobs_failed] = gauges;
+        Metrics {
+            registry,
+            requests,
+            ack,
+            jobs,
+            outbox_backlog,
+            outbox_failed,
+            outbox_delivered,
+            jobs_due,
+            jobs_failed,
+        }
     }
 }
 
 impl Metrics {
     pub fn observe(&self, route: &str, status: u16, seconds: f64) {
-        let Some(r) = ROUTES.iter().position(|x| *x == route) else {
+        let Some(route) = ROUTES.iter().find(|r| **r == route).copied() else {
             return;
         };
-        self.requests[r][outcome_index(status)].fetch_add(1, Ordering::Relaxed);
-        for (i, le) in BUCKETS_S.iter().enumerate() {
-            if seconds <= *le {
-                self.latency_buckets[r][i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.latency_sum_us[r].fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
-        self.latency_count[r].fetch_add(1, Ordering::Relaxed);
+        self.requests
+            .get_or_create(&RequestLabels {
+                route,
+                outcome: outcome(status),
+            })
+            .inc();
+        self.ack
+            .get_or_create(&RouteLabels { route })
+            .observe(seconds);
     }
 
     pub fn job(&self, kind: JobKind, ok: bool) {
-        let k = JobKind::ALL
-            .iter()
-            .position(|x| *x == kind)
-            .expect("ALL lists every kind");
-        let counter = if ok {
-            &self.jobs_run[k]
-        } else {
-            &self.jobs_failed[k]
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.jobs
+            .get_or_create(&JobLabels {
+                kind: kind.as_str(),
+                result: if ok { "ok" } else { "failed" },
+            })
+            .inc();
     }
 
-    /// The exposition text; `backlog` are gauges read from the database.
-    pub fn render(&self, backlog: &[(&str, &str, i64)]) -> String {
+    /// The exposition, with the backlog gauges set from the database.
+    pub fn render(&self, backlog: &Backlog) -> String {
+        for (gauge, value) in [
+            (&self.outbox_backlog, backlog.outbox_pending),
+            (&self.outbox_failed, backlog.outbox_failed),
+            (&self.outbox_delivered, backlog.outbox_delivered),
+            (&self.jobs_due, backlog.jobs_due),
+            (&self.jobs_failed, backlog.jobs_failed),
+        ] {
+            if let Some(v) = value {
+                gauge.set(v);
+            }
+        }
         let mut out = String::new();
-        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        out.push_str(
-            "# HELP staffloop_requests_total Slack requests answered, by route and outcome.\n",
-        );
-        out.push_str("# TYPE staffloop_requests_total counter\n");
-        for (r, route) in ROUTES.iter().enumerate() {
-            for (o, outcome) in OUTCOMES.iter().enumerate() {
-                out.push_str(&format!(
-                    "staffloop_requests_total{{route=\"{route}\",outcome=\"{outcome}\"}} {}\n",
-                    get(&self.requests[r][o])
-                ));
-            }
-        }
-        out.push_str("# HELP staffloop_ack_seconds Time to answer Slack, by route.\n");
-        out.push_str("# TYPE staffloop_ack_seconds histogram\n");
-        for (r, route) in ROUTES.iter().enumerate() {
-            for (i, le) in BUCKETS_S.iter().enumerate() {
-                out.push_str(&format!(
-                    "staffloop_ack_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {}\n",
-                    get(&self.latency_buckets[r][i])
-                ));
-            }
-            let count = get(&self.latency_count[r]);
-            out.push_str(&format!(
-                "staffloop_ack_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}\n"
-            ));
-            out.push_str(&format!(
-                "staffloop_ack_seconds_sum{{route=\"{route}\"}} {}\n",
-                get(&self.latency_sum_us[r]) as f64 / 1e6
-            ));
-            out.push_str(&format!(
-                "staffloop_ack_seconds_count{{route=\"{route}\"}} {count}\n"
-            ));
-        }
-        out.push_str(
-            "# HELP staffloop_jobs_total Scheduled jobs run by this process, by kind and result.\n",
-        );
-        out.push_str("# TYPE staffloop_jobs_total counter\n");
-        for (k, kind) in JobKind::ALL.iter().enumerate() {
-            out.push_str(&format!(
-                "staffloop_jobs_total{{kind=\"{kind}\",result=\"ok\"}} {}\n",
-                get(&self.jobs_run[k])
-            ));
-            out.push_str(&format!(
-                "staffloop_jobs_total{{kind=\"{kind}\",result=\"failed\"}} {}\n",
-                get(&self.jobs_failed[k])
-            ));
-        }
-        let mut last = "";
-        for (name, labels, value) in backlog {
-            if *name != last {
-                out.push_str(&format!("# TYPE {name} gauge\n"));
-                last = name;
-            }
-            out.push_str(&format!("{name}{labels} {value}\n"));
+        if let Err(e) = encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "encoding the metrics failed");
         }
         out
     }
@@ -134,27 +193,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_counters_and_histograms() {
+    fn renders_counters_histograms_and_gauges() {
         let m = Metrics::default();
         m.observe("/slack/commands", 200, 0.003);
         m.observe("/slack/commands", 401, 0.0001);
         m.observe("/nowhere", 200, 1.0);
         m.job(JobKind::Reminder, true);
-        let text = m.render(&[("staffloop_outbox_backlog", "", 3)]);
+        let text = m.render(&Backlog {
+            outbox_pending: Some(3),
+            ..Default::default()
+        });
         assert!(
-            text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"2xx\"} 1")
+            text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"2xx\"} 1"),
+            "{text}"
         );
         assert!(
             text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"401\"} 1")
         );
         assert!(
-            text.contains("staffloop_ack_seconds_bucket{route=\"/slack/commands\",le=\"0.002\"} 1")
-        );
-        assert!(
-            text.contains("staffloop_ack_seconds_bucket{route=\"/slack/commands\",le=\"0.005\"} 2")
+            text.contains("staffloop_ack_seconds_bucket{le=\"0.002\",route=\"/slack/commands\"} 1")
+                || text.contains(
+                    "staffloop_ack_seconds_bucket{route=\"/slack/commands\",le=\"0.002\"} 1"
+                ),
+            "{text}"
         );
         assert!(text.contains("staffloop_ack_seconds_count{route=\"/slack/commands\"} 2"));
         assert!(text.contains("staffloop_jobs_total{kind=\"reminder\",result=\"ok\"} 1"));
         assert!(text.contains("staffloop_outbox_backlog 3"));
+        assert!(!text.contains("/nowhere"));
+        assert!(text.ends_with("# EOF\n"));
     }
 }

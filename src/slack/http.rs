@@ -1,5 +1,6 @@
-//! HTTP routes: Slack's three endpoints (each signature-checked before any
-//! parsing) and `/healthz`.
+//! HTTP routes. The public router serves Slack's three endpoints only (each
+//! signature-checked before any parsing); `/metrics` and `/healthz` are on
+//! the operators' router, bound to its own address (loopback by default).
 
 use super::payload::{EventDelivery, Interaction, SlashCommand};
 use super::verify::{verify, VerifyError};
@@ -17,10 +18,9 @@ use std::sync::Arc;
 /// Largest request body accepted, in bytes; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Slack's endpoints (none in Socket Mode, where Slack does not call us).
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics));
+    let mut router = Router::new();
     if state.signing_secret.is_some() {
         router = router
             .route("/slack/commands", post(commands))
@@ -29,6 +29,18 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            time_requests,
+        ))
+        .with_state(state)
+}
+
+/// `/metrics` and `/healthz`, for operators and their probes.
+pub fn ops_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             time_requests,
@@ -55,27 +67,21 @@ async fn time_requests(
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let now = state.clock.unix();
-    let backlog = store::outbox::counts(&state.db).await.ok();
+    let outbox = store::outbox::counts(&state.db).await.ok();
     let jobs = store::jobs::counts(&state.db, now).await.ok();
-    let (due, failed_jobs) = (jobs.map(|j| j.0), jobs.map(|j| j.1));
-    let mut gauges = Vec::new();
-    if let Some(c) = backlog {
-        gauges.push(("staffloop_outbox_backlog", "", c.pending));
-        gauges.push(("staffloop_outbox_failed", "", c.failed));
-        gauges.push(("staffloop_outbox_delivered", "", c.done));
-    }
-    if let Some(n) = due {
-        gauges.push(("staffloop_jobs_due", "", n));
-    }
-    if let Some(n) = failed_jobs {
-        gauges.push(("staffloop_jobs_failed", "", n));
-    }
+    let backlog = crate::metrics::Backlog {
+        outbox_pending: outbox.as_ref().map(|c| c.pending),
+        outbox_failed: outbox.as_ref().map(|c| c.failed),
+        outbox_delivered: outbox.as_ref().map(|c| c.done),
+        jobs_due: jobs.map(|j| j.0),
+        jobs_failed: jobs.map(|j| j.1),
+    };
     (
         [(
             axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
+            crate::metrics::CONTENT_TYPE,
         )],
-        state.metrics.render(&gauges),
+        state.metrics.render(&backlog),
     )
         .into_response()
 }

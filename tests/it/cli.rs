@@ -167,10 +167,11 @@ fn migrate_creates_the_sqlite_file() {
 #[tokio::test]
 async fn sigterm_stops_the_service_cleanly() {
     let database_url = crate::common::fresh_database_url().await;
-    let port = {
+    let free = || {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    let (port, ops_port) = (free(), free());
     let slack = crate::common::fake_slack::FakeSlack::start().await;
     let mut child = staffloop()
         .arg("serve")
@@ -179,6 +180,7 @@ async fn sigterm_stops_the_service_cleanly() {
         .env("SLACK_API_URL", &slack.api_url)
         .env("DATABASE_URL", &database_url)
         .env("STAFFLOOP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("STAFFLOOP_METRICS_LISTEN", format!("127.0.0.1:{ops_port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -187,7 +189,7 @@ async fn sigterm_stops_the_service_cleanly() {
     let http = reqwest::Client::new();
     loop {
         if let Ok(r) = http
-            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .get(format!("http://127.0.0.1:{ops_port}/healthz"))
             .send()
             .await
         {
@@ -239,6 +241,7 @@ async fn a_refused_bot_token_stops_start_up() {
             .env("SLACK_API_URL", &slack.api_url)
             .env("DATABASE_URL", format!("sqlite://{}", db.display()))
             .env("STAFFLOOP_LISTEN", "127.0.0.1:0")
+            .env("STAFFLOOP_METRICS_LISTEN", "127.0.0.1:0")
             .output()
             .unwrap();
         let err = String::from_utf8(out.stderr).unwrap();

@@ -103,7 +103,7 @@ async fn a_delivery_that_keeps_failing_is_given_up_and_counted() {
     assert_eq!(topics.len(), 4, "bounded by outbox_max_attempts");
     let v: Value = app
         .http
-        .get(format!("{}/healthz", app.base))
+        .get(format!("{}/healthz", app.ops))
         .send()
         .await
         .unwrap()

@@ -79,14 +79,14 @@ async fn a_two_minute_slack_outage_delays_but_loses_nothing() {
         tokio::time::sleep(Duration::from_secs(10)).await;
         let r = app
             .http
-            .get(format!("{}/healthz", app.base))
+            .get(format!("{}/healthz", app.ops))
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "healthz stays up while Slack is down");
         let metrics = app
             .http
-            .get(format!("{}/metrics", app.base))
+            .get(format!("{}/metrics", app.ops))
             .send()
             .await
             .unwrap()
@@ -195,7 +195,7 @@ async fn fifty_loops_in_a_minute_under_slacks_rate_tiers_all_arrive_in_order() {
     );
 }
 
-fn serve(database_url: &str, api: &str, port: u16) -> std::process::Child {
+fn serve(database_url: &str, api: &str, port: u16, ops_port: u16) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
         .arg("serve")
         .env("SLACK_BOT_TOKEN", "xoxb-test-token")
@@ -203,6 +203,7 @@ fn serve(database_url: &str, api: &str, port: u16) -> std::process::Child {
         .env("SLACK_API_URL", api)
         .env("DATABASE_URL", database_url)
         .env("STAFFLOOP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("STAFFLOOP_METRICS_LISTEN", format!("127.0.0.1:{ops_port}"))
         .env("RUST_LOG", "error")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -230,15 +231,19 @@ async fn wait_healthy(http: &reqwest::Client, base: &str) {
 async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
     let slack = FakeSlack::start().await;
     let database_url = fresh_database_url().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, ops_port) = (free(), free());
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = serve(&database_url, &slack.api_url, port);
+    let ops = format!("http://127.0.0.1:{ops_port}");
+    let mut child = serve(&database_url, &slack.api_url, port, ops_port);
     let http = reqwest::Client::new();
-    wait_healthy(&http, &base).await;
+    wait_healthy(&http, &ops).await;
     // A second handle on the same database, for reading what was stored (its
     // own workers are off).
     let shim = TestApp::spawn_with(Options {
@@ -330,8 +335,8 @@ async fn sigkill_mid_burst_loses_no_answered_card_and_delivers_everything() {
     }
     let _ = child.wait();
     // Restart on the same database; everything recorded goes out.
-    let mut child = serve(&database_url, &slack.api_url, port);
-    wait_healthy(&http, &base).await;
+    let mut child = serve(&database_url, &slack.api_url, port, ops_port);
+    wait_healthy(&http, &ops).await;
     for (stage, user) in &answered {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM scorecards WHERE stage_id = $1 AND interviewer = $2",

@@ -12,7 +12,7 @@ use staffloop::slack::verify::{sign, verify};
 async fn still_healthy(app: &TestApp) {
     let r = app
         .http
-        .get(format!("{}/healthz", app.base))
+        .get(format!("{}/healthz", app.ops))
         .send()
         .await
         .unwrap();

@@ -258,7 +258,7 @@ async fn healthz_follows_the_database() {
     let app = TestApp::spawn().await;
     let r = app
         .http
-        .get(format!("{}/healthz", app.base))
+        .get(format!("{}/healthz", app.ops))
         .send()
         .await
         .unwrap();
@@ -268,7 +268,7 @@ async fn healthz_follows_the_database() {
     app.state.db.close().await;
     let r = app
         .http
-        .get(format!("{}/healthz", app.base))
+        .get(format!("{}/healthz", app.ops))
         .send()
         .await
         .unwrap();
@@ -321,7 +321,7 @@ async fn metrics_count_requests_and_backlog_without_personal_data() {
     app.settle().await;
     let r = app
         .http
-        .get(format!("{}/metrics", app.base))
+        .get(format!("{}/metrics", app.ops))
         .send()
         .await
         .unwrap();
@@ -329,7 +329,7 @@ async fn metrics_count_requests_and_backlog_without_personal_data() {
     assert!(r.headers()["content-type"]
         .to_str()
         .unwrap()
-        .starts_with("text/plain"));
+        .starts_with("application/openmetrics-text"));
     let text = r.text().await.unwrap();
     assert!(
         text.contains("staffloop_requests_total{route=\"/slack/commands\",outcome=\"2xx\"} 1"),
@@ -347,4 +347,119 @@ async fn metrics_count_requests_and_backlog_without_personal_data() {
         !text.contains("Zelda") && !text.contains(HM),
         "no names or ids in metrics"
     );
+}
+
+/// The public port serves Slack only: `/metrics` and `/healthz` are on the
+/// operators' address (loopback by default), apart from it.
+#[tokio::test]
+async fn the_public_port_serves_slack_only() {
+    let app = TestApp::spawn().await;
+    for path in ["/metrics", "/healthz"] {
+        let r = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path} on the public port");
+        let r = app
+            .http
+            .get(format!("{}{path}", app.ops))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path} on the operators' port");
+    }
+    assert_ne!(app.base, app.ops);
+}
+
+fn addr(base: &str) -> String {
+    base.trim_start_matches("http://").to_string()
+}
+
+/// Reads until the server closes the connection (or the deadline passes);
+/// returns what it sent.
+async fn until_closed(stream: &mut tokio::net::TcpStream, secs: u64) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(secs), read)
+        .await
+        .expect("the server never closed the connection");
+    got
+}
+
+/// A client that sends half a request is disconnected (hyper's header
+/// timeout, tower-http's body timeout), and the service keeps answering.
+#[tokio::test]
+async fn a_client_that_sends_half_a_request_is_disconnected() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    // Half a head, then nothing.
+    let mut half_head = tokio::net::TcpStream::connect(addr(&app.base))
+        .await
+        .unwrap();
+    half_head
+        .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: staffloop\r\nContent-Ty")
+        .await
+        .unwrap();
+    until_closed(&mut half_head, 20).await;
+    // A whole head, then half the body it announced.
+    let mut half_body = tokio::net::TcpStream::connect(addr(&app.base))
+        .await
+        .unwrap();
+    half_body
+        .write_all(
+            b"POST /slack/commands HTTP/1.1\r\nHost: staffloop\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 400\r\n\r\ntoken=x&team",
+        )
+        .await
+        .unwrap();
+    let answer = until_closed(&mut half_body, 20).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
+    nothing_stored(&app).await;
+    // Everyone else is still served.
+    let v = app.command_json(HM, "C1", "help").await;
+    assert_eq!(v["response_type"], "ephemeral");
+}
+
+/// Connections beyond the cap wait for a free one: with a cap of one, a
+/// second client is answered only after the first (idle) one is dropped.
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_their_turn() {
+    let mut tuning = test_tuning();
+    tuning.http_limits.max_connections = 1;
+    let app = TestApp::spawn_with(Options {
+        tuning: Some(tuning),
+        ..Default::default()
+    })
+    .await;
+    let mut idle = tokio::net::TcpStream::connect(addr(&app.base))
+        .await
+        .unwrap();
+    let second = {
+        let http = reqwest::Client::new();
+        let url = format!("{}/slack/commands", app.base);
+        tokio::spawn(async move {
+            let r = http.post(url).body("x").send().await;
+            (std::time::Instant::now(), r.map(|r| r.status().as_u16()))
+        })
+    };
+    until_closed(&mut idle, 20).await;
+    let idle_closed = std::time::Instant::now();
+    let (answered, status) = second.await.unwrap();
+    assert_eq!(status.unwrap(), 401, "served, once its turn came");
+    assert!(answered >= idle_closed, "the second waited for the first");
 }

@@ -68,6 +68,14 @@ pub fn test_tuning() -> Tuning {
         jobs_poll: Duration::from_millis(50),
         reminder_after_hours: 4,
         archive_after_days: 14,
+        // Short enough that a test of a stalled client ends quickly, long
+        // enough that a busy machine never trips them on a real request.
+        http_limits: staffloop::server::Limits {
+            header_read: Duration::from_secs(1),
+            body_idle: Duration::from_secs(1),
+            request: Duration::from_secs(10),
+            max_connections: 256,
+        },
         ..Tuning::default()
     }
 }
@@ -99,6 +107,8 @@ impl Default for Options {
 
 pub struct TestApp {
     pub base: String,
+    /// Where `/metrics` and `/healthz` are served.
+    pub ops: String,
     pub slack: FakeSlack,
     pub database_url: String,
     pub state: Arc<AppState>,
@@ -131,6 +141,7 @@ impl TestApp {
             slack_api_url: slack.api_url.clone(),
             database_url: database_url.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
+            metrics_listen: "127.0.0.1:0".parse().unwrap(),
             tuning,
             rubric: staffloop::domain::Rubric::default_rubric(),
             admins: vec![ADMIN.to_string()],
@@ -144,11 +155,13 @@ impl TestApp {
             .await
             .expect("service starts");
         let base = format!("http://{}", app.local_addr());
+        let ops = format!("http://{}", app.ops_addr());
         let state = app.state();
         let shutdown = CancellationToken::new();
         let handle = tokio::spawn(app.run(shutdown.clone()));
         TestApp {
             base,
+            ops,
             slack,
             database_url,
             state,
