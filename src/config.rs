@@ -80,6 +80,11 @@ pub struct Tuning {
     pub retention_days: i64,
     /// Timeouts and the connection cap of both HTTP listeners.
     pub http_limits: crate::server::Limits,
+    /// Socket Mode: how often the bot pings the socket...
+    pub socket_ping_every: Duration,
+    /// ...and how long without any frame before it counts the socket dead
+    /// and reconnects.
+    pub socket_dead_after: Duration,
 }
 
 /// Days delivered effects and seen event ids are kept, by default.
@@ -109,6 +114,8 @@ impl Default for Tuning {
             archive_after_days: DEFAULT_ARCHIVE_DAYS,
             retention_days: DEFAULT_RETENTION_DAYS,
             http_limits: crate::server::Limits::default(),
+            socket_ping_every: Duration::from_secs(10),
+            socket_dead_after: Duration::from_secs(30),
         }
     }
 }

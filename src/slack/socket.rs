@@ -57,12 +57,73 @@ async fn connect_once(
     let (mut write, mut read) = ws.split();
     let (ack_tx, mut ack_rx) = mpsc::channel::<String>(256);
     let mut inflight = JoinSet::new();
+    let result = receive(
+        state,
+        shutdown,
+        &mut write,
+        &mut read,
+        &ack_tx,
+        &mut ack_rx,
+        &mut inflight,
+    )
+    .await;
+    drop(ack_tx);
+    if let Err(e) = result {
+        // The socket is broken: no acknowledgement can go out on it, so
+        // Slack sends those envelopes again. The handlers still finish what
+        // they started (each in its own transaction) rather than be cut off.
+        inflight.detach_all();
+        return Err(e);
+    }
+    // A planned goodbye: finish what is in flight and acknowledge it on this
+    // socket before leaving.
+    while inflight.join_next().await.is_some() {}
+    while let Some(ack) = ack_rx.recv().await {
+        let _ = write.send(Message::text(ack)).await;
+    }
+    let _ = write.close().await;
+    Ok(())
+}
+
+type Writer = futures::stream::SplitSink<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    Message,
+>;
+type Reader = futures::stream::SplitStream<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+>;
+
+/// Reads envelopes until the socket ends, Slack says goodbye, or shutdown;
+/// pings on a timer, and gives up on a socket that has gone quiet.
+async fn receive(
+    state: &Arc<AppState>,
+    shutdown: &CancellationToken,
+    write: &mut Writer,
+    read: &mut Reader,
+    ack_tx: &mpsc::Sender<String>,
+    ack_rx: &mut mpsc::Receiver<String>,
+    inflight: &mut JoinSet<()>,
+) -> anyhow::Result<()> {
+    let mut ping = tokio::time::interval(state.tuning.socket_ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(ack) = ack_rx.recv() => write.send(Message::text(ack)).await?,
             Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
-            frame = read.next() => match frame {
+            _ = ping.tick() => {
+                if last_heard.elapsed() > state.tuning.socket_dead_after {
+                    anyhow::bail!(
+                        "nothing heard on the socket for {} s; reconnecting",
+                        state.tuning.socket_dead_after.as_secs_f64()
+                    );
+                }
+                write.send(Message::Ping(Vec::new().into())).await?;
+            }
+            frame = read.next() => {
+                last_heard = tokio::time::Instant::now();
+                match frame {
                 None => break,
                 Some(Err(e)) => return Err(e.into()),
                 Some(Ok(Message::Text(text))) => {
@@ -87,16 +148,10 @@ async fn connect_once(
                 Some(Ok(Message::Ping(p))) => write.send(Message::Pong(p)).await?,
                 Some(Ok(Message::Close(_))) => break,
                 Some(Ok(_)) => {}
+                }
             }
         }
     }
-    // Finish what is in flight and send its acknowledgements before leaving.
-    drop(ack_tx);
-    while inflight.join_next().await.is_some() {}
-    while let Some(ack) = ack_rx.recv().await {
-        let _ = write.send(Message::text(ack)).await;
-    }
-    let _ = write.close().await;
     Ok(())
 }
 

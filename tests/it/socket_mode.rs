@@ -108,3 +108,84 @@ async fn socket_mode_runs_the_same_handlers() {
     assert_eq!(app.slack.socket_connections(), 1);
     app.stop().await;
 }
+
+async fn socket_app() -> TestApp {
+    let app = TestApp::spawn_with(Options {
+        socket_mode: true,
+        ..Default::default()
+    })
+    .await;
+    wait_connections(&app, 1).await;
+    app
+}
+
+async fn wait_connections(app: &TestApp, n: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.slack.socket_connections() < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} socket connection(s), wanted {n}",
+            app.slack.socket_connections()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+fn help_envelope(id: &str) -> serde_json::Value {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(HM, "C1", "help"))
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, json!(v)))
+            .collect();
+    json!({"envelope_id": id, "type": "slash_commands", "accepts_response_payload": true, "payload": fields})
+}
+
+/// A socket that goes quiet without closing (half-open) is noticed by the
+/// bot's pings and replaced by a new connection, where envelopes flow again.
+#[tokio::test]
+async fn a_half_open_socket_is_noticed_and_replaced() {
+    let app = socket_app().await;
+    app.slack.socket_go_silent();
+    wait_connections(&app, 2).await;
+    app.slack.socket_send(help_envelope("env-after"));
+    let ack = app.slack.wait_for_ack("env-after", 10).await;
+    assert!(ack["payload"].to_string().contains("/staffloop open"));
+    app.stop().await;
+}
+
+/// Slack's "disconnect" (a planned refresh) does not drop an envelope being
+/// handled: it is finished and acknowledged before the bot reconnects.
+#[tokio::test]
+async fn an_envelope_in_flight_is_acknowledged_before_a_reconnect() {
+    use crate::common::fake_slack::Scripted;
+    let app = socket_app().await;
+    // Opening a loop calls views.open inline; make it slow.
+    app.slack.script(
+        "views.open",
+        [Scripted::Slow(std::time::Duration::from_millis(800))],
+    );
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(
+            RECRUITER,
+            "C1",
+            "open Ana Lima",
+        ))
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k, json!(v)))
+        .collect();
+    app.slack
+        .socket_send(json!({"envelope_id": "env-slow", "type": "slash_commands",
+                                 "accepts_response_payload": true, "payload": fields}));
+    app.slack
+        .wait_for(10, "the handler under way", |c| {
+            c.iter().any(|c| c.method == "views.open")
+        })
+        .await;
+    app.slack
+        .socket_send(json!({"type": "disconnect", "reason": "refresh_requested"}));
+    app.slack.wait_for_ack("env-slow", 10).await;
+    wait_connections(&app, 2).await;
+    app.stop().await;
+}

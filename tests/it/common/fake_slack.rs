@@ -51,6 +51,7 @@ struct Inner {
     acks: Mutex<Vec<Value>>,
     connections: AtomicU64,
     auth_tests: AtomicU64,
+    go_silent: tokio::sync::Notify,
     /// (id, name) of the private channels the bot created.
     bot_channels: Mutex<Vec<(String, String)>>,
     rejected: AtomicU64,
@@ -206,6 +207,11 @@ impl FakeSlack {
     /// How many times a service checked its token (`auth.test`).
     pub fn auth_tests(&self) -> u64 {
         self.inner.auth_tests.load(Ordering::SeqCst)
+    }
+
+    /// The open socket goes quiet without closing (a half-open connection).
+    pub fn socket_go_silent(&self) {
+        self.inner.go_silent.notify_one();
     }
 
     pub fn socket_connections(&self) -> u64 {
@@ -429,6 +435,13 @@ async fn serve_socket(inner: Arc<Inner>, mut socket: WebSocket) {
     }
     loop {
         tokio::select! {
+            _ = inner.go_silent.notified() => {
+                // Half-open: the connection stays up, but nothing is read
+                // (so no pong) or written on it again.
+                *inner.socket_in.lock().unwrap() = Some(rx);
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return;
+            }
             out = rx.recv() => match out {
                 Some(frame) => if socket.send(Message::text(frame)).await.is_err() { break },
                 None => break,

@@ -76,6 +76,8 @@ pub fn test_tuning() -> Tuning {
             request: Duration::from_secs(10),
             max_connections: 256,
         },
+        socket_ping_every: Duration::from_millis(200),
+        socket_dead_after: Duration::from_secs(2),
         ..Tuning::default()
     }
 }
