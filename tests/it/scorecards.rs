@@ -168,6 +168,9 @@ async fn every_card_field_error_is_reported_and_nothing_stored() {
     let mut values = card_values("bar_raiser", 3, "staff", "EV");
     values["score_architectural_decisions"]["value"]["selected_option"] = Value::Null;
     values["evidence_cross_team_influence"]["value"]["value"] = json!("we aligned");
+    // Sixty zero-width characters and a word: not forty characters of evidence.
+    values["evidence_scope_of_judgement"]["value"]["value"] =
+        json!(format!("ok{}", "\u{200B}\u{200D}\u{FEFF}".repeat(20)));
     values["work_with"]["value"]["selected_option"] = Value::Null;
     values["recommendation"]["value"]["selected_option"] = Value::Null;
     let r = submit_view(&app, BAR, "V1", "staffloop_scorecard", &stage, &values).await;
@@ -176,6 +179,10 @@ async fn every_card_field_error_is_reported_and_nothing_stored() {
     let e = &v["errors"];
     assert!(e["score_architectural_decisions"].is_string());
     assert!(e["evidence_cross_team_influence"]
+        .as_str()
+        .unwrap()
+        .contains("at least 40 characters"));
+    assert!(e["evidence_scope_of_judgement"]
         .as_str()
         .unwrap()
         .contains("at least 40 characters"));
