@@ -82,6 +82,25 @@ async fn plan(state: &AppState, loop_id: i64) -> Result<crate::domain::LoopPlan,
         .ok_or(Failure::Missing("the loop is gone"))
 }
 
+async fn snapshot(state: &AppState, loop_id: i64) -> Result<reveal::Snapshot, Failure> {
+    reveal::snapshot(&state.db, loop_id)
+        .await?
+        .ok_or(Failure::Missing("the loop is gone"))
+}
+
+/// The reveal summary's messages, from the snapshot.
+fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec<Value> {
+    views::reveal::summary(
+        &state.rubric,
+        &snap.candidate,
+        snap.applied,
+        &snap.summary,
+        &snap.views,
+        snap.expected,
+        loop_id,
+    )
+}
+
 /// The private channel named `name` that this bot created, if it is among
 /// the channels the bot is in (Slack lists private channels to members only).
 async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Failure> {
@@ -461,44 +480,26 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         PostRevealSummary { loop_id } => {
             let channel = channel(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
-            let parts = views::reveal::summary(
-                &state.rubric,
-                &snap.candidate,
-                snap.applied,
-                &snap.summary,
-                &snap.views,
-                snap.expected,
-                *loop_id,
-            );
+            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id);
             post_parts(state, d, parts, &channel, Some(*loop_id)).await
         }
         PostRevealCard {
             loop_id,
             scorecard_id,
-        } => {
-            let (channel, _) = thread(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
-            // Only the cards in by the start; a late one has its own effect.
-            let Some(view) = snap.card(*scorecard_id).filter(|v| v.late_by.is_none()) else {
-                return Ok(()); // unreadable: the summary names it missing
-            };
-            let parts = views::reveal::card_replies(&state.rubric, view);
-            post_parts(state, d, parts, &channel, None).await
         }
-        PostLateCard {
+        | PostLateCard {
             loop_id,
             scorecard_id,
         } => {
             let (channel, _) = thread(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
-            let Some(view) = snap.card(*scorecard_id) else {
+            let snap = snapshot(state, *loop_id).await?;
+            // A card in by the start goes out with the reveal, a late one on
+            // its own; each only by its own effect.
+            let late = matches!(effect, PostLateCard { .. });
+            let Some(view) = snap
+                .card(*scorecard_id)
+                .filter(|v| v.late_by.is_some() == late)
+            else {
                 return Ok(()); // unreadable: the summary names it missing
             };
             let parts = views::reveal::card_replies(&state.rubric, view);
@@ -509,9 +510,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             addendum_id,
         } => {
             let (channel, _) = thread(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let snap = snapshot(state, *loop_id).await?;
             let found = snap
                 .late_addenda
                 .iter()
@@ -526,18 +525,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         UpdateRevealSummary { loop_id } => {
             let (channel, ts) = thread(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
-            let parts = views::reveal::summary(
-                &state.rubric,
-                &snap.candidate,
-                snap.applied,
-                &snap.summary,
-                &snap.views,
-                snap.expected,
-                *loop_id,
-            );
+            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id);
             // The summary's first message is the one whose place is known;
             // with the panel sizes a loop has, it is the whole summary.
             let Some(mut first) = parts.into_iter().next() else {
@@ -549,9 +537,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         UploadRevealHeatMap { loop_id } => {
             let (channel, ts) = thread(state, *loop_id).await?;
-            let snap = reveal::snapshot(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let snap = snapshot(state, *loop_id).await?;
             if snap.views.is_empty() {
                 return Ok(());
             }

@@ -139,12 +139,7 @@ async fn attempt(app: &TestApp, action: Action, user: &str, i: usize) -> bool {
 
 #[tokio::test]
 async fn every_action_by_every_role() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     for i in 0..ROLES.len() {
         assert_eq!(
             app.submit(
@@ -245,12 +240,7 @@ async fn stored_counts(app: &TestApp) -> Vec<i64> {
 #[tokio::test]
 async fn requests_from_another_workspace_are_refused_and_store_nothing() {
     const OTHER: &str = "T0OTHER01";
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let channel = app.loop_channel().await;
     clock.set(

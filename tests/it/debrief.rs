@@ -22,12 +22,7 @@ fn debrief_time() -> i64 {
 /// A loop where everything but the cross-team and bar-raiser cards is in,
 /// with the panel split on scope and on level.
 async fn loop_before_debrief() -> (TestApp, ManualClock) {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let channel = app.loop_channel().await;
     app.command_json(HM, &channel, "done doc").await;
@@ -422,12 +417,7 @@ async fn only_the_hm_starts_early_after_confirming_and_only_once() {
 /// interviewers told, and nobody is ever asked for those cards.
 #[tokio::test]
 async fn an_early_start_names_the_interviews_not_held_and_cancels_them() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let channel = app.loop_channel().await;
     // The coding round is over; the cross-team interview has just begun.
@@ -502,12 +492,7 @@ async fn an_early_start_names_the_interviews_not_held_and_cancels_them() {
 
 #[tokio::test]
 async fn twelve_cards_with_long_evidence_reveal_completely_within_limits() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     let mut form = loop_form("Ana Lima");
     let panels = [
         ("hm_screen", [HM, "UPANEL001"]),

@@ -234,12 +234,7 @@ async fn graceful_stop_finishes_and_a_restart_sends_nothing_again() {
 /// period (30 days by default); failed deliveries stay for an operator.
 #[tokio::test]
 async fn housekeeping_purges_what_is_past_retention() {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.slack.script(
         "conversations.setTopic",
         [Scripted::Error("restricted_action")],

@@ -45,12 +45,7 @@ fn captured_logs() -> Captured {
 async fn nothing_of_any_card_leaks_before_the_debrief() {
     let logs = captured_logs();
 
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let channel = app.loop_channel().await;
     let d = interview_day();

@@ -8,16 +8,6 @@ use serde_json::{json, Value};
 
 const H: i64 = 3600;
 
-async fn spawn_with_clock() -> (TestApp, staffloop::clock::ManualClock) {
-    let clock = manual_clock();
-    let app = TestApp::spawn_with(Options {
-        clock: Some(clock.clone()),
-        ..Default::default()
-    })
-    .await;
-    (app, clock)
-}
-
 fn at(clock: &staffloop::clock::ManualClock, unix: i64) {
     clock.set(chrono::Utc.timestamp_opt(unix, 0).unwrap());
 }
@@ -29,7 +19,7 @@ async fn settle(app: &TestApp) {
 
 #[tokio::test]
 async fn a_stage_end_prompts_each_interviewer_once_with_a_button() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let d = interview_day();
     // Coding runs 13:00–14:00; the screen and deep-dive ended before it.
@@ -74,7 +64,7 @@ async fn a_stage_end_prompts_each_interviewer_once_with_a_button() {
 
 #[tokio::test]
 async fn each_stage_gets_its_own_modal() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 6 * H);
     app.slack
@@ -158,7 +148,7 @@ async fn each_stage_gets_its_own_modal() {
 
 #[tokio::test]
 async fn every_card_field_error_is_reported_and_nothing_stored() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 6 * H);
     app.slack
@@ -193,7 +183,7 @@ async fn every_card_field_error_is_reported_and_nothing_stored() {
 
 #[tokio::test]
 async fn a_submitted_card_is_locked_told_without_content_and_stored_once() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
@@ -275,7 +265,7 @@ async fn a_submitted_card_is_locked_told_without_content_and_stored_once() {
 
 #[tokio::test]
 async fn a_forged_submission_is_refused_and_nothing_stored() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
@@ -325,7 +315,7 @@ async fn a_forged_submission_is_refused_and_nothing_stored() {
 
 #[tokio::test]
 async fn an_addendum_is_kept_with_its_time() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
@@ -374,7 +364,7 @@ fn clock_now(clock: &staffloop::clock::ManualClock) -> i64 {
 
 #[tokio::test]
 async fn reminders_come_every_n_hours_until_the_card_is_in() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     // A next-day debrief, so the reminders run their course before it.
     let mut form = loop_form("Ana Lima");
     form["debrief_at"]["value"]["selected_date_time"] = json!(interview_day() + 30 * H);
@@ -430,7 +420,7 @@ async fn reminders_come_every_n_hours_until_the_card_is_in() {
 
 #[tokio::test]
 async fn the_hm_gets_the_missing_list_an_hour_before_the_debrief() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let debrief = interview_day() + 6 * H + 1800;
     at(&clock, debrief - H - 600);
@@ -467,7 +457,7 @@ async fn the_hm_gets_the_missing_list_an_hour_before_the_debrief() {
 
 #[tokio::test]
 async fn done_ends_a_stage_early_only_for_its_people() {
-    let (app, _clock) = spawn_with_clock().await;
+    let (app, _clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let channel = app.loop_channel().await;
     let v = app.command_json(XTEAM, &channel, "done coding").await;
@@ -581,7 +571,7 @@ async fn weak_document(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn the_document_gate_can_stop_the_loop() {
-    let (app, _clock) = spawn_with_clock().await;
+    let (app, _clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let gate = weak_document(&app).await;
     let loop_id = gate["blocks"][1]["elements"][1]["value"]
@@ -649,7 +639,7 @@ async fn the_document_gate_can_stop_the_loop() {
 
 #[tokio::test]
 async fn the_document_gate_can_continue() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     let gate = weak_document(&app).await;
     let loop_id = gate["blocks"][1]["elements"][0]["value"]
@@ -676,7 +666,7 @@ async fn the_document_gate_can_continue() {
 
 #[tokio::test]
 async fn a_strong_document_raises_no_gate() {
-    let (app, _clock) = spawn_with_clock().await;
+    let (app, _clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     app.command_json(HM, &app.loop_channel().await, "done doc")
         .await;
@@ -691,7 +681,7 @@ async fn a_strong_document_raises_no_gate() {
 
 #[tokio::test]
 async fn the_hm_is_told_when_the_document_card_is_late() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + H - 24 * H + 5);
     app.slack
@@ -756,7 +746,7 @@ async fn a_restart_between_due_time_and_prompt_prompts_once_and_two_replicas_too
 
 #[tokio::test]
 async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
@@ -816,7 +806,7 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
 
 #[tokio::test]
 async fn a_card_written_after_the_reveal_is_accepted_and_marked() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 5 * H + 50 * 60);
     app.slack
@@ -853,7 +843,7 @@ async fn a_card_written_after_the_reveal_is_accepted_and_marked() {
 /// a short apology where it was pressed, never silence.
 #[tokio::test]
 async fn a_button_that_fails_inside_says_sorry() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
@@ -892,7 +882,7 @@ async fn a_button_that_fails_inside_says_sorry() {
 
 #[tokio::test]
 async fn cards_submitted_at_once_are_each_stored_once_and_counted_in_turn() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Bo Chen").await;
     // Every stage is over, so every interviewer has been asked.
     at(&clock, interview_day() + 6 * H);

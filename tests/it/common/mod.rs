@@ -124,6 +124,17 @@ impl TestApp {
         TestApp::spawn_with(Options::default()).await
     }
 
+    /// A service whose clock the test drives by hand (jobs, reminders).
+    pub async fn spawn_with_clock() -> (TestApp, ManualClock) {
+        let clock = manual_clock();
+        let app = TestApp::spawn_with(Options {
+            clock: Some(clock.clone()),
+            ..Default::default()
+        })
+        .await;
+        (app, clock)
+    }
+
     pub async fn spawn_with(opts: Options) -> TestApp {
         let slack = match opts.slack {
             Some(s) => s,
