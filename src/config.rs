@@ -80,12 +80,18 @@ pub struct Tuning {
     pub retention_days: i64,
     /// Timeouts and the connection cap of both HTTP listeners.
     pub http_limits: crate::server::Limits,
+    /// Hours before a live stage that each interviewer gets a prep DM
+    /// (STAFFLOOP_PREP_HOURS); at once when the loop opens later than that.
+    pub prep_hours: i64,
     /// Socket Mode: how often the bot pings the socket...
     pub socket_ping_every: Duration,
     /// ...and how long without any frame before it counts the socket dead
     /// and reconnects.
     pub socket_dead_after: Duration,
 }
+
+/// Hours before a live stage that its interviewers are briefed, by default.
+pub const DEFAULT_PREP_HOURS: i64 = 24;
 
 /// Days delivered effects and seen event ids are kept, by default.
 pub const DEFAULT_RETENTION_DAYS: i64 = 30;
@@ -114,6 +120,7 @@ impl Default for Tuning {
             archive_after_days: DEFAULT_ARCHIVE_DAYS,
             retention_days: DEFAULT_RETENTION_DAYS,
             http_limits: crate::server::Limits::default(),
+            prep_hours: DEFAULT_PREP_HOURS,
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),
         }
@@ -278,6 +285,7 @@ pub struct RawConfig {
     pub rubric_path: Option<String>,
     pub archive_days: Option<String>,
     pub retention_days: Option<String>,
+    pub prep_hours: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -387,6 +395,20 @@ impl RawConfig {
                     err(
                         "STAFFLOOP_ARCHIVE_DAYS",
                         format!("{raw:?} is not a whole number of days from 0 (never) to {MAX_ARCHIVE_DAYS}"),
+                    )
+                })?;
+        }
+        if let Some(raw) = present(self.prep_hours) {
+            tuning.prep_hours = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (0..=MAX_REMINDER_HOURS).contains(h))
+                .ok_or_else(|| {
+                    err(
+                        "STAFFLOOP_PREP_HOURS",
+                        format!(
+                            "{raw:?} is not a whole number of hours from 0 to {MAX_REMINDER_HOURS}"
+                        ),
                     )
                 })?;
         }

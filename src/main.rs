@@ -115,6 +115,9 @@ struct ServeArgs {
     /// Days after the decision before the loop channel is archived; 0 = never [default: 14].
     #[arg(long, env = "STAFFLOOP_ARCHIVE_DAYS")]
     archive_days: Option<String>,
+    /// Hours before each live stage that its interviewers get a prep DM; 0 = at the stage's start [default: 24].
+    #[arg(long, env = "STAFFLOOP_PREP_HOURS")]
+    prep_hours: Option<String>,
     /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
     #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
     retention_days: Option<String>,
@@ -370,6 +373,7 @@ async fn run() -> ExitCode {
                 rubric_path: args.rubric,
                 archive_days: args.archive_days,
                 retention_days: args.retention_days,
+                prep_hours: args.prep_hours,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

@@ -398,6 +398,7 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "post_loop_plan" => "post the plan in the loop's channel".into(),
         "tell_opener_loop_is_ready" => format!("tell {who} the loop is ready"),
         "prompt_interviewer" => format!("ask {who} for their scorecard"),
+        "prep_interviewer" => format!("brief {who} before their interview"),
         "remind_interviewer" => format!("remind {who} about their scorecard"),
         "mark_prompt_locked" => format!("mark {who}'s scorecard request as done"),
         "note_submission" => "note a submitted scorecard in the loop's channel".into(),
@@ -457,6 +458,68 @@ pub const STATS_NOT_ALLOWED: &str =
 
 pub fn shortfall_small(mk: Markup, downlevels: u64, needed: u64) -> String {
     mk.italic(&format!("Only {downlevels} downlevel(s) in this window: where they fell short is shown from {needed} on, so that no one candidate can be picked out."))
+}
+
+// Interviewer prep, before each live stage.
+pub fn prep_title(stage: &str, candidate: &str) -> String {
+    format!("Your *{stage}* with *{candidate}*")
+}
+
+pub fn prep_fallback(stage: &str, candidate: &str) -> String {
+    format!("Prep for your {stage} with {candidate}")
+}
+
+pub fn prep_when(when: &str, minutes: i64) -> String {
+    format!("*When:* {when}, {minutes} minutes.")
+}
+
+pub const PREP_PROBES: &str = "*What it probes*, with the rubric's anchors (1 no hire · 2 senior · 3 staff · 4 senior staff):";
+pub const PREP_GUIDE: &str = "*How to run it*";
+pub const PREP_LOCKED: &str = ":lock: Afterwards you get a private scorecard. Write your evidence the same day; once you submit, the card is locked and nobody sees it, the hiring manager included, until the debrief starts.";
+
+pub fn prep_doc_in(url: Option<&str>) -> String {
+    match url {
+        Some(u) => format!(":page_facing_up: The design document is in. Read it before the session: the panel does not ask the candidate to present it. (The prompt they answered: {u})"),
+        None => ":page_facing_up: The design document is in. Read it before the session: the panel does not ask the candidate to present it.".to_string(),
+    }
+}
+
+pub const PREP_DOC_NOT_YET: &str = ":hourglass: The design document has not arrived yet. Once it has, read it before the session: the panel does not ask the candidate to present it.";
+
+/// The interviewer's guide for a live stage: agenda and prompts, in our own
+/// words from the process we encode.
+pub fn stage_guide(kind: StageKind) -> &'static [&'static str] {
+    match kind {
+        StageKind::HmScreen => &[
+            "A working conversation about a real problem from our stack, framed loosely: the candidate should have to ask before proposing.",
+            "Listen for narrowing: do they pin the problem down first, and ask about constraints a senior engineer skips (team structure, on-call cost, migration risk)?",
+            "Keep logistics out of it; scheduling has its own short call.",
+        ],
+        StageKind::DesignDoc => &[],
+        StageKind::DeepDive => &[
+            "A panel of two; the candidate does not present. Spend the time on follow-up questions about the document.",
+            "First 15 minutes, the alternatives: why was each ruled out, and what would change under a different constraint (say a far tighter latency budget)?",
+            "Next 30 minutes, the failure modes: bring three specific conditions under which the system breaks, and watch how the design changes as they answer.",
+            "Last 30 minutes, the migration: how would the first 90 days of moving the existing system over go?",
+        ],
+        StageKind::Coding => &[
+            "Debugging or refactoring real-ish code (200 to 400 lines with a non-trivial bug), not puzzles.",
+            "Ask them to leave the code better than they found it. Weigh diagnosis and code-review quality above speed.",
+            "Strong at staff: finds the bug, names issues they will not fix, and explains the smallest safe refactor.",
+        ],
+        StageKind::CrossTeam => &[
+            "Four structured prompts, each on a different mechanism; drill into each until you hear people, documents, meetings and outcomes.",
+            "A technical position they held that their team disliked: what changed minds, theirs or the team's?",
+            "A project they stopped before it shipped: how, without losing the trust of the people on it?",
+            "The last document they wrote that another team adopted as the basis of its work.",
+            "Someone outside their reporting line they mentored, who a year later was better at the topic than they were.",
+            "Vague answers (\"we aligned, we built consensus\") do not pass this round.",
+        ],
+        StageKind::BarRaiser => &[
+            "You are from outside the team: judge against the company's staff bar, not the team's need.",
+            "The question to answer for yourself at the end: would I want to work with this person on a problem I cared about?",
+        ],
+    }
 }
 
 pub const OTHER_WORKSPACE: &str =

@@ -109,11 +109,14 @@ states! {
         WeeklyReport = "weekly_report",
         /// Daily: purge delivered effects and seen event ids past retention.
         Housekeeping = "housekeeping",
+        /// Before a live stage: brief one interviewer.
+        Prep = "prep",
     }
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
+        JobKind::Prep,
         JobKind::Housekeeping,
         JobKind::StageEnd,
         JobKind::Reminder,

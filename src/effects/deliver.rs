@@ -160,6 +160,7 @@ pub async fn report_give_up(state: &AppState, effect: &Effect, code: &str) -> an
         // concern only that person.
         TellOpenerOfFailure { .. } | RefreshHome { .. } | Notice { .. } => return Ok(()),
         PromptInterviewer { stage_id, user, .. }
+        | PrepInterviewer { stage_id, user }
         | RemindInterviewer { stage_id, user, .. }
         | MarkPromptLocked { stage_id, user, .. } => (
             cards::stage(&state.db, *stage_id).await?.map(|s| s.loop_id),
@@ -359,6 +360,36 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let channel = channel(state, *loop_id).await?;
             let mut body = views::plan::opened_dm(&plan(state, *loop_id).await?, &channel);
             body["channel"] = json!(opener);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        PrepInterviewer { stage_id, user } => {
+            let (stage, kind) = stage(state, *stage_id).await?;
+            let starts_at = stage
+                .starts_at
+                .ok_or(Failure::Missing("the stage has no start"))?;
+            let plan = plan(state, stage.loop_id).await?;
+            let document = if kind == StageKind::DeepDive {
+                let doc =
+                    cards::stage_of_kind(db, stage.loop_id, StageKind::DesignDoc.key()).await?;
+                match doc {
+                    Some(d) if d.state != crate::domain::StageState::Scheduled => {
+                        views::prep::Document::In {
+                            prompt_url: plan.design_doc_url.as_deref(),
+                        }
+                    }
+                    _ => views::prep::Document::NotYetIn,
+                }
+            } else {
+                views::prep::Document::NotNeeded
+            };
+            let mut body = views::prep::message(
+                &state.rubric,
+                kind,
+                &stage.candidate_name,
+                starts_at,
+                document,
+            );
+            body["channel"] = json!(user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PromptInterviewer {

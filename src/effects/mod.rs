@@ -39,6 +39,12 @@ pub enum Effect {
         opener: String,
     },
     // Scorecards.
+    /// Briefs an interviewer before their live stage: when, what it probes
+    /// with the rubric's anchors, the stage's guide (rendered at delivery).
+    PrepInterviewer {
+        stage_id: i64,
+        user: String,
+    },
     PromptInterviewer {
         prompt_id: i64,
         stage_id: i64,
@@ -186,6 +192,7 @@ impl Effect {
             | ArchiveLoopChannel { loop_id }
             | LoopChannelNote { loop_id, .. } => format!("loop:{loop_id}"),
             PromptInterviewer { user, .. }
+            | PrepInterviewer { user, .. }
             | RemindInterviewer { user, .. }
             | MarkPromptLocked { user, .. }
             | AskGate {

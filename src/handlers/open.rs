@@ -1,7 +1,7 @@
 //! `/staffloop open`: show the loop form at once (the trigger expires in 3 s),
 //! then, on submit, validate, store the loop and record its Slack effects.
 
-use crate::domain::UserId;
+use crate::domain::{StageKind, UserId};
 use crate::effects::{self, Effect};
 use crate::error::AppResult;
 use crate::messages as m;
@@ -71,7 +71,32 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         .iter()
         .map(|e| effects::encode(team_id, e))
         .collect();
-        let jobs = crate::jobs::prompts::loop_jobs(team_id, loop_id, stored.stages, debrief_at);
+        let mut jobs = crate::jobs::prompts::loop_jobs(team_id, loop_id, stored.stages, debrief_at);
+        let panels: Vec<(i64, StageKind, Option<i64>, Vec<String>)> = stored
+            .stages
+            .iter()
+            .map(|(id, kind, at)| {
+                let people = plan
+                    .stages
+                    .iter()
+                    .find(|s| s.kind == *kind)
+                    .map(|s| {
+                        s.interviewers
+                            .iter()
+                            .map(|u| u.as_str().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (*id, *kind, *at, people)
+            })
+            .collect();
+        jobs.extend(crate::jobs::prompts::prep_jobs(
+            team_id,
+            loop_id,
+            &panels,
+            state.tuning.prep_hours,
+            now,
+        ));
         (effects, jobs)
     };
     let new = NewLoop {

@@ -68,7 +68,12 @@ pub async fn start(
     // Nothing more is asked for before this debrief: no reminders, no
     // prompts for stages not held (those are cancelled, and their
     // interviewers told), no pre-debrief lists.
-    for kind in [JobKind::Reminder, JobKind::HmMissing, JobKind::DocDeadline] {
+    for kind in [
+        JobKind::Reminder,
+        JobKind::HmMissing,
+        JobKind::DocDeadline,
+        JobKind::Prep,
+    ] {
         jobs::cancel_kind_for_loop(&mut tx, loop_id, kind, now).await?;
     }
     let cancelled = loops::cancel_not_held(&mut tx, loop_id, now).await?;

@@ -235,6 +235,63 @@ pub async fn archive(state: &AppState, job: &Job, now_archive: bool) -> anyhow::
     Ok(())
 }
 
+/// One prep DM per interviewer of each live stage, `prep_hours` before it
+/// starts (at once, when that moment has passed).
+pub fn prep_jobs<'a>(
+    team_id: &'a str,
+    loop_id: i64,
+    stages: &[(i64, StageKind, Option<i64>, Vec<String>)],
+    prep_hours: i64,
+    now: i64,
+) -> Vec<NewJob<'a>> {
+    let mut out = Vec::new();
+    for (stage_id, kind, starts_at, interviewers) in stages {
+        let (Some(start), true) = (starts_at, kind.is_live()) else {
+            continue;
+        };
+        if *start <= now {
+            continue; // already under way: too late to prepare
+        }
+        let due = (start - prep_hours * 3600).max(now);
+        for user in interviewers {
+            out.push(NewJob {
+                kind: JobKind::Prep,
+                dedupe_key: format!("prep:{stage_id}:{user}"),
+                team_id,
+                loop_id: Some(loop_id),
+                payload: json!({"stage_id": stage_id, "user": user}),
+                due_at: due,
+            });
+        }
+    }
+    out
+}
+
+/// Briefs one interviewer before their stage, once; nothing if the stage
+/// was cancelled or its loop stopped meanwhile.
+pub async fn prep(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let now = state.clock.unix();
+    let user = job.payload()["user"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("prep job without user"))?
+        .to_string();
+    let mut tx = state.db.begin().await?;
+    if !jobs::finish(&mut tx, job, None, now).await? {
+        return Ok(());
+    }
+    if let Some(stage) = cards::stage(&mut tx, stage_id(job)?).await? {
+        if stage.is_open() && stage.state == crate::domain::StageState::Scheduled {
+            let prep = Effect::PrepInterviewer {
+                stage_id: stage.id,
+                user,
+            };
+            effects::record(&mut tx, &stage.team_id, prep, now * 1000).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The jobs a new loop needs: each live stage's end, the document deadline,
 /// and the hiring manager's list before the debrief.
 pub fn loop_jobs<'a>(

@@ -89,6 +89,7 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::Archive => prompts::archive(state, job, true).await,
             JobKind::WeeklyReport => super::report::weekly(state, job).await,
             JobKind::Housekeeping => super::housekeeping::run(state, job).await,
+            JobKind::Prep => prompts::prep(state, job).await,
         }
     }
     .instrument(span.clone())

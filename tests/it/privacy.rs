@@ -53,7 +53,7 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
     // The document arrives and is scored (strong, so no gate).
     app.command_json(HM, &channel, "done doc").await;
     app.slack
-        .wait_for(10, "doc prompt", |c| !dms_to(c, DOC).is_empty())
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
         .await;
     assert_eq!(
         app.submit_card(DOC, "design_doc", 3, "senior_staff", "LEAK-DOC")

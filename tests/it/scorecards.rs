@@ -26,9 +26,9 @@ async fn a_stage_end_prompts_each_interviewer_once_with_a_button() {
     at(&clock, d + 4 * H + 60);
     let calls = app
         .slack
-        .wait_for(10, "coding prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "coding prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
-    let dm = &dms_to(&calls, CODER)[0];
+    let dm = &prompts_to(&calls, CODER)[0];
     let text = dm.to_string();
     assert!(
         text.contains("Coding round") && text.contains("Ana Lima"),
@@ -48,7 +48,7 @@ async fn a_stage_end_prompts_each_interviewer_once_with_a_button() {
         "HM sat the screen and the deep-dive"
     );
     assert!(
-        dms_to(&calls, XTEAM).is_empty(),
+        prompts_to(&calls, XTEAM).is_empty(),
         "cross-team has not happened yet"
     );
     assert!(
@@ -68,7 +68,7 @@ async fn each_stage_gets_its_own_modal() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 6 * H);
     app.slack
-        .wait_for(10, "bar raiser prompt", |c| !dms_to(c, BAR).is_empty())
+        .wait_for(10, "bar raiser prompt", |c| !prompts_to(c, BAR).is_empty())
         .await;
     let mut views = Vec::new();
     for (user, kind) in [
@@ -152,7 +152,7 @@ async fn every_card_field_error_is_reported_and_nothing_stored() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 6 * H);
     app.slack
-        .wait_for(10, "prompts", |c| !dms_to(c, BAR).is_empty())
+        .wait_for(10, "prompts", |c| !prompts_to(c, BAR).is_empty())
         .await;
     let stage = app.stage_id("bar_raiser").await.to_string();
     let mut values = card_values("bar_raiser", 3, "staff", "EV");
@@ -187,7 +187,7 @@ async fn a_submitted_card_is_locked_told_without_content_and_stored_once() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
-        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     settle(&app).await;
     let r = app
@@ -269,7 +269,7 @@ async fn a_forged_submission_is_refused_and_nothing_stored() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
-        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     // Another interviewer of the loop, the HM, and a stranger try the coding card.
     for user in [XTEAM, HM, "USTRANGER"] {
@@ -319,7 +319,7 @@ async fn an_addendum_is_kept_with_its_time() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
-        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     app.submit_card(CODER, "coding", 3, "staff", "EV").await;
     let stage = app.stage_id("coding").await.to_string();
@@ -380,7 +380,7 @@ async fn reminders_come_every_n_hours_until_the_card_is_in() {
     let coding_end = interview_day() + 4 * H;
     at(&clock, coding_end + 60);
     app.slack
-        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     let reminders = |app: &TestApp| {
         dms_to(&app.slack.calls(), CODER)
@@ -425,7 +425,7 @@ async fn the_hm_gets_the_missing_list_an_hour_before_the_debrief() {
     let debrief = interview_day() + 6 * H + 1800;
     at(&clock, debrief - H - 600);
     app.slack
-        .wait_for(10, "prompts", |c| !dms_to(c, XTEAM).is_empty())
+        .wait_for(10, "prompts", |c| !prompts_to(c, XTEAM).is_empty())
         .await;
     app.submit_card(CODER, "coding", 3, "staff", "EV").await;
     at(&clock, debrief - H + 1);
@@ -479,7 +479,7 @@ async fn done_ends_a_stage_early_only_for_its_people() {
     let v = app.command_json(CODER, &channel, "done 4").await;
     assert!(v["text"].as_str().unwrap().contains("marked over"));
     app.slack
-        .wait_for(10, "coding prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "coding prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     let v = app.command_json(HM, &channel, "done coding").await;
     assert!(v["text"].as_str().unwrap().contains("already over"));
@@ -525,7 +525,7 @@ async fn done_ends_a_stage_early_only_for_its_people() {
     )
     .await;
     app.slack
-        .wait_for(10, "doc prompt", |c| !dms_to(c, DOC).is_empty())
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
         .await;
     settle(&app).await;
     assert_eq!(
@@ -540,7 +540,7 @@ async fn weak_document(app: &TestApp) -> Value {
     let channel = app.loop_channel().await;
     app.command_json(HM, &channel, "done doc").await;
     app.slack
-        .wait_for(10, "doc prompt", |c| !dms_to(c, DOC).is_empty())
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
         .await;
     assert_eq!(
         app.submit_card(DOC, "design_doc", 2, "senior", "WEAKDOC")
@@ -660,7 +660,7 @@ async fn the_document_gate_can_continue() {
     );
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
-        .wait_for(10, "the loop goes on", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "the loop goes on", |c| !prompts_to(c, CODER).is_empty())
         .await;
 }
 
@@ -671,7 +671,7 @@ async fn a_strong_document_raises_no_gate() {
     app.command_json(HM, &app.loop_channel().await, "done doc")
         .await;
     app.slack
-        .wait_for(10, "doc prompt", |c| !dms_to(c, DOC).is_empty())
+        .wait_for(10, "doc prompt", |c| !prompts_to(c, DOC).is_empty())
         .await;
     app.submit_card(DOC, "design_doc", 3, "staff", "GOODDOC")
         .await;
@@ -722,7 +722,7 @@ async fn a_restart_between_due_time_and_prompt_prompts_once_and_two_replicas_too
         .wait_for(15, "all live-stage prompts", |c| {
             [HM, STAFF, CODER, XTEAM, BAR]
                 .iter()
-                .all(|u| !dms_to(c, u).is_empty())
+                .all(|u| !prompts_to(c, u).is_empty())
         })
         .await;
     a.settle().await;
@@ -847,7 +847,7 @@ async fn a_button_that_fails_inside_says_sorry() {
     app.open_loop("Ana Lima").await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
-        .wait_for(10, "prompt", |c| !dms_to(c, CODER).is_empty())
+        .wait_for(10, "prompt", |c| !prompts_to(c, CODER).is_empty())
         .await;
     // The cards' table is gone from under the service: an internal error.
     sqlx::query("ALTER TABLE scorecards RENAME TO scorecards_elsewhere")
@@ -955,4 +955,90 @@ async fn cards_submitted_at_once_are_each_stored_once_and_counted_in_turn() {
     assert!(prompts >= 6, "every held stage asked its panel ({prompts})");
     assert_eq!(app.slack.calls_to("chat.update").len() as i64, prompts);
     assert!(!app.slack.everything().contains("AT-ONCE"));
+}
+
+fn preps_to(calls: &[crate::common::fake_slack::Call], user: &str) -> Vec<String> {
+    dms_to(calls, user)
+        .iter()
+        .map(|m| m.to_string())
+        .filter(|t| t.contains("How to run it"))
+        .collect()
+}
+
+/// Each interviewer of a live stage is briefed 24 h before it, once: when,
+/// what it probes with the anchors, how to run it, the document for the
+/// deep-dive panel, and that cards stay locked and hidden. A stopped loop
+/// briefs nobody more.
+#[tokio::test]
+async fn interviewers_are_briefed_before_their_stage_once() {
+    let (app, clock) = TestApp::spawn_with_clock().await;
+    app.open_loop("Ana Lima").await;
+    let channel = app.loop_channel().await;
+    app.command_json(HM, &channel, "done doc").await;
+    settle(&app).await;
+    assert!(
+        [HM, STAFF, CODER, XTEAM, BAR]
+            .iter()
+            .all(|u| preps_to(&app.slack.calls(), u).is_empty()),
+        "two days ahead, nobody yet"
+    );
+    let d = interview_day();
+    // 24 h before the coding round: the screen, the deep-dive and coding.
+    at(&clock, d + 3 * H - 24 * H + 60);
+    let calls = app
+        .slack
+        .wait_for(10, "the coding prep", |c| !preps_to(c, CODER).is_empty())
+        .await;
+    let coding = &preps_to(&calls, CODER)[0];
+    assert!(
+        coding.contains("Your *Coding round* with *Ana Lima*")
+            && coding.contains("60 minutes")
+            && coding.contains("not puzzles")
+            && coding.contains("Smallest safe refactor")
+            && coding.contains("locked and nobody sees it"),
+        "{coding}"
+    );
+    settle(&app).await;
+    let calls = app.slack.calls();
+    assert_eq!(preps_to(&calls, HM).len(), 2, "screen and deep-dive");
+    let staff = preps_to(&calls, STAFF);
+    assert_eq!(staff.len(), 1);
+    assert!(
+        staff[0].contains("three specific conditions")
+            && staff[0].contains("The design document is in")
+            && staff[0].contains("https://docs.example.com/workflow-engine"),
+        "{}",
+        staff[0]
+    );
+    assert!(preps_to(&calls, XTEAM).is_empty(), "a day and some ahead");
+    // The loop is stopped at the document: nobody else is briefed.
+    app.submit_card(DOC, "design_doc", 1, "no_hire", "WEAK")
+        .await;
+    let calls = app
+        .slack
+        .wait_for(10, "gate", |c| {
+            dms_to(c, HM)
+                .iter()
+                .any(|m| m.to_string().contains("gate_stop"))
+        })
+        .await;
+    let loop_id = dms_to(&calls, HM)
+        .into_iter()
+        .find(|m| m.to_string().contains("gate_stop"))
+        .unwrap()["blocks"][1]["elements"][1]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    press(&app, HM, "gate_stop", &loop_id, "DHM", "9.9").await;
+    settle(&app).await;
+    at(&clock, d + 6 * H);
+    settle(&app).await;
+    let calls = app.slack.calls();
+    assert!(preps_to(&calls, XTEAM).is_empty() && preps_to(&calls, BAR).is_empty());
+    assert_eq!(preps_to(&calls, CODER).len(), 1, "once each");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'prep' AND status = 'pending'")
+            .await,
+        0
+    );
 }

@@ -7,6 +7,7 @@ pub mod gate;
 pub mod home;
 pub mod open_loop;
 pub mod plan;
+pub mod prep;
 pub mod report;
 pub mod reveal;
 pub mod scorecard;
