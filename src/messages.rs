@@ -396,6 +396,8 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "invite_to_loop_channel" => "invite the panel to the loop's channel".into(),
         "set_loop_topic" => "set the loop channel's topic".into(),
         "post_loop_plan" => "post the plan in the loop's channel".into(),
+        "update_loop_plan" => "update the plan in the loop's channel".into(),
+        "remove_from_loop_channel" => format!("take {who} out of the loop's channel"),
         "tell_opener_loop_is_ready" => format!("tell {who} the loop is ready"),
         "prompt_interviewer" => format!("ask {who} for their scorecard"),
         "prep_interviewer" => format!("brief {who} before their interview"),
@@ -520,6 +522,65 @@ pub fn stage_guide(kind: StageKind) -> &'static [&'static str] {
             "The question to answer for yourself at the end: would I want to work with this person on a problem I cared about?",
         ],
     }
+}
+
+// Changing the panel.
+pub fn swap_usage() -> String {
+    "Usage: `/staffloop swap <stage> @old @new`, for example `/staffloop swap coding @ana @bo`. Hiring manager or admin, in the loop's channel, before the debrief.".to_string()
+}
+
+pub const PANEL_NOT_ALLOWED: &str =
+    "Only the hiring manager or a staffloop admin can change the panel.";
+pub const PANEL_TOO_LATE: &str =
+    "The debrief has started (or the loop has ended), so the panel can no longer change.";
+pub const SWAP_STAGE_GONE: &str = "That stage was cancelled; there is no panel to change.";
+
+pub fn swap_not_on_stage(old: &str, stage: &str) -> String {
+    format!("{old} is not on the {stage} panel.")
+}
+
+pub fn swap_already_on_stage(new: &str, stage: &str) -> String {
+    format!("{new} is already on the {stage} panel.")
+}
+
+pub fn swap_card_in(old: &str, stage: &str) -> String {
+    format!("{old} has already submitted the {stage} scorecard, so their seat cannot be swapped.")
+}
+
+pub fn swap_done(old: &str, new: &str, stage: &str) -> String {
+    format!("{new} takes {old}'s seat on the {stage}. They are invited to the channel and briefed; the plan is updated.")
+}
+
+pub fn swap_note(by: &str, old: &str, new: &str, stage: &str) -> String {
+    format!("{by} changed the panel: {new} replaces {old} on the *{stage}*.")
+}
+
+pub fn swap_told_old(stage: &str, candidate: &str) -> String {
+    format!("You are no longer on the *{stage}* for *{candidate}*; someone else takes your seat. No scorecard is needed from you for it.")
+}
+
+pub fn reschedule_usage(tz: &str) -> String {
+    format!("Usage: `/staffloop reschedule <stage> <YYYY-MM-DD HH:MM>`, for example `/staffloop reschedule coding 2026-12-03 14:00` (times in {tz}). Hiring manager or admin, in the loop's channel, for a live stage not yet held.")
+}
+
+pub const RESCHEDULE_HELD: &str =
+    "That stage has already been held (or cancelled), so it cannot move.";
+pub const RESCHEDULE_PAST: &str = "That time has passed; pick a time still to come.";
+
+pub fn reschedule_after_debrief(debrief: &str) -> String {
+    format!("At that time the stage would end after the debrief ({debrief}). Pick an earlier time.")
+}
+
+pub fn reschedule_done(stage: &str, when: &str) -> String {
+    format!("The *{stage}* now starts {when}. Its panel is told, and the plan is updated.")
+}
+
+pub fn reschedule_note(by: &str, stage: &str, when: &str) -> String {
+    format!("{by} moved the *{stage}* to {when}.")
+}
+
+pub fn reschedule_told(stage: &str, candidate: &str, when: &str) -> String {
+    format!("The *{stage}* with *{candidate}* moved: it now starts {when}.")
 }
 
 pub const OTHER_WORKSPACE: &str =

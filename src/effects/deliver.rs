@@ -354,7 +354,27 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         PostLoopPlan { loop_id } => {
             let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
             body["channel"] = json!(channel(state, *loop_id).await?);
-            call(state, "chat.postMessage", &body).await.map(drop)
+            let answer = call(state, "chat.postMessage", &body).await?;
+            if let Some(ts) = answer["ts"].as_str() {
+                loops::set_plan_ts(db, *loop_id, ts).await?;
+            }
+            Ok(())
+        }
+        UpdateLoopPlan { loop_id } => {
+            let ts = loops::plan_ts(db, *loop_id)
+                .await?
+                .ok_or(Failure::Missing("the plan message was never posted"))?;
+            let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
+            body["channel"] = json!(channel(state, *loop_id).await?);
+            body["ts"] = json!(ts);
+            call(state, "chat.update", &body).await.map(drop)
+        }
+        RemoveFromLoopChannel { loop_id, user } => {
+            let body = json!({"channel": channel(state, *loop_id).await?, "user": user});
+            match call(state, "conversations.kick", &body).await {
+                Err(Failure::Slack(CallError::Api(code))) if code == "not_in_channel" => Ok(()),
+                other => other.map(drop),
+            }
         }
         TellOpenerLoopIsReady { loop_id, opener } => {
             let channel = channel(state, *loop_id).await?;

@@ -33,6 +33,15 @@ pub enum Effect {
     PostLoopPlan {
         loop_id: i64,
     },
+    /// Re-renders the plan message in place after a change of panel.
+    UpdateLoopPlan {
+        loop_id: i64,
+    },
+    /// Takes someone who no longer sits on any stage out of the channel.
+    RemoveFromLoopChannel {
+        loop_id: i64,
+        user: String,
+    },
     /// Tells whoever opened the loop where its channel is.
     TellOpenerLoopIsReady {
         loop_id: i64,
@@ -181,6 +190,8 @@ impl Effect {
             | InviteToLoopChannel { loop_id, .. }
             | SetLoopTopic { loop_id }
             | PostLoopPlan { loop_id }
+            | UpdateLoopPlan { loop_id }
+            | RemoveFromLoopChannel { loop_id, .. }
             | TellOpenerLoopIsReady { loop_id, .. }
             | NoteSubmission { loop_id, .. }
             | PostRevealSummary { loop_id }
@@ -217,6 +228,8 @@ impl Effect {
             | InviteToLoopChannel { loop_id, .. }
             | SetLoopTopic { loop_id }
             | PostLoopPlan { loop_id }
+            | UpdateLoopPlan { loop_id }
+            | RemoveFromLoopChannel { loop_id, .. }
             | TellOpenerLoopIsReady { loop_id, .. }
             | NoteSubmission { loop_id, .. }
             | AskGate { loop_id, .. }

@@ -9,9 +9,11 @@ pub mod gate;
 pub mod help;
 pub mod home;
 pub mod open;
+pub mod reschedule;
 pub mod scorecard;
 pub mod stats;
 pub mod status;
+pub mod swap;
 
 use crate::effects::{self, Effect};
 use crate::error::{AppError, AppResult};
@@ -29,6 +31,8 @@ pub enum Command {
     Done { stage: String },
     Debrief,
     Decide { rest: String },
+    Swap { rest: String },
+    Reschedule { rest: String },
     Outcome { rest: String },
     Stats { rest: String },
     ReportChannel { rest: String },
@@ -59,6 +63,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "debrief",
         usage: "/staffloop debrief",
         summary: "Hiring manager, in a loop channel: start the debrief now (I ask you to confirm first) and reveal every scorecard at once.",
+    },
+    CommandSpec {
+        name: "swap",
+        usage: "/staffloop swap <stage> @old @new",
+        summary: "Hiring manager or admin, before the debrief: give a seat whose card is not in to someone else (they are invited and briefed; the plan is updated).",
+    },
+    CommandSpec {
+        name: "reschedule",
+        usage: "/staffloop reschedule <stage> <YYYY-MM-DD HH:MM>",
+        summary: "Hiring manager or admin: move a live stage not yet held (its prompts and prep move with it; the plan is updated).",
     },
     CommandSpec {
         name: "decide",
@@ -108,6 +122,12 @@ impl Command {
             },
             "debrief" if rest.is_empty() => Command::Debrief,
             "decide" => Command::Decide {
+                rest: rest.to_string(),
+            },
+            "swap" => Command::Swap {
+                rest: rest.to_string(),
+            },
+            "reschedule" => Command::Reschedule {
                 rest: rest.to_string(),
             },
             "outcome" => Command::Outcome {
@@ -190,6 +210,8 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
             Command::Done { stage } => done::command(state, &cmd, &stage).await,
             Command::Debrief => debrief::command(state, &cmd).await,
             Command::Decide { rest } => decide::command(state, &cmd, &rest).await,
+            Command::Swap { rest } => swap::command(state, &cmd, &rest).await,
+            Command::Reschedule { rest } => reschedule::command(state, &cmd, &rest).await,
             Command::Outcome { rest } => decide::outcome(state, &cmd, &rest).await,
             Command::Stats { rest } => stats::stats(state, &cmd, &rest).await,
             Command::ReportChannel { rest } => stats::report_channel(state, &cmd, &rest).await,

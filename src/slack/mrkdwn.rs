@@ -16,6 +16,24 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Undoes `escape`: the text a person typed, from what Slack sent.
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The user a word of a command names: a mention (`<@U123|name>` or
+/// `<@U123>`) or a bare id.
+pub fn mentioned_user(word: &str) -> Option<crate::domain::UserId> {
+    let inner = word
+        .strip_prefix("<@")
+        .and_then(|w| w.strip_suffix('>'))
+        .map(|w| w.split('|').next().unwrap_or_default())
+        .unwrap_or(word);
+    crate::domain::UserId::parse(inner)
+}
+
 /// Cuts `text` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

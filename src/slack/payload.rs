@@ -28,7 +28,9 @@ impl SlashCommand {
             user_id: UserId::parse(get("user_id")).ok_or(PayloadError("user_id"))?,
             channel_id: get("channel_id").to_string(),
             command: get("command").to_string(),
-            text: get("text").to_string(),
+            // The command is escaped (`should_escape`): mentions arrive as
+            // `<@U123|name>`, and `&`, `<`, `>` typed as text as entities.
+            text: super::mrkdwn::unescape(get("text")),
             trigger_id: get("trigger_id").to_string(),
         })
     }

@@ -120,6 +120,52 @@ pub async fn end_stage(tx: &mut Tx, stage_id: i64, now: i64) -> Result<bool, sql
     Ok(r.rows_affected() == 1)
 }
 
+/// Puts `new` on the stage's panel in place of `old`, and forgets `old`'s
+/// request for a card (they are no longer asked). False if `old` was not on it.
+pub async fn swap_interviewer(
+    tx: &mut Tx,
+    stage_id: i64,
+    old: &str,
+    new: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE stage_interviewers SET user_id = $1 WHERE stage_id = $2 AND user_id = $3",
+    )
+    .bind(new)
+    .bind(stage_id)
+    .bind(old)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM prompts WHERE stage_id = $1 AND interviewer = $2")
+        .bind(stage_id)
+        .bind(old)
+        .execute(&mut *tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Moves a stage that has not been held yet; false if it was held meanwhile.
+pub async fn move_stage(tx: &mut Tx, stage_id: i64, starts_at: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE stages SET starts_at = $1 WHERE id = $2 AND state = 'scheduled'")
+        .bind(starts_at)
+        .bind(stage_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stages of the loop, not cancelled, on whose panel `user` sits.
+pub async fn seats_in_loop(tx: &mut Tx, loop_id: i64, user: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+         WHERE s.loop_id = $1 AND s.state <> 'cancelled' AND i.user_id = $2",
+    )
+    .bind(loop_id)
+    .bind(user)
+    .fetch_one(&mut *tx)
+    .await
+}
+
 /// Records that `user` was asked for the stage's card; `None` if already asked.
 pub async fn insert_prompt(
     tx: &mut Tx,

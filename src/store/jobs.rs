@@ -73,6 +73,16 @@ pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<
     Ok(())
 }
 
+/// Moves the pending job with this key to `due_at`, if there is one.
+pub async fn move_by_key(tx: &mut Tx, dedupe_key: &str, due_at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET due_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
+        .bind(due_at)
+        .bind(dedupe_key)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Cancels the pending job with this key, if any.
 pub async fn cancel_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")

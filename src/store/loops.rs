@@ -585,6 +585,25 @@ pub async fn is_hiring_manager(db: &Db, team: &str, user: &str) -> Result<bool, 
     Ok(found.is_some())
 }
 
+/// Where the plan message landed (set once it is posted).
+pub async fn set_plan_ts(db: &Db, loop_id: i64, ts: &str) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
+    sqlx::query("UPDATE loops SET plan_ts = $1 WHERE id = $2")
+        .bind(ts)
+        .bind(loop_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn plan_ts(db: &Db, loop_id: i64) -> Result<Option<String>, sqlx::Error> {
+    let ts: Option<Option<String>> = sqlx::query_scalar("SELECT plan_ts FROM loops WHERE id = $1")
+        .bind(loop_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(ts.flatten())
+}
+
 pub async fn candidate_of(tx: &mut Tx, loop_id: i64) -> Result<String, sqlx::Error> {
     sqlx::query_scalar("SELECT candidate_name FROM loops WHERE id = $1")
         .bind(loop_id)

@@ -12,6 +12,7 @@ mod faults;
 mod hostile;
 mod manifest;
 mod open_loop;
+mod panel;
 mod privacy;
 mod queue;
 mod report;
