@@ -460,7 +460,10 @@ async fn an_early_start_names_the_interviews_not_held_and_cancels_them() {
         1
     );
     press(&app, HM, "debrief_start_anyway", &loop_id, &channel, "1.2").await;
-    let calls = revealed(&app).await;
+    revealed(&app).await;
+    // Each person's DMs are their own queue: wait for everything.
+    app.settle().await;
+    let calls = app.slack.calls();
     let text = summary_calls(&calls)[0].body.to_string();
     assert!(text.contains("1 of 5 scorecards in"), "{text}");
     for user in [XTEAM, BAR] {

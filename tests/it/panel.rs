@@ -74,12 +74,14 @@ async fn a_seat_whose_card_is_not_in_can_be_swapped() {
         text_of(&v).contains(&format!("<@{NEWBIE}> takes <@{CODER}>'s seat")),
         "{v}"
     );
-    let calls = app
-        .slack
+    app.slack
         .wait_for(10, "the new prompt and the kick", |c| {
             !prompts_to(c, NEWBIE).is_empty() && kicked(c, CODER)
         })
         .await;
+    // Each person's DMs are their own queue: wait for everything.
+    app.settle().await;
+    let calls = app.slack.calls();
     let invite = calls
         .iter()
         .rev()
@@ -89,8 +91,6 @@ async fn a_seat_whose_card_is_not_in_can_be_swapped() {
     assert!(dms_to(&calls, CODER)
         .iter()
         .any(|m| m.to_string().contains("no longer on the *Coding round*")));
-    app.settle().await;
-    let calls = app.slack.calls();
     let update = calls
         .iter()
         .find(|c| c.method == "chat.update" && c.body["channel"] == channel.as_str())
@@ -119,14 +119,15 @@ async fn a_seat_whose_card_is_not_in_can_be_swapped() {
         .command_json(ADMIN, &channel, &format!("swap bar <@{BAR}> <@{SUB}>"))
         .await;
     assert!(text_of(&v).contains("takes"), "{v}");
-    let calls = app
-        .slack
+    app.slack
         .wait_for(10, "the substitute's prep", |c| {
             dms_to(c, SUB)
                 .iter()
                 .any(|m| m.to_string().contains("How to run it"))
         })
         .await;
+    app.settle().await;
+    let calls = app.slack.calls();
     assert!(
         prompts_to(&calls, SUB).is_empty(),
         "not asked for a card yet"
@@ -227,10 +228,12 @@ async fn a_stage_not_yet_held_can_be_moved_with_its_jobs() {
     );
     let calls = app
         .slack
-        .wait_for(10, "the panel told", |c| {
+        .wait_for(10, "the panel told and the plan updated", |c| {
             dms_to(c, CODER)
                 .iter()
                 .any(|m| m.to_string().contains("moved: it now starts"))
+                && c.iter()
+                    .any(|c| c.method == "chat.update" && c.body["channel"] == channel.as_str())
         })
         .await;
     let update = calls
