@@ -248,14 +248,34 @@ impl fmt::Debug for Config {
     }
 }
 
-/// The URL with any password replaced by `redacted`.
+fn is_password_key(key: &str) -> bool {
+    key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("pass")
+}
+
+/// The URL with any password (in its credentials or its query) replaced
+/// by `redacted`.
 pub fn redact_url(raw: &str) -> String {
     match url::Url::parse(raw) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("redacted"));
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("redacted"));
+            }
+            if u.query_pairs().any(|(k, _)| is_password_key(&k)) {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if is_password_key(&k) {
+                            "redacted".into()
+                        } else {
+                            v.into_owned()
+                        };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+            }
             u.to_string()
         }
-        Ok(_) => raw.to_string(),
         // Unparseable: keep only what comes before any credentials.
         Err(_) => match raw.split_once('@') {
             Some((_, host)) => format!("[redacted]@{host}"),
@@ -267,7 +287,7 @@ pub fn redact_url(raw: &str) -> String {
 /// True when a URL carries a password (and so must not be a flag).
 pub fn has_password(raw: &str) -> bool {
     match url::Url::parse(raw) {
-        Ok(u) => u.password().is_some(),
+        Ok(u) => u.password().is_some() || u.query_pairs().any(|(k, _)| is_password_key(&k)),
         Err(_) => raw.contains('@'),
     }
 }
@@ -529,6 +549,11 @@ mod tests {
         );
         assert_eq!(redact_url("sqlite://staffloop.db"), "sqlite://staffloop.db");
         assert!(has_password("postgres://u:p@h/db") && !has_password("postgres://u@h/db"));
+        assert!(has_password("postgres://u@h/db?password=s3cret"));
+        assert_eq!(
+            redact_url("postgres://u@h/db?sslmode=require&password=s3cret"),
+            "postgres://u@h/db?sslmode=require&password=redacted"
+        );
     }
 
     fn raw() -> RawConfig {

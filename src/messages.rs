@@ -547,8 +547,23 @@ pub fn swap_card_in(old: &str, stage: &str) -> String {
     format!("{old} has already submitted the {stage} scorecard, so their seat cannot be swapped.")
 }
 
-pub fn swap_done(old: &str, new: &str, stage: &str) -> String {
-    format!("{new} takes {old}'s seat on the {stage}. They are invited to the channel and briefed; the plan is updated.")
+/// What the new interviewer gets after a swap.
+pub enum SwapNext {
+    /// The stage is over: asked for the card now.
+    Prompted,
+    /// The stage is to come: briefed before it.
+    Briefed,
+    /// The stage is under way (or has no time): asked when it ends.
+    AskedAtEnd,
+}
+
+pub fn swap_done(old: &str, new: &str, stage: &str, next: SwapNext) -> String {
+    let next = match next {
+        SwapNext::Prompted => "They are invited to the channel and asked for the scorecard now.",
+        SwapNext::Briefed => "They are invited to the channel and will get the prep before the interview.",
+        SwapNext::AskedAtEnd => "They are invited to the channel and will be asked for the scorecard when the stage ends.",
+    };
+    format!("{new} takes {old}'s seat on the {stage}. {next} The plan message is updated.")
 }
 
 pub fn swap_note(by: &str, old: &str, new: &str, stage: &str) -> String {

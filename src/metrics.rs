@@ -68,6 +68,7 @@ pub struct Metrics {
     outbox_delivered: Gauge,
     jobs_due: Gauge,
     jobs_failed: Gauge,
+    db_up: Gauge,
 }
 
 fn outcome(status: u16) -> &'static str {
@@ -89,13 +90,7 @@ impl Default for Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let ack: Histograms = Family::new_with_constructor(histogram);
         let jobs = Family::<JobLabels, Counter>::default();
-        let gauges = [
-            Gauge::default(),
-            Gauge::default(),
-            Gauge::default(),
-            Gauge::default(),
-            Gauge::default(),
-        ];
+        let gauges: [Gauge; 6] = Default::default();
         registry.register(
             "staffloop_requests",
             "Requests answered, by route and outcome",
@@ -123,11 +118,16 @@ impl Default for Metrics {
             ),
             ("staffloop_jobs_due", "Jobs due now and not yet run"),
             ("staffloop_jobs_failed", "Jobs given up on"),
+            (
+                "staffloop_db_up",
+                "1 when this scrape read the queue figures from the database; 0 when it could not (they then show their last reading)",
+            ),
         ];
         for ((name, help), gauge) in names.iter().zip(&gauges) {
             registry.register(*name, *help, gauge.clone());
         }
-        let [outbox_backlog, outbox_failed, outbox_delivered, jobs_due, jobs_failed] = gauges;
+        let [outbox_backlog, outbox_failed, outbox_delivered, jobs_due, jobs_failed, db_up] =
+            gauges;
         Metrics {
             registry,
             requests,
@@ -138,6 +138,7 @@ impl Default for Metrics {
             outbox_delivered,
             jobs_due,
             jobs_failed,
+            db_up,
         }
     }
 }
@@ -180,6 +181,8 @@ impl Metrics {
                 gauge.set(v);
             }
         }
+        let read = backlog.outbox_pending.is_some() && backlog.jobs_due.is_some();
+        self.db_up.set(read as i64);
         let mut out = String::new();
         if let Err(e) = encode(&mut out, &self.registry) {
             tracing::error!(error = %e, "encoding the metrics failed");

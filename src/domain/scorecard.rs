@@ -153,13 +153,24 @@ fn is_invisible(c: char) -> bool {
             | 0x1D173..=0x1D17A | 0xE0000..=0xE007F | 0xE0100..=0xE01EF)
 }
 
-/// Characters a reader sees (spaces included): what counts toward the
-/// evidence minimum. Text of nothing but blanks counts as nothing.
+/// Characters a reader sees: what counts toward the evidence minimum.
+/// Invisible characters count for nothing, and a run of blanks (of any
+/// kind) for one, as a space between words.
 pub fn visible_chars(text: &str) -> usize {
-    if text.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
-        return 0;
+    let mut n = 0;
+    let mut after_blank = true; // leading blanks count for nothing
+    for c in text.chars().filter(|c| !is_invisible(*c)) {
+        if c.is_whitespace() {
+            if !after_blank {
+                n += 1;
+            }
+            after_blank = true;
+        } else {
+            n += 1;
+            after_blank = false;
+        }
     }
-    text.chars().filter(|c| !is_invisible(*c)).count()
+    n
 }
 
 fn check_text(text: &str, field: CardField, errors: &mut CardErrors) -> String {
@@ -274,6 +285,8 @@ mod tests {
         assert_eq!(visible_chars(&"\u{00A0}\u{3000} ".repeat(30)), 0);
         let padded = format!("too short{}", "\u{200B}".repeat(60));
         assert_eq!(visible_chars(&padded), 9);
+        let spaced = format!("ok{}.", "\u{3000} ".repeat(30));
+        assert_eq!(visible_chars(&spaced), 4);
         let mut errors = Vec::new();
         check_text(&padded, CardField::Recommendation, &mut errors);
         assert_eq!(

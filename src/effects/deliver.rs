@@ -101,6 +101,21 @@ fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec
     )
 }
 
+/// A Slack error about one person (deactivated, unknown, not invitable),
+/// not about the channel or the app.
+fn is_person_error(code: &str) -> bool {
+    matches!(
+        code,
+        "user_not_found"
+            | "user_disabled"
+            | "user_is_inactive"
+            | "cant_invite"
+            | "user_is_restricted"
+            | "user_is_ultra_restricted"
+            | "cant_invite_self"
+    )
+}
+
 /// The private channel named `name` that this bot created, if it is among
 /// the channels the bot is in (Slack lists private channels to members only).
 async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Failure> {
@@ -293,7 +308,16 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                 Err(Failure::Slack(CallError::Api(code))) if code == "name_taken" => {
                     // A crash after Slack made the channel but before we
                     // noted it: adopt the channel this bot made, if it is it.
-                    let adoptable = match own_channel(state, &l.channel_name).await? {
+                    let own = match own_channel(state, &l.channel_name).await {
+                        Ok(found) => found,
+                        // Looking is a courtesy (an install without
+                        // groups:read cannot): fall back to a new name.
+                        Err(e) => {
+                            tracing::warn!(loop_id, error = ?e, "could not look for a channel made earlier");
+                            None
+                        }
+                    };
+                    let adoptable = match own {
                         // Not if another loop already holds it.
                         Some(id) => loops::find_by_channel(db, &l.team_id, &id)
                             .await?
@@ -319,6 +343,13 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                               "users": users.join(","), "force": true});
             match call(state, "conversations.invite", &body).await {
                 Err(Failure::Slack(CallError::Api(code))) if code == "already_in_channel" => Ok(()),
+                // With `force`, Slack invites everyone it can and answers with
+                // the first person it could not: the others are in.
+                Err(Failure::Slack(CallError::Api(code))) if is_person_error(&code) => {
+                    let what = "invite everyone on the panel to its channel".to_string();
+                    tell_opener(state, *loop_id, what, m::slack_error_words(&code)).await?;
+                    Ok(())
+                }
                 Ok(answer) => {
                     let skipped: Vec<(String, String)> = answer["errors"]
                         .as_array()
@@ -383,6 +414,9 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PrepInterviewer { stage_id, user } => {
+            if !cards::is_interviewer(db, *stage_id, user).await? {
+                return Ok(()); // swapped off the panel meanwhile
+            }
             let (stage, kind) = stage(state, *stage_id).await?;
             let starts_at = stage
                 .starts_at
@@ -417,6 +451,9 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             stage_id,
             user,
         } => {
+            if !cards::is_interviewer(db, *stage_id, user).await? {
+                return Ok(()); // swapped off the panel meanwhile
+            }
             let (stage, kind) = stage(state, *stage_id).await?;
             let mut body = views::scorecard::prompt(kind, &stage.candidate_name, stage.id, None);
             body["channel"] = json!(user);
@@ -432,6 +469,9 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             user,
             hours_since_end,
         } => {
+            if !cards::is_interviewer(db, *stage_id, user).await? {
+                return Ok(()); // swapped off the panel meanwhile
+            }
             let (stage, kind) = stage(state, *stage_id).await?;
             let mut body = views::scorecard::prompt(
                 kind,

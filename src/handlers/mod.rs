@@ -327,18 +327,16 @@ pub async fn event(state: &AppState, delivery: EventDelivery) -> Reply {
             let span = tracing::info_span!("event", team = %cb.team_id, event_id = %cb.event_id);
             match home::event(state, &cb).instrument(span).await {
                 Ok(()) => Reply::Ack,
-                Err(e) => {
-                    // Nothing was stored (the dedupe row rolled back with the
-                    // rest), so Slack's retry handles it afresh.
-                    match e {
-                        AppError::Internal(err) => {
-                            tracing::error!(error = ?err, "event handling failed; Slack will retry")
-                        }
-                        AppError::User(msg) => {
-                            tracing::warn!(%msg, "event refused; Slack will retry")
-                        }
-                    }
+                // Nothing was stored (the dedupe row rolled back with the
+                // rest), so Slack's retry handles it afresh.
+                Err(AppError::Internal(err)) => {
+                    tracing::error!(error = ?err, "event handling failed; Slack will retry");
                     Reply::Retry
+                }
+                // Refused for good: a retry would be refused the same way.
+                Err(AppError::User(msg)) => {
+                    tracing::warn!(%msg, "event refused");
+                    Reply::Ack
                 }
             }
         }

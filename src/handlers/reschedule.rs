@@ -62,7 +62,7 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     if !stage.loop_state.is_open() || stage.debrief_started_at.is_some() {
         return Err(AppError::user(m::PANEL_TOO_LATE));
     }
-    if !cards::move_stage(&mut tx, stage.id, start).await? {
+    if !cards::move_stage(&mut tx, stage.id, start, now).await? {
         return Err(AppError::user(m::RESCHEDULE_HELD));
     }
     jobs::move_by_key(&mut tx, &format!("stage_end:{}", stage.id), end).await?;

@@ -105,11 +105,13 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     for e in out {
         effects::record(&mut tx, team, e, at_ms).await?;
     }
-    if stage.state == StageState::Done {
-        // The stage is over: the new interviewer is asked for the card now.
-        prompts::prompt_stage(state, &mut tx, &stage, now).await?;
-    } else if let (Some(start), true) = (stage.starts_at, kind.is_live()) {
-        if start > now {
+    let next = match (stage.state, stage.starts_at.filter(|_| kind.is_live())) {
+        (StageState::Done, _) => {
+            // The stage is over: the new interviewer is asked for the card now.
+            prompts::prompt_stage(state, &mut tx, &stage, now).await?;
+            m::SwapNext::Prompted
+        }
+        (_, Some(start)) if start > now => {
             let brief = NewJob {
                 kind: JobKind::Prep,
                 dedupe_key: format!("prep:{}:{new}", stage.id),
@@ -119,8 +121,10 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
                 due_at: (start - state.tuning.prep_hours * 3600).max(now),
             };
             jobs::schedule(&mut tx, &brief, now).await?;
+            m::SwapNext::Briefed
         }
-    }
+        _ => m::SwapNext::AskedAtEnd,
+    };
     loops::audit(
         &mut tx,
         team,
@@ -133,5 +137,5 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     state.jobs_wakeup.notify_one();
-    Ok(Reply::ephemeral(m::swap_done(&old_m, &new_m, title)))
+    Ok(Reply::ephemeral(m::swap_done(&old_m, &new_m, title, next)))
 }

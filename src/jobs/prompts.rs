@@ -75,6 +75,11 @@ pub async fn stage_end(state: &AppState, job: &Job) -> anyhow::Result<()> {
     if !jobs::finish(&mut tx, job, None, now).await? {
         return Ok(());
     }
+    // Under the loop's lock, so a swap or a move of this stage is either
+    // seen here or waits until its panel has been asked.
+    if let Some(loop_id) = job.loop_id {
+        loops::lock(&mut tx, loop_id).await?;
+    }
     if let Some(stage) = cards::stage(&mut tx, stage_id(job)?).await? {
         if stage.is_open() {
             prompt_stage(state, &mut tx, &stage, now).await?;
@@ -280,7 +285,8 @@ pub async fn prep(state: &AppState, job: &Job) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(stage) = cards::stage(&mut tx, stage_id(job)?).await? {
-        if stage.is_open() && stage.state == crate::domain::StageState::Scheduled {
+        let seated = cards::is_interviewer(&mut tx, stage.id, &user).await?;
+        if seated && stage.is_open() && stage.state == crate::domain::StageState::Scheduled {
             let prep = Effect::PrepInterviewer {
                 stage_id: stage.id,
                 user,

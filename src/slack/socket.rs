@@ -76,8 +76,20 @@ async fn connect_once(
         return Err(e);
     }
     // A planned goodbye: finish what is in flight and acknowledge it on this
-    // socket before leaving.
-    while inflight.join_next().await.is_some() {}
+    // socket before leaving, sending acks as they come (so no handler waits
+    // on a full queue).
+    loop {
+        tokio::select! {
+            Some(ack) = ack_rx.recv() => {
+                let _ = write.send(Message::text(ack)).await;
+            }
+            joined = inflight.join_next() => {
+                if joined.is_none() {
+                    break;
+                }
+            }
+        }
+    }
     while let Some(ack) = ack_rx.recv().await {
         let _ = write.send(Message::text(ack)).await;
     }

@@ -144,13 +144,25 @@ pub async fn swap_interviewer(
     Ok(r.rows_affected() == 1)
 }
 
-/// Moves a stage that has not been held yet; false if it was held meanwhile.
-pub async fn move_stage(tx: &mut Tx, stage_id: i64, starts_at: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE stages SET starts_at = $1 WHERE id = $2 AND state = 'scheduled'")
-        .bind(starts_at)
-        .bind(stage_id)
-        .execute(&mut *tx)
-        .await?;
+/// Moves a live stage that has not been held yet: still scheduled, and its
+/// time not over at `now` (one whose end has passed is held, even before
+/// its end job has run). False otherwise.
+pub async fn move_stage(
+    tx: &mut Tx,
+    stage_id: i64,
+    starts_at: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE stages SET starts_at = $1 WHERE id = $2 AND state = 'scheduled' \
+           AND starts_at IS NOT NULL AND length_minutes IS NOT NULL \
+           AND starts_at + length_minutes * 60 > $3",
+    )
+    .bind(starts_at)
+    .bind(stage_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -44,11 +44,16 @@ pub struct NewJob<'a> {
     pub due_at: i64,
 }
 
+/// A job with the same key that was cancelled (someone swapped off a panel
+/// and back on) is scheduled again; a pending or finished one stays as is.
 const INSERT_JOB: &str =
     "INSERT INTO jobs (kind, dedupe_key, team_id, loop_id, payload, due_at, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING";
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO UPDATE \
+     SET status = 'pending', due_at = excluded.due_at, payload = excluded.payload, \
+         finished_at = NULL, attempts = 0, lease_until_ms = 0, lease_token = NULL \
+     WHERE jobs.status = 'cancelled'";
 
-/// Schedules a job unless one with the same key exists.
+/// Schedules a job unless one with the same key is pending or finished.
 pub async fn schedule(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(INSERT_JOB)
         .bind(job.kind)

@@ -343,6 +343,7 @@ async fn metrics_count_requests_and_backlog_without_personal_data() {
     assert!(text.contains("staffloop_outbox_delivered 5"), "{text}");
     assert!(text.contains("staffloop_outbox_backlog 0"));
     assert!(text.contains("staffloop_jobs_due"));
+    assert!(text.contains("staffloop_db_up 1"), "{text}");
     assert!(
         !text.contains("Zelda") && !text.contains(HM),
         "no names or ids in metrics"
