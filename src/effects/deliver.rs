@@ -76,6 +76,19 @@ async fn stage(state: &AppState, stage_id: i64) -> Result<(cards::StageRow, Stag
     Ok((stage, kind))
 }
 
+async fn loop_row(state: &AppState, loop_id: i64) -> Result<loops::LoopRow, Failure> {
+    loops::by_id(&state.db, loop_id)
+        .await?
+        .ok_or(Failure::Missing("the loop is gone"))
+}
+
+/// An ephemeral message to `user` where they pressed (or in their DM).
+async fn ephemeral(state: &AppState, mut body: Value, user: &str, channel: Option<&str>) -> Sent {
+    body["channel"] = json!(channel.unwrap_or(user));
+    body["user"] = json!(user);
+    call(state, "chat.postEphemeral", &body).await.map(drop)
+}
+
 async fn plan(state: &AppState, loop_id: i64) -> Result<crate::domain::LoopPlan, Failure> {
     loops::plan(&state.db, loop_id)
         .await?
@@ -290,9 +303,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
     let db = &state.db;
     match effect {
         CreateLoopChannel { loop_id } => {
-            let l = loops::by_id(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let l = loop_row(state, *loop_id).await?;
             if l.channel_id.is_some() {
                 return Ok(()); // made by an earlier try that crashed before finishing
             }
@@ -515,9 +526,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             loop_id,
             hiring_manager,
         } => {
-            let l = loops::by_id(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let l = loop_row(state, *loop_id).await?;
             let mut body = views::gate::ask(&l.candidate_name, *loop_id);
             body["channel"] = json!(hiring_manager);
             call(state, "chat.postMessage", &body).await.map(drop)
@@ -536,24 +545,18 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             applied,
             level,
         } => {
-            let mut body = views::decision::proposal(*applied, *level, *decision_id);
-            body["channel"] = json!(channel.as_deref().unwrap_or(user));
-            body["user"] = json!(user);
-            call(state, "chat.postEphemeral", &body).await.map(drop)
+            let body = views::decision::proposal(*applied, *level, *decision_id);
+            ephemeral(state, body, user, channel.as_deref()).await
         }
         ConfirmDebriefStart {
             user,
             channel,
             loop_id,
         } => {
-            let l = loops::by_id(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let l = loop_row(state, *loop_id).await?;
             let not_held = loops::stages_not_held(db, *loop_id, state.clock.unix()).await?;
-            let mut body = views::debrief::confirm(&l.candidate_name, *loop_id, &not_held);
-            body["channel"] = json!(channel.as_deref().unwrap_or(user));
-            body["user"] = json!(user);
-            call(state, "chat.postEphemeral", &body).await.map(drop)
+            let body = views::debrief::confirm(&l.candidate_name, *loop_id, &not_held);
+            ephemeral(state, body, user, channel.as_deref()).await
         }
         TellOpenerOfFailure {
             loop_id,
@@ -561,9 +564,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             what,
             why,
         } => {
-            let l = loops::by_id(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the loop is gone"))?;
+            let l = loop_row(state, *loop_id).await?;
             let text = m::failure_notice(&escape(&l.candidate_name), what, why);
             call(state, "chat.postMessage", &note(opener, &text))
                 .await

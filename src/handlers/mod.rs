@@ -159,6 +159,25 @@ pub(crate) async fn action_loop(
     })
 }
 
+/// The loop of the channel a command was typed in, when `user` may change
+/// its panel or times (its hiring manager or an admin).
+pub(crate) async fn panel_loop(
+    state: &AppState,
+    cmd: &SlashCommand,
+) -> AppResult<crate::store::loops::LoopRow> {
+    let by = cmd.user_id.as_str();
+    let Some(l) =
+        crate::store::loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id)
+            .await?
+    else {
+        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
+    };
+    if l.hiring_manager != by && !state.admins.iter().any(|a| a == by) {
+        return Err(AppError::user(m::PANEL_NOT_ALLOWED));
+    }
+    Ok(l)
+}
+
 fn apology(e: AppError, context: &'static str) -> Reply {
     match e {
         AppError::User(msg) => Reply::ephemeral(msg),

@@ -33,12 +33,7 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     }
     let team = cmd.team_id.as_str();
     let by = cmd.user_id.as_str();
-    let Some(l) = loops::find_by_channel(&state.db, team, &cmd.channel_id).await? else {
-        return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
-    };
-    if l.hiring_manager != by && !state.admins.iter().any(|a| a == by) {
-        return Err(AppError::user(m::PANEL_NOT_ALLOWED));
-    }
+    let l = super::panel_loop(state, cmd).await?;
     let now = state.clock.unix();
     let (old_m, new_m) = (mention(&old), mention(&new));
     let (old, new) = (old.as_str(), new.as_str());
