@@ -403,13 +403,23 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             Ok(())
         }
         UpdateLoopPlan { loop_id } => {
-            let ts = loops::plan_ts(db, *loop_id)
-                .await?
-                .ok_or(Failure::Missing("the plan message was never posted"))?;
             let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
             body["channel"] = json!(channel(state, *loop_id).await?);
-            body["ts"] = json!(ts);
-            call(state, "chat.update", &body).await.map(drop)
+            match loops::plan_ts(db, *loop_id).await? {
+                Some(ts) => {
+                    body["ts"] = json!(ts);
+                    call(state, "chat.update", &body).await.map(drop)
+                }
+                // A loop opened before the plan's place was recorded: post
+                // the current plan afresh, and remember where it landed.
+                None => {
+                    let answer = call(state, "chat.postMessage", &body).await?;
+                    if let Some(ts) = answer["ts"].as_str() {
+                        loops::set_plan_ts(db, *loop_id, ts).await?;
+                    }
+                    Ok(())
+                }
+            }
         }
         RemoveFromLoopChannel { loop_id, user } => {
             let body = json!({"channel": channel(state, *loop_id).await?, "user": user});

@@ -261,3 +261,69 @@ async fn a_stage_not_yet_held_can_be_moved_with_its_jobs() {
         .await;
     assert!(text_of(&v).contains("already been held"), "{v}");
 }
+
+/// A loop opened before the plan's place was recorded gets its plan posted
+/// afresh after a change, and updated in place from then on; a person
+/// swapped off and back on is briefed again.
+#[tokio::test]
+async fn a_plan_whose_place_is_unknown_is_posted_afresh() {
+    let app = TestApp::spawn().await;
+    app.open_loop("Ana Lima").await;
+    let channel = app.loop_channel().await;
+    app.settle().await;
+    sqlx::query("UPDATE loops SET plan_ts = NULL")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let v = app
+        .command_json(HM, &channel, &format!("swap bar <@{BAR}> <@{SUB}>"))
+        .await;
+    assert!(text_of(&v).contains("takes"), "{v}");
+    app.settle().await;
+    let plans = |calls: &[Call]| {
+        calls
+            .iter()
+            .filter(|c| {
+                c.body["channel"] == channel.as_str()
+                    && c.body.to_string().contains("start_debrief")
+            })
+            .map(|c| c.method.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        plans(&app.slack.calls()),
+        ["chat.postMessage", "chat.postMessage"]
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM loops WHERE plan_ts IS NOT NULL")
+            .await,
+        1
+    );
+    app.command_json(HM, &channel, &format!("swap bar <@{SUB}> <@{BAR}>"))
+        .await;
+    app.settle().await;
+    assert_eq!(
+        plans(&app.slack.calls()),
+        ["chat.postMessage", "chat.postMessage", "chat.update"]
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+            .await,
+        0
+    );
+    // Swapped back on, the bar raiser's prep is scheduled again.
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'prep:%:{BAR}' AND status = 'pending'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'prep:%:{SUB}' AND status = 'cancelled'"
+        ))
+        .await,
+        1
+    );
+}
