@@ -314,6 +314,45 @@ pub struct RawConfig {
     pub diagnostics: Option<String>,
 }
 
+/// An `address:port` setting, or its default (which also serves as the
+/// example in the error).
+fn address(
+    raw: Option<String>,
+    var: &'static str,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
+    let raw = present(raw).unwrap_or_else(|| default.to_string());
+    raw.parse::<SocketAddr>().map_err(|_| {
+        err(
+            var,
+            format!("{raw:?} is not an address:port such as {default}"),
+        )
+    })
+}
+
+/// A whole-number setting within `range`, if it is set.
+fn whole_number(
+    raw: Option<String>,
+    var: &'static str,
+    range: std::ops::RangeInclusive<i64>,
+    unit: &str,
+) -> Result<Option<i64>, ConfigError> {
+    let Some(raw) = present(raw) else {
+        return Ok(None);
+    };
+    let (lo, hi) = (*range.start(), *range.end());
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(Some)
+        .ok_or_else(|| {
+            err(
+                var,
+                format!("{raw:?} is not a whole number of {unit} from {lo} to {hi}"),
+            )
+        })
+}
+
 fn present(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -376,75 +415,44 @@ impl RawConfig {
         }
         let slack_api_url = slack_api_url.trim_end_matches('/').to_string();
         let database_url = check_database_url(self.database_url)?;
-        let listen_raw = present(self.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-        let listen = listen_raw.parse::<SocketAddr>().map_err(|_| {
-            err(
-                "STAFFLOOP_LISTEN",
-                format!("{listen_raw:?} is not an address:port such as 0.0.0.0:3000"),
-            )
-        })?;
-        let metrics_raw =
-            present(self.metrics_listen).unwrap_or_else(|| DEFAULT_METRICS_LISTEN.to_string());
-        let metrics_listen = metrics_raw.parse::<SocketAddr>().map_err(|_| {
-            err(
-                "STAFFLOOP_METRICS_LISTEN",
-                format!("{metrics_raw:?} is not an address:port such as 127.0.0.1:3001"),
-            )
-        })?;
+        let listen = address(self.listen, "STAFFLOOP_LISTEN", DEFAULT_LISTEN)?;
+        let metrics_listen = address(
+            self.metrics_listen,
+            "STAFFLOOP_METRICS_LISTEN",
+            DEFAULT_METRICS_LISTEN,
+        )?;
         let mut tuning = Tuning::default();
-        if let Some(raw) = present(self.reminder_hours) {
-            tuning.reminder_after_hours = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|h| (1..=MAX_REMINDER_HOURS).contains(h))
-                .ok_or_else(|| {
-                    err(
-                        "STAFFLOOP_REMINDER_HOURS",
-                        format!(
-                            "{raw:?} is not a whole number of hours from 1 to {MAX_REMINDER_HOURS}"
-                        ),
-                    )
-                })?;
+        if let Some(h) = whole_number(
+            self.reminder_hours,
+            "STAFFLOOP_REMINDER_HOURS",
+            1..=MAX_REMINDER_HOURS,
+            "hours",
+        )? {
+            tuning.reminder_after_hours = h;
         }
-        if let Some(raw) = present(self.archive_days) {
-            tuning.archive_after_days = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (0..=MAX_ARCHIVE_DAYS).contains(d))
-                .ok_or_else(|| {
-                    err(
-                        "STAFFLOOP_ARCHIVE_DAYS",
-                        format!("{raw:?} is not a whole number of days from 0 (never) to {MAX_ARCHIVE_DAYS}"),
-                    )
-                })?;
+        if let Some(d) = whole_number(
+            self.archive_days,
+            "STAFFLOOP_ARCHIVE_DAYS",
+            0..=MAX_ARCHIVE_DAYS,
+            "days (0 never archives)",
+        )? {
+            tuning.archive_after_days = d;
         }
-        if let Some(raw) = present(self.prep_hours) {
-            tuning.prep_hours = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|h| (0..=MAX_REMINDER_HOURS).contains(h))
-                .ok_or_else(|| {
-                    err(
-                        "STAFFLOOP_PREP_HOURS",
-                        format!(
-                            "{raw:?} is not a whole number of hours from 0 to {MAX_REMINDER_HOURS}"
-                        ),
-                    )
-                })?;
+        if let Some(h) = whole_number(
+            self.prep_hours,
+            "STAFFLOOP_PREP_HOURS",
+            0..=MAX_REMINDER_HOURS,
+            "hours",
+        )? {
+            tuning.prep_hours = h;
         }
-        if let Some(raw) = present(self.retention_days) {
-            tuning.retention_days = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (1..=MAX_ARCHIVE_DAYS).contains(d))
-                .ok_or_else(|| {
-                    err(
-                        "STAFFLOOP_RETENTION_DAYS",
-                        format!(
-                            "{raw:?} is not a whole number of days from 1 to {MAX_ARCHIVE_DAYS}"
-                        ),
-                    )
-                })?;
+        if let Some(d) = whole_number(
+            self.retention_days,
+            "STAFFLOOP_RETENTION_DAYS",
+            1..=MAX_ARCHIVE_DAYS,
+            "days",
+        )? {
+            tuning.retention_days = d;
         }
         let mut admins = Vec::new();
         for raw in present(self.admins)

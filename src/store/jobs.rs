@@ -68,14 +68,25 @@ pub async fn schedule(tx: &mut Tx, job: &NewJob<'_>, now: i64) -> Result<(), sql
     Ok(())
 }
 
-/// Marks a pending job done ahead of time (its work was done another way).
-pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
+/// Ends the pending job with this key, if any, with `status`.
+async fn end_by_key(
+    tx: &mut Tx,
+    dedupe_key: &str,
+    status: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = $1, finished_at = $2 WHERE dedupe_key = $3 AND status = 'pending'")
+        .bind(status)
         .bind(now)
         .bind(dedupe_key)
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// Marks a pending job done ahead of time (its work was done another way).
+pub async fn complete_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
+    end_by_key(tx, dedupe_key, "done", now).await
 }
 
 /// Moves the pending job with this key to `due_at`, if there is one.
@@ -90,12 +101,7 @@ pub async fn move_by_key(tx: &mut Tx, dedupe_key: &str, due_at: i64) -> Result<(
 
 /// Cancels the pending job with this key, if any.
 pub async fn cancel_by_key(tx: &mut Tx, dedupe_key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE dedupe_key = $2 AND status = 'pending'")
-        .bind(now)
-        .bind(dedupe_key)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    end_by_key(tx, dedupe_key, "cancelled", now).await
 }
 
 /// Cancels a loop's pending jobs (the loop was stopped).

@@ -36,13 +36,7 @@ async fn socket_mode_runs_the_same_handlers() {
     assert_eq!(r.status(), 404);
 
     // A slash command: the usage comes back in the ack's payload.
-    let fields: serde_json::Map<String, serde_json::Value> =
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(HM, "C1", "help"))
-            .unwrap()
-            .into_iter()
-            .map(|(k, v)| (k, json!(v)))
-            .collect();
-    app.slack.socket_send(json!({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true, "payload": fields}));
+    app.slack.socket_send(command_envelope("env-1", HM, "help"));
     let ack = app.slack.wait_for_ack("env-1", 10).await;
     assert!(
         ack["payload"]
@@ -131,9 +125,10 @@ async fn wait_connections(app: &TestApp, n: u64) {
     }
 }
 
-fn help_envelope(id: &str) -> serde_json::Value {
+/// A slash command as Socket Mode carries it.
+fn command_envelope(id: &str, user: &str, text: &str) -> serde_json::Value {
     let fields: serde_json::Map<String, serde_json::Value> =
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(HM, "C1", "help"))
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(user, "C1", text))
             .unwrap()
             .into_iter()
             .map(|(k, v)| (k, json!(v)))
@@ -148,7 +143,8 @@ async fn a_half_open_socket_is_noticed_and_replaced() {
     let app = socket_app().await;
     app.slack.socket_go_silent();
     wait_connections(&app, 2).await;
-    app.slack.socket_send(help_envelope("env-after"));
+    app.slack
+        .socket_send(command_envelope("env-after", HM, "help"));
     let ack = app.slack.wait_for_ack("env-after", 10).await;
     assert!(ack["payload"].to_string().contains("/staffloop open"));
     app.stop().await;
@@ -165,19 +161,8 @@ async fn an_envelope_in_flight_is_acknowledged_before_a_reconnect() {
         "views.open",
         [Scripted::Slow(std::time::Duration::from_millis(800))],
     );
-    let fields: serde_json::Map<String, serde_json::Value> =
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&command_form(
-            RECRUITER,
-            "C1",
-            "open Ana Lima",
-        ))
-        .unwrap()
-        .into_iter()
-        .map(|(k, v)| (k, json!(v)))
-        .collect();
     app.slack
-        .socket_send(json!({"envelope_id": "env-slow", "type": "slash_commands",
-                                 "accepts_response_payload": true, "payload": fields}));
+        .socket_send(command_envelope("env-slow", RECRUITER, "open Ana Lima"));
     app.slack
         .wait_for(10, "the handler under way", |c| {
             c.iter().any(|c| c.method == "views.open")
