@@ -158,6 +158,8 @@ async fn throughput() -> anyhow::Result<()> {
             ..Tuning::default()
         },
         rubric: staffloop::domain::Rubric::default_rubric(),
+        templates: Default::default(),
+        hiring_team_group: None,
         admins: vec![],
         report: Default::default(),
     };

@@ -201,6 +201,11 @@ pub struct Config {
     pub metrics_listen: SocketAddr,
     pub tuning: Tuning,
     pub rubric: crate::domain::Rubric,
+    /// The loop templates the open form offers, the default first.
+    pub templates: crate::domain::Templates,
+    /// A Slack user group (id) holding the hiring team: a bar raiser in it
+    /// gets a warning.
+    pub hiring_team_group: Option<String>,
     /// Users who may decide and export besides each loop's hiring manager.
     pub admins: Vec<String>,
     pub report: ReportConfig,
@@ -242,6 +247,8 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("metrics_listen", &self.metrics_listen)
             .field("tuning", &self.tuning)
+            .field("templates", &self.templates.all().len())
+            .field("hiring_team_group", &self.hiring_team_group)
             .field("admins", &self.admins)
             .field("report", &self.report)
             .finish_non_exhaustive()
@@ -303,6 +310,8 @@ pub struct RawConfig {
     pub metrics_listen: Option<String>,
     pub reminder_hours: Option<String>,
     pub rubric_path: Option<String>,
+    pub templates_dir: Option<String>,
+    pub hiring_team_group: Option<String>,
     pub archive_days: Option<String>,
     pub retention_days: Option<String>,
     pub prep_hours: Option<String>,
@@ -519,6 +528,20 @@ impl RawConfig {
                     .map_err(|e| err("STAFFLOOP_RUBRIC", format!("{path}, {e}")))?
             }
         };
+        let templates = match present(self.templates_dir) {
+            None => crate::domain::Templates::default(),
+            Some(dir) => crate::domain::Templates::load_dir(std::path::Path::new(&dir))
+                .map_err(|e| err("STAFFLOOP_TEMPLATES", e.to_string()))?,
+        };
+        let hiring_team_group = present(self.hiring_team_group);
+        if let Some(group) = &hiring_team_group {
+            if !group.starts_with('S') || !group.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(err(
+                    "STAFFLOOP_HIRING_TEAM_GROUP",
+                    format!("{group:?} is not a Slack user group id (S…)"),
+                ));
+            }
+        }
         Ok(Config {
             bot_token: Secret::new(bot_token),
             signing_secret: signing_secret.map(Secret::new),
@@ -529,6 +552,8 @@ impl RawConfig {
             metrics_listen,
             tuning,
             rubric,
+            templates,
+            hiring_team_group,
             admins,
             report,
         })

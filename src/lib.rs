@@ -39,6 +39,9 @@ pub struct AppState {
     /// Nudged when a job is made due now (e.g. a stage ended early).
     pub jobs_wakeup: Notify,
     pub rubric: domain::Rubric,
+    pub templates: domain::Templates,
+    /// The hiring team's Slack user group, if one is configured.
+    pub hiring_team_group: Option<String>,
     /// Users who may decide besides each loop's hiring manager.
     pub admins: Vec<String>,
     pub report: config::ReportConfig,
@@ -113,6 +116,8 @@ impl App {
             outbox_wakeup: Notify::new(),
             jobs_wakeup: Notify::new(),
             rubric: config.rubric.clone(),
+            templates: config.templates.clone(),
+            hiring_team_group: config.hiring_team_group.clone(),
             admins: config.admins.clone(),
             report: config.report.clone(),
             metrics: metrics::Metrics::default(),

@@ -112,6 +112,12 @@ struct ServeArgs {
     /// Path to an edited rubric file (see rubric/default.rubric) [default: the built-in rubric].
     #[arg(long, env = "STAFFLOOP_RUBRIC")]
     rubric: Option<String>,
+    /// Folder of loop templates (*.template; see templates/default.template) [default: the built-in loop only].
+    #[arg(long, env = "STAFFLOOP_TEMPLATES")]
+    templates: Option<String>,
+    /// Slack user group id (S…) of the hiring team: a bar raiser from it is flagged.
+    #[arg(long, env = "STAFFLOOP_HIRING_TEAM_GROUP")]
+    hiring_team_group: Option<String>,
     /// Days after the decision before the loop channel is archived; 0 = never [default: 14].
     #[arg(long, env = "STAFFLOOP_ARCHIVE_DAYS")]
     archive_days: Option<String>,
@@ -371,6 +377,8 @@ async fn run() -> ExitCode {
                 metrics_listen: args.metrics_listen,
                 reminder_hours: args.reminder_hours,
                 rubric_path: args.rubric,
+                templates_dir: args.templates,
+                hiring_team_group: args.hiring_team_group,
                 archive_days: args.archive_days,
                 retention_days: args.retention_days,
                 prep_hours: args.prep_hours,

@@ -1,8 +1,9 @@
 //! Every sentence a user reads, in one place. Anything that carries user text
 //! takes it already escaped (see `slack::mrkdwn::escape`).
 
+use crate::domain::lint::{Finding, Rule};
 use crate::domain::loop_plan::Problem;
-use crate::domain::StageKind;
+use crate::domain::{StageKind, StageSpec};
 
 pub const GENERIC_APOLOGY: &str =
     "Sorry, something went wrong on our side. Nothing you entered was lost; please try again in a minute.";
@@ -44,10 +45,10 @@ pub const DOC_URL_LABEL: &str = "Design-document prompt (link)";
 pub const DOC_URL_HINT: &str =
     "Optional: the underspecified problem from your own domain the candidate will write about.";
 
-pub fn stage_who_label(kind: StageKind) -> String {
-    match kind.length_minutes() {
-        Some(min) => format!("{}. {} · {} min", kind.position(), kind.title(), min),
-        None => format!("{}. {} · async", kind.position(), kind.title()),
+pub fn stage_who_label(position: usize, spec: &StageSpec) -> String {
+    match spec.length_minutes {
+        Some(min) => format!("{position}. {} · {min} min", spec.title),
+        None => format!("{position}. {} · async", spec.title),
     }
 }
 
@@ -67,11 +68,18 @@ pub fn stage_who_hint(kind: StageKind) -> &'static str {
             "Four behavioural prompts, each on a different mechanism of influence."
         }
         StageKind::BarRaiser => "A staff or principal engineer from outside the team.",
+        StageKind::SystemDesign => {
+            "Use a problem from your own domain, not a textbook one the candidate can recite."
+        }
+        StageKind::Presentation => "The candidate presents past work to an engineering audience.",
+        StageKind::Behavioural => {
+            "A structured behavioural round: ask for people, documents and outcomes."
+        }
     }
 }
 
-pub fn stage_when_label(kind: StageKind) -> String {
-    format!("{} starts", kind.title())
+pub fn stage_when_label(spec: &StageSpec) -> String {
+    format!("{} starts", spec.title)
 }
 
 pub fn problem(p: &Problem) -> String {
@@ -99,7 +107,7 @@ pub fn problem(p: &Problem) -> String {
         }
         Problem::DoubleBooked { user, other } => format!(
             "<@{user}> is also on the {} at an overlapping time.",
-            other.title().to_lowercase()
+            other.to_lowercase()
         ),
         Problem::BadUrl => "Use a plain http(s) link.".into(),
     }
@@ -152,7 +160,7 @@ pub fn plan_doc_prompt(escaped_url: &str) -> String {
     format!("*Design-document prompt:* {escaped_url}")
 }
 
-pub fn stage_line(position: u8, title: &str, length: &str, when: &str) -> String {
+pub fn stage_line(position: usize, title: &str, length: &str, when: &str) -> String {
     format!("*{position}. {title}* · {length} · {when}")
 }
 
@@ -487,42 +495,6 @@ pub fn prep_doc_in(url: Option<&str>) -> String {
 }
 
 pub const PREP_DOC_NOT_YET: &str = ":hourglass: The design document has not arrived yet. Once it has, read it before the session: the panel does not ask the candidate to present it.";
-
-/// The interviewer's guide for a live stage: agenda and prompts, in our own
-/// words from the process we encode.
-pub fn stage_guide(kind: StageKind) -> &'static [&'static str] {
-    match kind {
-        StageKind::HmScreen => &[
-            "A working conversation about a real problem from our stack, framed loosely: the candidate should have to ask before proposing.",
-            "Listen for narrowing: do they pin the problem down first, and ask about constraints a senior engineer skips (team structure, on-call cost, migration risk)?",
-            "Keep logistics out of it; scheduling has its own short call.",
-        ],
-        StageKind::DesignDoc => &[],
-        StageKind::DeepDive => &[
-            "A panel of two; the candidate does not present. Spend the time on follow-up questions about the document.",
-            "First 15 minutes, the alternatives: why was each ruled out, and what would change under a different constraint (say a far tighter latency budget)?",
-            "Next 30 minutes, the failure modes: bring three specific conditions under which the system breaks, and watch how the design changes as they answer.",
-            "Last 30 minutes, the migration: how would the first 90 days of moving the existing system over go?",
-        ],
-        StageKind::Coding => &[
-            "Debugging or refactoring real-ish code (200 to 400 lines with a non-trivial bug), not puzzles.",
-            "Ask them to leave the code better than they found it. Weigh diagnosis and code-review quality above speed.",
-            "Strong at staff: finds the bug, names issues they will not fix, and explains the smallest safe refactor.",
-        ],
-        StageKind::CrossTeam => &[
-            "Four structured prompts, each on a different mechanism; drill into each until you hear people, documents, meetings and outcomes.",
-            "A technical position they held that their team disliked: what changed minds, theirs or the team's?",
-            "A project they stopped before it shipped: how, without losing the trust of the people on it?",
-            "The last document they wrote that another team adopted as the basis of its work.",
-            "Someone outside their reporting line they mentored, who a year later was better at the topic than they were.",
-            "Vague answers (\"we aligned, we built consensus\") do not pass this round.",
-        ],
-        StageKind::BarRaiser => &[
-            "You are from outside the team: judge against the company's staff bar, not the team's need.",
-            "The question to answer for yourself at the end: would I want to work with this person on a problem I cared about?",
-        ],
-    }
-}
 
 // Changing the panel.
 pub fn swap_usage() -> String {
@@ -885,4 +857,78 @@ pub fn report_channel_usage() -> String {
 
 pub fn report_channel_set(channel: &str) -> String {
     format!("The weekly downlevel report will be posted in <#{channel}>. Invite me there if it is private.")
+}
+
+// Loop templates and the linter.
+pub const TEMPLATE_LABEL: &str = "Loop template";
+pub const TEMPLATE_HINT: &str =
+    "The shape of the loop: its stages, their lengths and panels. Picking another redraws the form.";
+pub const DESIGN_PROMPT_LABEL: &str = "System-design prompt";
+pub const DESIGN_PROMPT_HINT: &str =
+    "What the system-design round will ask, in a sentence: a problem from your own domain.";
+pub const ACKNOWLEDGE_LABEL: &str = "Warnings";
+pub const ACKNOWLEDGE_OPTION: &str = "Open the loop anyway: the plan will show the warnings";
+pub const ACKNOWLEDGE_NEEDED: &str =
+    "The checks below found something worth a second look. Fix it, or tick this box to open the loop as it is.";
+pub const FORM_WARNINGS_HEADER: &str = ":mag: *What the loop checks found in this template*";
+pub const PLAN_WARNINGS_HEADER: &str = ":mag: *Where this loop departs from a staff loop*";
+
+pub fn plan_design_prompt(prompt: &str) -> String {
+    format!("*System-design prompt:* {prompt}")
+}
+
+pub fn plan_template(name: &str) -> String {
+    format!("*Template:* {name}")
+}
+
+/// One linter finding in plain words: the rule, then why it matters.
+pub fn finding(f: &Finding) -> String {
+    let stage = f
+        .stage
+        .as_ref()
+        .map(|(pos, title)| format!("Stage {pos} ({title}): "))
+        .unwrap_or_default();
+    let text = match &f.rule {
+        Rule::UnprobedDimension(d) => format!(
+            "no stage scores *{}*. Every dimension of the rubric needs a stage that probes it, or the debrief decides it on impressions.",
+            d.title()
+        ),
+        Rule::TooManyProbes => "it probes more than two dimensions. A round that tries to score everything scores nothing well; only the bar raiser looks at all four.".into(),
+        Rule::NoDesignDoc => "there is no written design document. It is the stage with the most signal at staff level, and the cheapest one to add.".into(),
+        Rule::DocAfterDeepDive => "the written document comes after its deep-dive. Its card must be scored on its own, before the panel discusses it.".into(),
+        Rule::DeepDivePanel(n) => format!(
+            "the deep-dive panel is {n}. It is two people: the hiring manager and one staff or principal engineer."
+        ),
+        Rule::TwoCodingRounds => "a second coding round. One is enough: a second adds no new signal and tells the candidate we are unsure what we are hiring for.".into(),
+        Rule::GenericPrompt(p) => format!(
+            "the design prompt looks like a stock one (\"{p}\"). Stock prompts test memory; a problem from our own domain makes the candidate think."
+        ),
+        Rule::BehaviouralBesideCrossTeam => "a behavioural round next to the cross-team round. Two thin behavioural rounds are weaker than one well-built cross-team round.".into(),
+        Rule::PresentationNotNeeded => "a presentation round, and the template does not say the role presents. Unless presenting is part of the job, it tests the wrong skill.".into(),
+        Rule::CandidateTime(min) => format!(
+            "{} of live interviews for the candidate, well above the six hours or so a staff loop needs.",
+            duration_words(*min)
+        ),
+        Rule::InterviewerTime(min) => format!(
+            "about {} of interviewer time, above the ten hours or so a staff loop costs.",
+            duration_words(*min)
+        ),
+        Rule::DebriefNotSameDay => "the debrief is not on the day of the last interview. Hold it the same day, while the panel's memory is fresh.".into(),
+        Rule::BarRaiserInHiringTeam(user) => format!(
+            "<@{user}> is in the hiring team. The bar raiser comes from outside it, to judge against the company's bar rather than the team's need."
+        ),
+    };
+    let mark = if f.is_error() { ":x:" } else { ":warning:" };
+    format!("{mark} {stage}{text}")
+}
+
+fn duration_words(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+pub fn templates_invalid(file: &str, line: usize, problem: &str) -> String {
+    format!("{file}:{line}: {problem}")
 }

@@ -4,7 +4,8 @@
 use super::ids::UserId;
 use super::name::{CandidateName, NameError};
 use super::rubric::Level;
-use super::stage::{StageKind, DESIGN_DOC_READING_MINUTES};
+use super::stage::StageKind;
+use super::template::{StageSpec, Template};
 
 /// The process wants the debrief the same day as the last live stage; without
 /// each reader's time zone we call it "the same day" when the debrief starts
@@ -13,6 +14,7 @@ pub const SAME_DAY_WINDOW_HOURS: i64 = 12;
 /// Longest design-document link we store, in characters.
 pub const MAX_URL_CHARS: usize = 2000;
 
+/// One stage of the form, in the template's order.
 #[derive(Clone, Debug, Default)]
 pub struct StageDraft {
     pub kind: Option<StageKind>,
@@ -30,6 +32,8 @@ pub struct LoopDraft {
     /// Unix seconds.
     pub debrief_at: Option<i64>,
     pub design_doc_url: Option<String>,
+    /// What the system-design round will ask (only when the template has one).
+    pub design_prompt: Option<String>,
 }
 
 /// Which part of the form an error belongs to.
@@ -38,10 +42,15 @@ pub enum Field {
     CandidateName,
     AppliedLevel,
     HiringManager,
-    Interviewers(StageKind),
-    StartsAt(StageKind),
+    /// A stage's panel, by 1-based position.
+    Interviewers(usize),
+    /// A stage's start, by 1-based position.
+    StartsAt(usize),
     DebriefAt,
     DesignDocUrl,
+    DesignPrompt,
+    /// "Open it anyway" after the linter's warnings.
+    Acknowledge,
 }
 
 /// What is wrong with a field; `messages` turns it into a sentence.
@@ -59,7 +68,7 @@ pub enum Problem {
     StartInPast,
     DebriefMissing,
     DebriefBeforeLastStage,
-    DoubleBooked { user: UserId, other: StageKind },
+    DoubleBooked { user: UserId, other: String },
     BadUrl,
 }
 
@@ -74,13 +83,14 @@ pub type FieldErrors = Vec<PlanError>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedStage {
     pub kind: StageKind,
+    pub spec: StageSpec,
     pub interviewers: Vec<UserId>,
     pub starts_at: Option<i64>,
 }
 
 impl PlannedStage {
     pub fn ends_at(&self) -> Option<i64> {
-        Some(self.starts_at? + self.kind.length_minutes()? * 60)
+        Some(self.starts_at? + self.spec.length_minutes? * 60)
     }
 }
 
@@ -92,6 +102,12 @@ pub struct LoopPlan {
     pub stages: Vec<PlannedStage>,
     pub debrief_at: i64,
     pub design_doc_url: Option<String>,
+    /// The template's name, as the picker showed it.
+    pub template_name: String,
+    pub design_prompt: Option<String>,
+    /// The linter's warnings at open, one sentence each (the debrief's day
+    /// is judged afresh: it moves with the stages).
+    pub warnings: Vec<String>,
 }
 
 impl LoopPlan {
@@ -110,25 +126,27 @@ impl LoopPlan {
     pub fn candidate_live_minutes(&self) -> i64 {
         self.stages
             .iter()
-            .filter_map(|s| s.kind.length_minutes())
+            .filter_map(|s| s.spec.length_minutes)
             .sum()
     }
 
     /// Interviewer time: every live stage times its panel, plus one reading of
     /// the design document by each of its reviewers and the deep-dive panel.
     pub fn interviewer_minutes(&self) -> i64 {
-        let live: i64 = self
+        let panels: Vec<(&StageSpec, usize)> = self
             .stages
             .iter()
-            .filter_map(|s| Some(s.kind.length_minutes()? * s.interviewers.len() as i64))
-            .sum();
-        let readers: i64 = self
-            .stages
+            .map(|s| (&s.spec, s.interviewers.len()))
+            .collect();
+        super::lint::time_cost(&panels).1
+    }
+
+    /// Hours of candidate time of the written document, if the loop has one.
+    pub fn document_hours(&self) -> Option<(u32, u32)> {
+        self.stages
             .iter()
-            .filter(|s| matches!(s.kind, StageKind::DesignDoc | StageKind::DeepDive))
-            .map(|s| s.interviewers.len() as i64)
-            .sum();
-        live + readers * DESIGN_DOC_READING_MINUTES
+            .find(|s| s.kind == StageKind::DesignDoc)
+            .map(|s| s.spec.hours())
     }
 
     /// The hiring manager first, then every interviewer once, in stage order.
@@ -157,7 +175,7 @@ fn is_acceptable_url(url: &str) -> bool {
 impl LoopDraft {
     /// Checks every rule of the loop at once, so the form shows all problems
     /// in one round trip. `now` is unix seconds.
-    pub fn validate(self, now: i64) -> Result<LoopPlan, FieldErrors> {
+    pub fn validate(self, template: &Template, now: i64) -> Result<LoopPlan, FieldErrors> {
         let mut errors: FieldErrors = Vec::new();
         let mut fail = |field: Field, problem: Problem| {
             if !errors.iter().any(|e| e.field == field) {
@@ -188,8 +206,9 @@ impl LoopDraft {
         }
 
         let mut stages = Vec::new();
-        for kind in StageKind::ALL {
-            let draft = self.stages.iter().find(|s| s.kind == Some(kind));
+        for (i, spec) in template.stages.iter().enumerate() {
+            let (position, kind) = (i + 1, spec.kind);
+            let draft = self.stages.get(i);
             let mut interviewers: Vec<UserId> = Vec::new();
             for user in draft.map(|d| d.interviewers.as_slice()).unwrap_or_default() {
                 if !interviewers.contains(user) {
@@ -198,34 +217,44 @@ impl LoopDraft {
             }
             let starts_at = draft.and_then(|d| d.starts_at);
             if interviewers.is_empty() {
-                fail(Field::Interviewers(kind), Problem::NoInterviewer);
-            } else if interviewers.len() < kind.min_interviewers() {
-                let need = kind.min_interviewers();
-                fail(Field::Interviewers(kind), Problem::PanelTooSmall { need });
+                fail(Field::Interviewers(position), Problem::NoInterviewer);
+            } else if interviewers.len() < spec.panel {
+                let need = spec.panel;
+                fail(
+                    Field::Interviewers(position),
+                    Problem::PanelTooSmall { need },
+                );
             } else if kind == StageKind::DeepDive {
                 if let Some(hm) = &self.hiring_manager {
                     if !interviewers.contains(hm) {
-                        fail(Field::Interviewers(kind), Problem::HiringManagerNotOnPanel);
+                        fail(
+                            Field::Interviewers(position),
+                            Problem::HiringManagerNotOnPanel,
+                        );
                     }
                 }
             }
-            if kind.is_live() {
+            if spec.is_live() {
                 match starts_at {
-                    None => fail(Field::StartsAt(kind), Problem::StartMissing),
-                    Some(t) if t < now => fail(Field::StartsAt(kind), Problem::StartInPast),
+                    None => fail(Field::StartsAt(position), Problem::StartMissing),
+                    Some(t) if t < now => fail(Field::StartsAt(position), Problem::StartInPast),
                     Some(_) => {}
                 }
             }
-            stages.push(PlannedStage {
-                kind,
-                interviewers,
-                starts_at: if kind.is_live() { starts_at } else { None },
-            });
+            stages.push((
+                position,
+                PlannedStage {
+                    kind,
+                    spec: spec.clone(),
+                    interviewers,
+                    starts_at: if spec.is_live() { starts_at } else { None },
+                },
+            ));
         }
 
         // One person cannot sit in two stages at once.
-        for (i, a) in stages.iter().enumerate() {
-            for b in &stages[i + 1..] {
+        for (i, (a_pos, a)) in stages.iter().enumerate() {
+            for (b_pos, b) in &stages[i + 1..] {
                 let (Some(a_start), Some(a_end), Some(b_start), Some(b_end)) =
                     (a.starts_at, a.ends_at(), b.starts_at, b.ends_at())
                 else {
@@ -233,12 +262,16 @@ impl LoopDraft {
                 };
                 if a_start < b_end && b_start < a_end {
                     if let Some(user) = b.interviewers.iter().find(|u| a.interviewers.contains(u)) {
-                        let (later, earlier) = if b_start >= a_start { (b, a) } else { (a, b) };
+                        let (later, earlier) = if b_start >= a_start {
+                            (*b_pos, a)
+                        } else {
+                            (*a_pos, b)
+                        };
                         fail(
-                            Field::Interviewers(later.kind),
+                            Field::Interviewers(later),
                             Problem::DoubleBooked {
                                 user: user.clone(),
-                                other: earlier.kind,
+                                other: earlier.spec.title.clone(),
                             },
                         );
                     }
@@ -246,6 +279,7 @@ impl LoopDraft {
             }
         }
 
+        let stages: Vec<PlannedStage> = stages.into_iter().map(|(_, s)| s).collect();
         let last_end = stages.iter().filter_map(PlannedStage::ends_at).max();
         match (self.debrief_at, last_end) {
             (None, _) => fail(Field::DebriefAt, Problem::DebriefMissing),
@@ -264,6 +298,10 @@ impl LoopDraft {
                 fail(Field::DesignDocUrl, Problem::BadUrl);
             }
         }
+        let design_prompt = self
+            .design_prompt
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty());
 
         match (
             candidate,
@@ -281,6 +319,9 @@ impl LoopDraft {
                     stages,
                     debrief_at,
                     design_doc_url,
+                    template_name: template.name.clone(),
+                    design_prompt,
+                    warnings: Vec::new(),
                 })
             }
             _ => Err(errors),
@@ -333,12 +374,13 @@ mod tests {
             stages,
             debrief_at: Some(t + 1800),
             design_doc_url: Some("https://docs.example.com/prompt".into()),
+            design_prompt: None,
         }
     }
 
     fn problems(draft: LoopDraft) -> Vec<(Field, Problem)> {
         draft
-            .validate(NOW)
+            .validate(&Template::default_template(), NOW)
             .unwrap_err()
             .into_iter()
             .map(|e| (e.field, e.problem))
@@ -351,7 +393,9 @@ mod tests {
 
     #[test]
     fn a_good_draft_becomes_a_plan() {
-        let plan = good_draft().validate(NOW).unwrap();
+        let plan = good_draft()
+            .validate(&Template::default_template(), NOW)
+            .unwrap();
         assert_eq!(plan.stages.len(), 6);
         assert!(plan.debrief_same_day());
         assert_eq!(plan.candidate_live_minutes(), 300);
@@ -371,30 +415,21 @@ mod tests {
         stage_mut(&mut d, StageKind::Coding).interviewers.clear();
         assert_eq!(
             problems(d),
-            vec![(
-                Field::Interviewers(StageKind::Coding),
-                Problem::NoInterviewer
-            )]
+            vec![(Field::Interviewers(4), Problem::NoInterviewer)]
         );
 
         let mut d = good_draft();
         stage_mut(&mut d, StageKind::DeepDive).interviewers = vec![u("UHM")];
         assert_eq!(
             problems(d),
-            vec![(
-                Field::Interviewers(StageKind::DeepDive),
-                Problem::PanelTooSmall { need: 2 }
-            )]
+            vec![(Field::Interviewers(3), Problem::PanelTooSmall { need: 2 })]
         );
 
         let mut d = good_draft();
         stage_mut(&mut d, StageKind::DeepDive).interviewers = vec![u("UA"), u("UB")];
         assert_eq!(
             problems(d),
-            vec![(
-                Field::Interviewers(StageKind::DeepDive),
-                Problem::HiringManagerNotOnPanel
-            )]
+            vec![(Field::Interviewers(3), Problem::HiringManagerNotOnPanel)]
         );
 
         let mut d = good_draft();
@@ -408,7 +443,7 @@ mod tests {
         stage_mut(&mut d, StageKind::Coding).starts_at = None;
         assert_eq!(
             problems(d),
-            vec![(Field::StartsAt(StageKind::Coding), Problem::StartMissing)]
+            vec![(Field::StartsAt(4), Problem::StartMissing)]
         );
 
         let mut d = good_draft();
@@ -426,10 +461,10 @@ mod tests {
         assert_eq!(
             problems(d),
             vec![(
-                Field::Interviewers(StageKind::BarRaiser),
+                Field::Interviewers(6),
                 Problem::DoubleBooked {
                     user: u("UHM"),
-                    other: StageKind::HmScreen
+                    other: "Hiring-manager screen".into()
                 }
             )]
         );
@@ -440,14 +475,14 @@ mod tests {
         bar.starts_at = Some(screen_end);
         bar.interviewers = vec![u("UHM")];
         // It now overlaps the deep-dive, where the HM also sits.
-        assert!(d.validate(NOW).is_err());
+        assert!(d.validate(&Template::default_template(), NOW).is_err());
     }
 
     #[test]
     fn a_next_day_debrief_is_allowed_but_noted() {
         let mut d = good_draft();
         d.debrief_at = d.debrief_at.map(|t| t + 20 * 3600);
-        let plan = d.validate(NOW).unwrap();
+        let plan = d.validate(&Template::default_template(), NOW).unwrap();
         assert!(!plan.debrief_same_day());
     }
 }

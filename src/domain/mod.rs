@@ -2,6 +2,7 @@
 //! No Slack types and no SQL live here; everything is a pure, tested function.
 
 pub mod ids;
+pub mod lint;
 pub mod loop_plan;
 pub mod metrics;
 pub mod name;
@@ -12,6 +13,7 @@ pub mod scorecard;
 pub mod slug;
 pub mod stage;
 pub mod states;
+pub mod template;
 
 pub use ids::{ChannelId, TeamId, UserId};
 pub use loop_plan::{Field, FieldErrors, LoopDraft, LoopPlan, PlannedStage, StageDraft};
@@ -21,3 +23,4 @@ pub use rubric_file::Rubric;
 pub use scorecard::{Card, CardDraft, Criterion};
 pub use stage::{Probe, StageKind};
 pub use states::{DecisionStatus, DocGate, JobKind, LoopState, StageState};
+pub use template::{StageSpec, Template, Templates};

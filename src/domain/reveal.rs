@@ -4,7 +4,6 @@
 
 use super::rubric::{Dimension, Level};
 use super::scorecard::{level_of_score, Criterion};
-use super::stage::StageKind;
 use super::states::DocGate;
 
 /// Scores on one criterion this far apart are a disagreement to discuss.
@@ -15,7 +14,8 @@ pub const RECOMMENDATION_SPREAD_LEVELS: usize = 2;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevealCard {
     pub interviewer: String,
-    pub stage: StageKind,
+    /// The stage's name as people see it.
+    pub stage: String,
     pub scores: Vec<(Criterion, u8)>,
     pub recommendation: Level,
     pub after_reveal: bool,
@@ -50,15 +50,15 @@ pub enum Flag {
     },
     Missing {
         interviewer: String,
-        stage: StageKind,
+        stage: String,
     },
     AfterReveal {
         interviewer: String,
-        stage: StageKind,
+        stage: String,
     },
     Addenda {
         interviewer: String,
-        stage: StageKind,
+        stage: String,
         count: usize,
     },
     DocGate {
@@ -102,7 +102,7 @@ fn level_index(l: Level) -> usize {
 /// show.
 pub fn summarize(
     all: &[RevealCard],
-    missing: &[(String, StageKind)],
+    missing: &[(String, String)],
     doc_gate: Option<DocGate>,
 ) -> Reveal {
     let cards: Vec<&RevealCard> = all.iter().filter(|c| !c.after_reveal).collect();
@@ -156,20 +156,20 @@ pub fn summarize(
     for (interviewer, stage) in missing {
         flags.push(Flag::Missing {
             interviewer: interviewer.clone(),
-            stage: *stage,
+            stage: stage.clone(),
         });
     }
     for c in all {
         if c.after_reveal {
             flags.push(Flag::AfterReveal {
                 interviewer: c.interviewer.clone(),
-                stage: c.stage,
+                stage: c.stage.clone(),
             });
         }
         if c.addenda > 0 {
             flags.push(Flag::Addenda {
                 interviewer: c.interviewer.clone(),
-                stage: c.stage,
+                stage: c.stage.clone(),
                 count: c.addenda,
             });
         }
@@ -188,12 +188,13 @@ pub fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::StageKind;
     use Dimension::*;
 
     fn card(who: &str, stage: StageKind, scores: &[(Dimension, u8)], rec: Level) -> RevealCard {
         RevealCard {
             interviewer: who.into(),
-            stage,
+            stage: stage.title().to_string(),
             scores: scores
                 .iter()
                 .map(|(d, s)| (Criterion::Dimension(*d), *s))
@@ -278,7 +279,7 @@ mod tests {
         ];
         let r = summarize(
             &cards,
-            &[("E".into(), StageKind::Coding)],
+            &[("E".into(), "Coding round".into())],
             Some(DocGate::Continued),
         );
         assert!(r.flags.contains(&Flag::SplitRecommendations {
@@ -287,15 +288,15 @@ mod tests {
         }));
         assert!(r.flags.contains(&Flag::Missing {
             interviewer: "E".into(),
-            stage: StageKind::Coding
+            stage: StageKind::Coding.title().into()
         }));
         assert!(r.flags.contains(&Flag::AfterReveal {
             interviewer: "D".into(),
-            stage: StageKind::BarRaiser
+            stage: StageKind::BarRaiser.title().into()
         }));
         assert!(r.flags.contains(&Flag::Addenda {
             interviewer: "D".into(),
-            stage: StageKind::BarRaiser,
+            stage: StageKind::BarRaiser.title().into(),
             count: 2
         }));
         assert!(r.flags.contains(&Flag::DocGate {

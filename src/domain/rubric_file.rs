@@ -9,6 +9,9 @@ use std::fmt;
 
 /// The rubric shipped with the bot.
 pub const DEFAULT_RUBRIC: &str = include_str!("../../rubric/default.rubric");
+/// The evidence hint for a stage kind the rubric has no `[stage.*]` for.
+pub const GENERAL_HINT: &str =
+    "Write what the candidate said and did: names, numbers, decisions and their reasons, not impressions.";
 /// Longest text for one rubric entry, in characters (a Slack hint holds 150).
 pub const MAX_ENTRY_CHARS: usize = 150;
 
@@ -151,6 +154,16 @@ impl Rubric {
         for k in StageKind::ALL {
             hints.insert(k, take(Section::Stage(k), "hint")?);
         }
+        // The kinds templates add may have hints too.
+        for k in StageKind::KINDS {
+            if let (false, Some((_, keys))) =
+                (hints.contains_key(&k), entries.get(&Section::Stage(k)))
+            {
+                if let Some(hint) = keys.get("hint") {
+                    hints.insert(k, hint.clone());
+                }
+            }
+        }
         Ok(Rubric {
             criteria,
             hints,
@@ -162,8 +175,13 @@ impl Rubric {
         &self.criteria[&c]
     }
 
+    /// What evidence to write down for a stage's card: the rubric's hint
+    /// for its kind, or a general one for kinds the rubric does not name.
     pub fn hint(&self, stage: StageKind) -> &str {
-        &self.hints[&stage]
+        self.hints
+            .get(&stage)
+            .map(String::as_str)
+            .unwrap_or(GENERAL_HINT)
     }
 }
 

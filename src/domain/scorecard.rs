@@ -3,6 +3,7 @@
 
 use super::rubric::{Dimension, Level};
 use super::stage::{Probe, StageKind};
+use super::template::StageSpec;
 use serde::{Deserialize, Serialize};
 
 /// Shortest evidence accepted per criterion, in characters.
@@ -195,10 +196,11 @@ fn check_text(text: &str, field: CardField, errors: &mut CardErrors) -> String {
 }
 
 impl CardDraft {
-    pub fn validate(self, kind: StageKind) -> Result<Card, CardErrors> {
+    pub fn validate(self, spec: &StageSpec) -> Result<Card, CardErrors> {
+        let kind = spec.kind;
         let mut errors = Vec::new();
         let mut scores = Vec::new();
-        for criterion in Criterion::for_stage(kind) {
+        for criterion in spec.criteria() {
             let (score, evidence) = self
                 .scores
                 .iter()
@@ -333,7 +335,9 @@ mod tests {
         let mut d = draft(StageKind::Coding, 2, Level::Senior);
         d.scores[0].1 = Some(4); // diagnostic thinking
         d.scores[1].1 = Some(4); // code review
-        let card = d.validate(StageKind::Coding).unwrap();
+        let card = d
+            .validate(&StageSpec::default_for(StageKind::Coding))
+            .unwrap();
         // (4*2 + 4*2 + 2 + 2) / 6
         assert!((card.weighted_average() - 20.0 / 6.0).abs() < 1e-9);
     }
@@ -345,7 +349,9 @@ mod tests {
         d.scores[2].2 = "good".into();
         d.recommendation = None;
         d.work_with = Some((None, "short".into()));
-        let errors = d.validate(StageKind::BarRaiser).unwrap_err();
+        let errors = d
+            .validate(&StageSpec::default_for(StageKind::BarRaiser))
+            .unwrap_err();
         let fields: Vec<CardField> = errors.iter().map(|(f, _)| *f).collect();
         assert!(fields.contains(&CardField::Score(Criterion::Dimension(
             Dimension::ArchitecturalDecisions
@@ -361,15 +367,15 @@ mod tests {
     #[test]
     fn the_document_gate() {
         let strong = draft(StageKind::DesignDoc, 3, Level::Staff)
-            .validate(StageKind::DesignDoc)
+            .validate(&StageSpec::default_for(StageKind::DesignDoc))
             .unwrap();
         assert!(!strong.below_staff_bar());
         let weak = draft(StageKind::DesignDoc, 2, Level::Staff)
-            .validate(StageKind::DesignDoc)
+            .validate(&StageSpec::default_for(StageKind::DesignDoc))
             .unwrap();
         assert!(weak.below_staff_bar());
         let no = draft(StageKind::DesignDoc, 4, Level::NoHire)
-            .validate(StageKind::DesignDoc)
+            .validate(&StageSpec::default_for(StageKind::DesignDoc))
             .unwrap();
         assert!(no.below_staff_bar());
         assert_eq!(level_of_score(3), Level::Staff);

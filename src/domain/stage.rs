@@ -12,6 +12,10 @@ pub enum StageKind {
     Coding,
     CrossTeam,
     BarRaiser,
+    /// Kinds a template may add (the linter has opinions about each).
+    SystemDesign,
+    Presentation,
+    Behavioural,
 }
 
 /// What a stage's scorecard asks about.
@@ -39,6 +43,19 @@ impl StageKind {
         StageKind::BarRaiser,
     ];
 
+    /// Every kind a template may name: the default six, then the others.
+    pub const KINDS: [StageKind; 9] = [
+        StageKind::HmScreen,
+        StageKind::DesignDoc,
+        StageKind::DeepDive,
+        StageKind::Coding,
+        StageKind::CrossTeam,
+        StageKind::BarRaiser,
+        StageKind::SystemDesign,
+        StageKind::Presentation,
+        StageKind::Behavioural,
+    ];
+
     /// Stable token for storage and Slack block ids.
     pub fn key(self) -> &'static str {
         match self {
@@ -48,11 +65,14 @@ impl StageKind {
             StageKind::Coding => "coding",
             StageKind::CrossTeam => "cross_team",
             StageKind::BarRaiser => "bar_raiser",
+            StageKind::SystemDesign => "system_design",
+            StageKind::Presentation => "presentation",
+            StageKind::Behavioural => "behavioural",
         }
     }
 
     pub fn parse(raw: &str) -> Option<StageKind> {
-        StageKind::ALL.into_iter().find(|k| k.key() == raw)
+        StageKind::KINDS.into_iter().find(|k| k.key() == raw)
     }
 
     /// 1-based position in the loop.
@@ -68,6 +88,9 @@ impl StageKind {
             StageKind::Coding => "Coding round",
             StageKind::CrossTeam => "Cross-team influence",
             StageKind::BarRaiser => "Bar raiser",
+            StageKind::SystemDesign => "System design",
+            StageKind::Presentation => "Presentation",
+            StageKind::Behavioural => "Behavioural interview",
         }
     }
 
@@ -80,6 +103,7 @@ impl StageKind {
             StageKind::Coding => Some(60),
             StageKind::CrossTeam => Some(60),
             StageKind::BarRaiser => Some(45),
+            StageKind::SystemDesign | StageKind::Presentation | StageKind::Behavioural => Some(60),
         }
     }
 
@@ -97,6 +121,11 @@ impl StageKind {
             StageKind::Coding => Probe::CodingCard,
             StageKind::CrossTeam => Probe::Dimensions(&[CrossTeamInfluence, MentorshipAtDistance]),
             StageKind::BarRaiser => Probe::Dimensions(&Dimension::ALL),
+            StageKind::SystemDesign => Probe::Dimensions(&[ArchitecturalDecisions]),
+            StageKind::Presentation => Probe::Dimensions(&[CrossTeamInfluence]),
+            StageKind::Behavioural => {
+                Probe::Dimensions(&[CrossTeamInfluence, MentorshipAtDistance])
+            }
         }
     }
 
@@ -106,6 +135,15 @@ impl StageKind {
             StageKind::DeepDive => 2,
             _ => 1,
         }
+    }
+}
+
+/// How a stage is named to people, from what the store holds: a template's
+/// title, or (for stages stored before templates) the kind's key.
+pub fn display_title(name: &str) -> String {
+    match StageKind::parse(name) {
+        Some(kind) => kind.title().to_string(),
+        None => name.to_string(),
     }
 }
 
@@ -123,7 +161,7 @@ mod tests {
         assert_eq!(StageKind::DeepDive.position(), 3);
         assert_eq!(StageKind::DeepDive.min_interviewers(), 2);
         assert!(!StageKind::DesignDoc.is_live());
-        for k in StageKind::ALL {
+        for k in StageKind::KINDS {
             assert_eq!(StageKind::parse(k.key()), Some(k));
         }
     }

@@ -66,14 +66,17 @@ fn mention_of(user: &str) -> String {
         .unwrap_or_else(|| escape(user))
 }
 
-async fn stage(state: &AppState, stage_id: i64) -> Result<(cards::StageRow, StageKind), Failure> {
+async fn stage(
+    state: &AppState,
+    stage_id: i64,
+) -> Result<(cards::StageRow, crate::domain::StageSpec), Failure> {
     let stage = cards::stage(&state.db, stage_id)
         .await?
         .ok_or(Failure::Missing("the stage is gone"))?;
-    let kind = stage
-        .kind()
+    let spec = stage
+        .spec()
         .ok_or(Failure::Missing("the stage has an unknown kind"))?;
-    Ok((stage, kind))
+    Ok((stage, spec))
 }
 
 async fn loop_row(state: &AppState, loop_id: i64) -> Result<loops::LoopRow, Failure> {
@@ -265,7 +268,7 @@ pub(crate) async fn home_view(
         .into_iter()
         .map(|p| views::home::Pending {
             stage_id: p.stage_id,
-            stage: StageKind::parse(&p.kind),
+            stage: crate::domain::stage::display_title(&p.kind),
             candidate: p.candidate_name,
         })
         .collect();
@@ -273,7 +276,7 @@ pub(crate) async fn home_view(
         .await?
         .into_iter()
         .map(|s| views::home::Submitted {
-            stage: StageKind::parse(&s.kind),
+            stage: crate::domain::stage::display_title(&s.kind),
             candidate: s.candidate_name,
             submitted_at: s.submitted_at,
         })
@@ -438,7 +441,8 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             if !cards::is_interviewer(db, *stage_id, user).await? {
                 return Ok(()); // swapped off the panel meanwhile
             }
-            let (stage, kind) = stage(state, *stage_id).await?;
+            let (stage, spec) = stage(state, *stage_id).await?;
+            let kind = spec.kind;
             let starts_at = stage
                 .starts_at
                 .ok_or(Failure::Missing("the stage has no start"))?;
@@ -459,7 +463,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             };
             let mut body = views::prep::message(
                 &state.rubric,
-                kind,
+                &spec,
                 &stage.candidate_name,
                 starts_at,
                 document,
@@ -475,8 +479,8 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             if !cards::is_interviewer(db, *stage_id, user).await? {
                 return Ok(()); // swapped off the panel meanwhile
             }
-            let (stage, kind) = stage(state, *stage_id).await?;
-            let mut body = views::scorecard::prompt(kind, &stage.candidate_name, stage.id, None);
+            let (stage, spec) = stage(state, *stage_id).await?;
+            let mut body = views::scorecard::prompt(&spec, &stage.candidate_name, stage.id, None);
             body["channel"] = json!(user);
             let answer = call(state, "chat.postMessage", &body).await?;
             if let (Some(channel), Some(ts)) = (answer["channel"].as_str(), answer["ts"].as_str()) {
@@ -493,9 +497,9 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             if !cards::is_interviewer(db, *stage_id, user).await? {
                 return Ok(()); // swapped off the panel meanwhile
             }
-            let (stage, kind) = stage(state, *stage_id).await?;
+            let (stage, spec) = stage(state, *stage_id).await?;
             let mut body = views::scorecard::prompt(
-                kind,
+                &spec,
                 &stage.candidate_name,
                 stage.id,
                 Some(*hours_since_end),
@@ -513,9 +517,9 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             else {
                 return Err(Failure::Missing("the prompt's DM was never posted"));
             };
-            let (stage, kind) = stage(state, *stage_id).await?;
+            let (stage, spec) = stage(state, *stage_id).await?;
             let mut body =
-                views::scorecard::locked(kind, &stage.candidate_name, stage.id, *submitted_at);
+                views::scorecard::locked(&spec, &stage.candidate_name, stage.id, *submitted_at);
             body["channel"] = json!(channel);
             body["ts"] = json!(ts);
             call(state, "chat.update", &body).await.map(drop)
@@ -524,11 +528,15 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             loop_id,
             user,
             stage,
+            stage_title,
             submitted,
             expected,
         } => {
-            let text =
-                m::channel_submitted(&mention_of(user), stage.title(), *submitted, *expected);
+            let title = match stage_title {
+                Some(t) => escape(t),
+                None => stage.title().to_string(),
+            };
+            let text = m::channel_submitted(&mention_of(user), &title, *submitted, *expected);
             let body = note(&channel(state, *loop_id).await?, &text);
             call(state, "chat.postMessage", &body).await.map(drop)
         }

@@ -76,6 +76,10 @@ pub enum Effect {
         loop_id: i64,
         user: String,
         stage: StageKind,
+        /// The stage's name in its template (absent in rows queued before
+        /// templates: the kind's title then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage_title: Option<String>,
         submitted: i64,
         expected: i64,
     },
@@ -286,6 +290,7 @@ mod tests {
             loop_id: 7,
             user: "U1".into(),
             stage: StageKind::Coding,
+            stage_title: None,
             submitted: 1,
             expected: 7,
         };

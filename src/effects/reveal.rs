@@ -48,7 +48,11 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
         .await?
         .into_iter()
         .partition(|a| a.after_reveal != 0);
-    let mut missing = cards::missing(db, loop_id).await?;
+    let mut missing: Vec<(String, String)> = cards::missing(db, loop_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.interviewer, m.name))
+        .collect();
     let (_, expected) = cards::progress(db, loop_id).await?;
     let mut views = Vec::new();
     let mut late = Vec::new();
@@ -62,7 +66,7 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
                 card_id = row.id,
                 "a stored card could not be read; it is listed as missing"
             );
-            missing.push((row.interviewer.clone(), row.kind.clone()));
+            missing.push((row.interviewer.clone(), row.title.clone()));
             continue;
         };
         let after = row.after_reveal != 0;
@@ -70,6 +74,7 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
             index: 0,
             interviewer: row.interviewer.clone(),
             stage,
+            stage_title: crate::domain::stage::display_title(&row.title),
             card,
             submitted_at: row.submitted_at,
             late_by: after.then(|| (row.submitted_at - started_at).max(0)),
@@ -103,7 +108,7 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
         .chain(&late)
         .map(|v| RevealCard {
             interviewer: v.interviewer.clone(),
-            stage: v.stage,
+            stage: v.stage_title.clone(),
             scores: v
                 .card
                 .scores
@@ -115,9 +120,9 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
             addenda: v.addenda.len(),
         })
         .collect();
-    let missing: Vec<(String, StageKind)> = missing
+    let missing: Vec<(String, String)> = missing
         .into_iter()
-        .filter_map(|(u, k)| Some((u, StageKind::parse(&k)?)))
+        .map(|(u, name)| (u, crate::domain::stage::display_title(&name)))
         .collect();
     Ok(Some(Snapshot {
         summary: summarize(&reveal_cards, &missing, l.doc_gate),

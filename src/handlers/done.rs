@@ -11,36 +11,52 @@ use crate::slack::Reply;
 use crate::store::{cards, loops};
 use crate::AppState;
 
-/// Reads a stage from what people type: its number or a familiar name.
-pub fn parse_stage(text: &str) -> Option<StageKind> {
+/// A stage as people name it in a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StageRef {
+    /// Its number in the plan (1-based).
+    Position(usize),
+    /// The first stage of a kind, by a familiar name.
+    Kind(StageKind),
+    /// Its title as the template named it, spaces as dashes.
+    Title(String),
+}
+
+/// Reads a stage from what people type: its number, a familiar name, or its
+/// title.
+pub fn parse_stage(text: &str) -> Option<StageRef> {
     let t = text.trim().to_lowercase().replace([' ', '_'], "-");
-    Some(match t.as_str() {
-        "1" | "screen" | "hm" | "hm-screen" | "hiring-manager-screen" => StageKind::HmScreen,
-        "2" | "doc" | "document" | "design-doc" | "design-document" | "written-design-document" => {
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(n) = t.parse::<usize>() {
+        return (n > 0).then_some(StageRef::Position(n));
+    }
+    Some(StageRef::Kind(match t.as_str() {
+        "screen" | "hm" | "hm-screen" | "hiring-manager-screen" => StageKind::HmScreen,
+        "doc" | "document" | "design-doc" | "design-document" | "written-design-document" => {
             StageKind::DesignDoc
         }
-        "3" | "deep-dive" | "deepdive" | "dive" => StageKind::DeepDive,
-        "4" | "coding" | "code" | "coding-round" => StageKind::Coding,
-        "5"
-        | "cross-team"
-        | "influence"
-        | "cross-team-influence"
-        | "behavioural"
-        | "behavioral" => StageKind::CrossTeam,
-        "6" | "bar-raiser" | "bar" | "barraiser" => StageKind::BarRaiser,
-        _ => return None,
-    })
+        "deep-dive" | "deepdive" | "dive" => StageKind::DeepDive,
+        "coding" | "code" | "coding-round" => StageKind::Coding,
+        "cross-team" | "influence" | "cross-team-influence" => StageKind::CrossTeam,
+        "bar-raiser" | "bar" | "barraiser" => StageKind::BarRaiser,
+        "system-design" | "design" => StageKind::SystemDesign,
+        "presentation" => StageKind::Presentation,
+        "behavioural" | "behavioral" => StageKind::Behavioural,
+        _ => return Some(StageRef::Title(t)),
+    }))
 }
 
 pub async fn command(state: &AppState, cmd: &SlashCommand, arg: &str) -> AppResult<Reply> {
-    let Some(kind) = parse_stage(arg) else {
+    let Some(stage) = parse_stage(arg) else {
         return Err(AppError::user(m::done_usage()));
     };
     let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
-    end(state, &l, kind, cmd.user_id.as_str())
+    end(state, &l, &stage, cmd.user_id.as_str())
         .await
         .map(Reply::ephemeral)
 }
@@ -52,7 +68,8 @@ pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Res
     let Some(l) = super::action_loop(state, action).await? else {
         return Ok(());
     };
-    let text = match end(state, &l, StageKind::DesignDoc, user).await {
+    let doc = StageRef::Kind(StageKind::DesignDoc);
+    let text = match end(state, &l, &doc, user).await {
         Ok(text) | Err(AppError::User(text)) => text,
         Err(AppError::Internal(e)) => return Err(e),
     };
@@ -62,15 +79,19 @@ pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Res
 async fn end(
     state: &AppState,
     l: &loops::LoopRow,
-    kind: StageKind,
+    which: &StageRef,
     user: &str,
 ) -> AppResult<String> {
     if !l.state.is_open() {
         return Err(AppError::user(m::LOOP_NOT_OPEN));
     }
-    let Some(stage) = cards::stage_of_kind(&state.db, l.id, kind.key()).await? else {
+    let (Some(stage), _) = cards::stage_by_ref(&state.db, l.id, which).await? else {
         return Err(AppError::user(m::done_usage()));
     };
+    let Some(kind) = stage.kind() else {
+        return Err(AppError::user(m::done_usage()));
+    };
+    let title = stage.title();
     let is_hm = l.hiring_manager == user;
     let allowed = match kind {
         StageKind::DesignDoc => is_hm,
@@ -85,13 +106,13 @@ async fn end(
         return Err(AppError::user(msg));
     }
     if stage.state != StageState::Scheduled {
-        return Ok(m::done_already(kind.title()));
+        return Ok(m::done_already(&title));
     }
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
     // Ending is the guard: only the call that ends the stage prompts.
     if !cards::end_stage(&mut tx, stage.id, now).await? {
-        return Ok(m::done_already(kind.title()));
+        return Ok(m::done_already(&title));
     }
     prompts::prompt_stage(state, &mut tx, &stage, now).await?;
     // The stage's scheduled end has nothing left to do.
@@ -101,13 +122,13 @@ async fn end(
         &l.team_id,
         Some(l.id),
         user,
-        &format!("ended the {} early", kind.key()),
+        &format!("ended stage {} ({}) early", stage.position, kind.key()),
         now,
     )
     .await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    Ok(m::done_ok(kind.title()))
+    Ok(m::done_ok(&title))
 }
 
 #[cfg(test)]
@@ -116,10 +137,23 @@ mod tests {
 
     #[test]
     fn stages_by_number_or_name() {
-        assert_eq!(parse_stage("4"), Some(StageKind::Coding));
-        assert_eq!(parse_stage("Deep dive"), Some(StageKind::DeepDive));
-        assert_eq!(parse_stage("doc"), Some(StageKind::DesignDoc));
-        assert_eq!(parse_stage("bar_raiser"), Some(StageKind::BarRaiser));
-        assert_eq!(parse_stage("7"), None);
+        assert_eq!(parse_stage("4"), Some(StageRef::Position(4)));
+        assert_eq!(
+            parse_stage("Deep dive"),
+            Some(StageRef::Kind(StageKind::DeepDive))
+        );
+        assert_eq!(
+            parse_stage("doc"),
+            Some(StageRef::Kind(StageKind::DesignDoc))
+        );
+        assert_eq!(
+            parse_stage("bar_raiser"),
+            Some(StageRef::Kind(StageKind::BarRaiser))
+        );
+        assert_eq!(
+            parse_stage("Second coding round"),
+            Some(StageRef::Title("second-coding-round".into()))
+        );
+        assert_eq!(parse_stage("0"), None);
     }
 }

@@ -2,7 +2,7 @@
 //! hiring manager to continue or stop; stopping cancels the remaining stages,
 //! tells their interviewers, and is recorded with who and when.
 
-use crate::domain::{DocGate, StageKind};
+use crate::domain::DocGate;
 use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, user as mention};
@@ -95,10 +95,8 @@ async fn stop_loop(tx: &mut Tx, l: &loops::LoopRow, now: i64) -> anyhow::Result<
     let cancelled = loops::stop(tx, l.id, now).await?;
     jobs::cancel_for_loop(tx, l.id, now).await?;
     for (kind, user) in cancelled {
-        let stage = StageKind::parse(&kind)
-            .map(StageKind::title)
-            .unwrap_or("stage");
-        let text = m::stage_cancelled(stage, &escape(&l.candidate_name));
+        let stage = escape(&crate::domain::stage::display_title(&kind));
+        let text = m::stage_cancelled(&stage, &escape(&l.candidate_name));
         effects::record(
             tx,
             &l.team_id,

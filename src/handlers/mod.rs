@@ -290,6 +290,9 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
             let result = async {
                 match action.action_id.as_str() {
                     card_view::OPEN_ACTION => scorecard::open(state, &action).await,
+                    views::open_loop::TEMPLATE_ACTION => {
+                        open::template_picked(state, &action).await
+                    }
                     card_view::ADDENDUM_ACTION => scorecard::open_addendum(state, &action).await,
                     crate::slack::views::plan::DOC_RECEIVED_ACTION => {
                         done::doc_received(state, &action).await

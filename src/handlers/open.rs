@@ -1,12 +1,13 @@
 //! `/staffloop open`: show the loop form at once (the trigger expires in 3 s),
 //! then, on submit, validate, store the loop and record its Slack effects.
 
+use crate::domain::lint;
 use crate::domain::{StageKind, UserId};
 use crate::effects::{self, Effect};
 use crate::error::AppResult;
 use crate::messages as m;
 use crate::slack::client::CallError;
-use crate::slack::payload::{SlashCommand, ViewSubmission};
+use crate::slack::payload::{BlockAction, SlashCommand, ViewSubmission};
 use crate::slack::views::open_loop;
 use crate::slack::Reply;
 use crate::store::loops::{self, Created, NewLoop};
@@ -17,8 +18,19 @@ use std::time::Duration;
 /// `views.open` must land before the trigger's 3 s run out.
 const VIEWS_OPEN_TIMEOUT: Duration = Duration::from_millis(2500);
 
+/// How long the open form waits for the hiring team's members (a
+/// submission must be answered within 3 s); without them the bar raiser
+/// is not checked.
+const HIRING_TEAM_TIMEOUT: Duration = Duration::from_millis(1200);
+
 pub async fn command(state: &AppState, cmd: &SlashCommand, candidate: &str) -> AppResult<Reply> {
-    let view = open_loop::modal(candidate, &cmd.user_id);
+    let templates = &state.templates;
+    let view = open_loop::modal(
+        templates,
+        templates.default_template(),
+        candidate,
+        &cmd.user_id,
+    );
     let body = json!({"trigger_id": cmd.trigger_id, "view": view});
     let call = state.slack.call("views.open", &body);
     let code = match tokio::time::timeout(VIEWS_OPEN_TIMEOUT, call).await {
@@ -33,9 +45,66 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, candidate: &str) -> A
     Ok(Reply::ephemeral(m::form_failed(&code)))
 }
 
+/// The template picker changed: redraw the form for the chosen template,
+/// keeping the candidate's name.
+pub async fn template_picked(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
+    let (Some(view), Some(id)) = (&action.view, &action.selected) else {
+        return Ok(());
+    };
+    if view.callback_id != open_loop::CALLBACK_ID {
+        return Ok(());
+    }
+    let template = state.templates.get(id);
+    let name = open_loop::typed_name(&view.values);
+    let body = json!({
+        "view_id": view.id,
+        "hash": view.hash,
+        "view": open_loop::modal(&state.templates, template, &name, &action.user_id),
+    });
+    match state.slack.call("views.update", &body).await {
+        Ok(_) => Ok(()),
+        // Someone changed the form again meanwhile: theirs is the newer one.
+        Err(CallError::Api(code)) if code == "hash_conflict" => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("views.update failed: {e}")),
+    }
+}
+
+/// The members of the hiring team's user group, when one is configured and
+/// Slack answers in time; empty otherwise (the check is skipped, and says so
+/// in the log).
+async fn hiring_team(state: &AppState) -> Vec<UserId> {
+    let Some(group) = &state.hiring_team_group else {
+        return Vec::new();
+    };
+    let args = json!({"usergroup": group});
+    let call = state.slack.call("usergroups.users.list", &args);
+    match tokio::time::timeout(HIRING_TEAM_TIMEOUT, call).await {
+        Ok(Ok(v)) => v["users"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|u| u.as_str())
+                    .filter_map(UserId::parse)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "reading the hiring team's user group failed; the bar raiser is not checked");
+            Vec::new()
+        }
+        Err(_) => {
+            tracing::warn!(
+                "the hiring team's user group took too long; the bar raiser is not checked"
+            );
+            Vec::new()
+        }
+    }
+}
+
 pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     let now = state.clock.unix();
-    let plan = match open_loop::read(&sub.values).validate(now) {
+    let template = state.templates.get(&sub.private_metadata);
+    let plan = match open_loop::read(&sub.values, template).validate(template, now) {
         Ok(plan) => plan,
         Err(errors) => {
             return Reply::view_errors(
@@ -45,6 +114,35 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
             )
         }
     };
+    let mut plan = plan;
+    let team = hiring_team(state).await;
+    let findings = lint::plan(template, &plan, plan.design_prompt.as_deref(), &team);
+    if !findings.is_empty() && !open_loop::acknowledged(&sub.values) {
+        let mut by_block: Vec<(String, String)> = Vec::new();
+        for f in &findings {
+            let block = open_loop::block_id(open_loop::finding_field(f));
+            let text = m::finding(f);
+            match by_block.iter_mut().find(|(b, _)| *b == block) {
+                Some((_, t)) => {
+                    t.push('\n');
+                    t.push_str(&text);
+                }
+                None => by_block.push((block, text)),
+            }
+        }
+        let ack = open_loop::block_id(crate::domain::Field::Acknowledge);
+        if !by_block.iter().any(|(b, _)| *b == ack) {
+            by_block.push((ack, m::ACKNOWLEDGE_NEEDED.to_string()));
+        }
+        return Reply::view_errors(by_block);
+    }
+    // The debrief's day is judged afresh whenever the plan is drawn.
+    plan.warnings = findings
+        .iter()
+        .filter(|f| f.rule != lint::Rule::DebriefNotSameDay)
+        .map(m::finding)
+        .collect();
+    let plan = plan;
     let opener: &UserId = &sub.user_id;
     let participants: Vec<String> = plan
         .participants()
@@ -72,21 +170,17 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         .map(|e| effects::encode(team_id, e))
         .collect();
         let mut jobs = crate::jobs::prompts::loop_jobs(team_id, loop_id, stored.stages, debrief_at);
+        // Stored in the plan's order: the n-th stored stage is the n-th planned.
         let panels: Vec<(i64, StageKind, Option<i64>, Vec<String>)> = stored
             .stages
             .iter()
-            .map(|(id, kind, at)| {
-                let people = plan
-                    .stages
+            .zip(&plan.stages)
+            .map(|((id, kind, at, _), planned)| {
+                let people = planned
+                    .interviewers
                     .iter()
-                    .find(|s| s.kind == *kind)
-                    .map(|s| {
-                        s.interviewers
-                            .iter()
-                            .map(|u| u.as_str().to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                    .map(|u| u.as_str().to_string())
+                    .collect();
                 (*id, *kind, *at, people)
             })
             .collect();

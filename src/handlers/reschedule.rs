@@ -30,11 +30,8 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         .trim()
         .split_once(char::is_whitespace)
         .ok_or_else(usage)?;
-    let (Some(kind), Some(start)) = (parse_stage(stage_word), parse_when(when_text, tz)) else {
+    let (Some(which), Some(start)) = (parse_stage(stage_word), parse_when(when_text, tz)) else {
         return Err(usage());
-    };
-    let Some(length) = kind.length_minutes() else {
-        return Err(usage()); // the written document has no time
     };
     let team = cmd.team_id.as_str();
     let by = cmd.user_id.as_str();
@@ -43,17 +40,21 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     if start <= now {
         return Err(AppError::user(m::RESCHEDULE_PAST));
     }
+    let mut tx = state.db.begin().await?;
+    loops::lock(&mut tx, l.id).await?;
+    let Some(stage) = cards::stage_by_ref_in(&mut tx, l.id, &which).await? else {
+        return Err(usage());
+    };
+    let (Some(kind), Some(length)) = (stage.kind(), stage.length_minutes) else {
+        return Err(usage()); // the written document has no time
+    };
+    let title = stage.title();
     let end = start + length * 60;
     if end > l.debrief_at {
         return Err(AppError::user(m::reschedule_after_debrief(&date(
             l.debrief_at,
         ))));
     }
-    let mut tx = state.db.begin().await?;
-    loops::lock(&mut tx, l.id).await?;
-    let Some(stage) = cards::stage_of_kind(&mut tx, l.id, kind.key()).await? else {
-        return Err(usage());
-    };
     if !stage.loop_state.is_open() || stage.debrief_started_at.is_some() {
         return Err(AppError::user(m::PANEL_TOO_LATE));
     }
@@ -76,13 +77,13 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         .iter()
         .map(|user| Effect::DirectMessage {
             user: user.clone(),
-            text: m::reschedule_told(kind.title(), &candidate, &when),
+            text: m::reschedule_told(&title, &candidate, &when),
         })
         .collect();
     out.push(Effect::UpdateLoopPlan { loop_id: l.id });
     out.push(Effect::LoopChannelNote {
         loop_id: l.id,
-        text: m::reschedule_note(&mention(&cmd.user_id), kind.title(), &when),
+        text: m::reschedule_note(&mention(&cmd.user_id), &title, &when),
     });
     for e in out {
         effects::record(&mut tx, team, e, now * 1000).await?;
@@ -92,14 +93,14 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         team,
         Some(l.id),
         by,
-        &format!("moved {} to {start}", kind.key()),
+        &format!("moved stage {} to {start}", stage.position),
         now,
     )
     .await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     state.jobs_wakeup.notify_one();
-    Ok(Reply::ephemeral(m::reschedule_done(kind.title(), &when)))
+    Ok(Reply::ephemeral(m::reschedule_done(&title, &when)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use crate::domain::scorecard::Card;
 use crate::domain::scorecard::CardField;
+use crate::domain::StageSpec;
 use crate::domain::{StageKind, StageState};
 use crate::effects::{self, Effect};
 use crate::messages as m;
@@ -23,12 +24,12 @@ async fn own_stage(
     state: &AppState,
     stage_id: Option<i64>,
     user: &str,
-) -> anyhow::Result<Option<(StageRow, StageKind)>> {
+) -> anyhow::Result<Option<(StageRow, StageSpec)>> {
     let Some(stage_id) = stage_id else {
         return Ok(None);
     };
     let stage = cards::stage_for_interviewer(&state.db, stage_id, user).await?;
-    Ok(stage.and_then(|s| s.kind().map(|k| (s, k))))
+    Ok(stage.and_then(|s| s.spec().map(|spec| (s, spec))))
 }
 
 async fn open_view(state: &AppState, trigger_id: &str, view: Value) {
@@ -47,7 +48,7 @@ async fn open_view(state: &AppState, trigger_id: &str, view: Value) {
 /// The "Open scorecard" button (in the prompt DM or the App Home).
 pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
     let user = action.user_id.as_str();
-    let Some((stage, kind)) = own_stage(state, action.id_value(), user).await? else {
+    let Some((stage, spec)) = own_stage(state, action.id_value(), user).await? else {
         tracing::warn!("scorecard opened by someone who is not its interviewer");
         return super::notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
     };
@@ -55,8 +56,8 @@ pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> 
         return super::notice(state, action.team_id.as_str(), user, None, m::STAGE_CLOSED).await;
     }
     let view = match cards::card_receipt(&state.db, stage.id, user).await? {
-        Some(_) => scorecard::addendum_modal(kind, &stage.candidate_name, stage.id),
-        None => scorecard::modal(&state.rubric, kind, &stage.candidate_name, stage.id),
+        Some(_) => scorecard::addendum_modal(&spec, &stage.candidate_name, stage.id),
+        None => scorecard::modal(&state.rubric, &spec, &stage.candidate_name, stage.id),
     };
     open_view(state, &action.trigger_id, view).await;
     Ok(())
@@ -65,21 +66,23 @@ pub async fn open(state: &AppState, action: &BlockAction) -> anyhow::Result<()> 
 /// The "Add an addendum" button on a locked card's DM.
 pub async fn open_addendum(state: &AppState, action: &BlockAction) -> anyhow::Result<()> {
     let user = action.user_id.as_str();
-    let Some((stage, kind)) = own_stage(state, action.id_value(), user).await? else {
+    let Some((stage, spec)) = own_stage(state, action.id_value(), user).await? else {
         return super::notice(state, action.team_id.as_str(), user, None, m::NOT_YOUR_CARD).await;
     };
     open_view(
         state,
         &action.trigger_id,
-        scorecard::addendum_modal(kind, &stage.candidate_name, stage.id),
+        scorecard::addendum_modal(&spec, &stage.candidate_name, stage.id),
     )
     .await;
     Ok(())
 }
 
-fn first_block(kind: StageKind) -> String {
-    let first = crate::domain::Criterion::for_stage(kind)[0];
-    scorecard::block_id(CardField::Score(first))
+fn first_block(spec: &StageSpec) -> String {
+    match spec.criteria().first() {
+        Some(first) => scorecard::block_id(CardField::Score(*first)),
+        None => scorecard::block_id(CardField::Recommendation),
+    }
 }
 
 pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Reply> {
@@ -87,7 +90,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
     let arriving = state.card_writes.arriving();
     let user = sub.user_id.as_str();
     let stage_id = sub.private_metadata.trim().parse().ok();
-    let Some((stage, kind)) = own_stage(state, stage_id, user).await? else {
+    let Some((stage, spec)) = own_stage(state, stage_id, user).await? else {
         // A forged or misdirected submission: refuse it and store nothing.
         tracing::warn!("scorecard submission refused: not the stage's interviewer");
         // Attach the refusal to a block the submitted form really has.
@@ -95,16 +98,17 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
             .values
             .as_object()
             .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_else(|| first_block(StageKind::HmScreen));
+            .unwrap_or_else(|| first_block(&StageSpec::default_for(StageKind::HmScreen)));
         return Ok(Reply::view_errors([(block, m::NOT_YOUR_CARD.to_string())]));
     };
     if !stage.is_open() {
         return Ok(Reply::view_errors([(
-            first_block(kind),
+            first_block(&spec),
             m::STAGE_CLOSED.to_string(),
         )]));
     }
-    let card = match scorecard::read(kind, &sub.values).validate(kind) {
+    let kind = spec.kind;
+    let card = match scorecard::read(&spec, &sub.values).validate(&spec) {
         Ok(card) => card,
         Err(errors) => {
             return Ok(Reply::view_errors(
@@ -144,16 +148,16 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
                 .map(|(_, at)| at)
                 .unwrap_or(now);
             Ok(Reply::view_errors([(
-                first_block(kind),
+                first_block(&spec),
                 m::already_locked(&date(since)),
             )]))
         }
         Written::Closed => Ok(Reply::view_errors([(
-            first_block(kind),
+            first_block(&spec),
             m::STAGE_CLOSED.to_string(),
         )])),
         Written::NotYours => Ok(Reply::view_errors([(
-            first_block(kind),
+            first_block(&spec),
             m::NOT_YOUR_CARD.to_string(),
         )])),
     }
@@ -333,6 +337,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             loop_id: stage.loop_id,
             user: c.user.clone(),
             stage: c.kind,
+            stage_title: Some(stage.title()),
             submitted,
             expected,
         };

@@ -1,6 +1,5 @@
 //! `/staffloop status`: who has submitted in this loop, never what.
 
-use crate::domain::StageKind;
 use crate::error::{AppError, AppResult};
 use crate::messages as m;
 use crate::slack::payload::SlashCommand;
@@ -18,7 +17,8 @@ pub async fn command(state: &AppState, cmd: &SlashCommand) -> AppResult<Reply> {
         .await?
         .into_iter()
         .map(|s| status::StageLine {
-            kind: StageKind::parse(&s.kind),
+            title: s.title,
+            position: s.position,
             starts_at: s.starts_at,
             interviewers: s.interviewers,
         })

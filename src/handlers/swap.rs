@@ -20,7 +20,7 @@ use serde_json::json;
 
 pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
     let words: Vec<&str> = rest.split_whitespace().collect();
-    let (Some(kind), Some(old), Some(new), 3) = (
+    let (Some(which), Some(old), Some(new), 3) = (
         words.first().and_then(|w| parse_stage(w)),
         words.get(1).and_then(|w| mentioned_user(w)),
         words.get(2).and_then(|w| mentioned_user(w)),
@@ -37,14 +37,17 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     let now = state.clock.unix();
     let (old_m, new_m) = (mention(&old), mention(&new));
     let (old, new) = (old.as_str(), new.as_str());
-    let title = kind.title();
     let mut tx = state.db.begin().await?;
     // Under the loop's lock: the debrief cannot start, nor a card of this
     // seat land, halfway through.
     loops::lock(&mut tx, l.id).await?;
-    let Some(stage) = cards::stage_of_kind(&mut tx, l.id, kind.key()).await? else {
+    let Some(stage) = cards::stage_by_ref_in(&mut tx, l.id, &which).await? else {
         return Err(AppError::user(m::swap_usage()));
     };
+    let (Some(kind), title) = (stage.kind(), stage.title()) else {
+        return Err(AppError::user(m::swap_usage()));
+    };
+    let title = title.as_str();
     if !stage.loop_state.is_open() || stage.debrief_started_at.is_some() {
         return Err(AppError::user(m::PANEL_TOO_LATE));
     }
@@ -125,7 +128,7 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         team,
         Some(l.id),
         by,
-        &format!("swapped {old} for {new} on {}", kind.key()),
+        &format!("swapped {old} for {new} on stage {}", stage.position),
         now,
     )
     .await?;

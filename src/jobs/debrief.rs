@@ -2,7 +2,7 @@
 //! by the hiring manager (the handler calls `start` too). Starting reveals
 //! every card locked by then, cancels the reminders, and is recorded.
 
-use crate::domain::{JobKind, StageKind};
+use crate::domain::JobKind;
 use crate::effects::{self, Effect};
 use crate::messages as m;
 use crate::slack::mrkdwn::escape;
@@ -85,10 +85,8 @@ pub async fn start(
         }
         let candidate = loops::candidate_of(&mut tx, loop_id).await?;
         for (_, kind, user) in cancelled {
-            let stage = StageKind::parse(&kind)
-                .map(StageKind::title)
-                .unwrap_or("stage");
-            let text = m::stage_not_needed(stage, &escape(&candidate));
+            let stage = escape(&crate::domain::stage::display_title(&kind));
+            let text = m::stage_not_needed(&stage, &escape(&candidate));
             let dm = Effect::DirectMessage { user, text };
             effects::record(&mut tx, &team_id, dm, now * 1000).await?;
         }

@@ -166,11 +166,9 @@ pub async fn hm_missing(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let text = info.as_ref().filter(|_| !missing.is_empty()).map(|info| {
         let lines = missing
             .iter()
-            .map(|(user, kind)| {
-                let stage = StageKind::parse(kind)
-                    .map(StageKind::title)
-                    .unwrap_or("Stage");
-                format!("• <@{user}> · {stage}")
+            .map(|m| {
+                let stage = escape(&crate::domain::stage::display_title(&m.name));
+                format!("• <@{}> · {stage}", m.interviewer)
             })
             .collect::<Vec<_>>()
             .join("\n");
@@ -188,7 +186,7 @@ pub async fn doc_deadline(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let doc_missing = cards::missing(&state.db, loop_id)
         .await?
         .iter()
-        .any(|(_, kind)| kind == StageKind::DesignDoc.key());
+        .any(|m| m.kind == StageKind::DesignDoc.key());
     // Once the deep-dive has started the warning is moot; the missing-card
     // list before the debrief still names the document.
     let deep_dive = cards::stage_of_kind(&state.db, loop_id, StageKind::DeepDive.key()).await?;
@@ -303,19 +301,19 @@ pub async fn prep(state: &AppState, job: &Job) -> anyhow::Result<()> {
 pub fn loop_jobs<'a>(
     team_id: &'a str,
     loop_id: i64,
-    stages: &[(i64, StageKind, Option<i64>)],
+    stages: &[(i64, StageKind, Option<i64>, Option<i64>)],
     debrief_at: i64,
 ) -> Vec<NewJob<'a>> {
     let mut out = Vec::new();
-    for (stage_id, kind, starts_at) in stages {
-        if let (Some(start), Some(len)) = (starts_at, kind.length_minutes()) {
+    for (stage_id, kind, starts_at, ends_at) in stages {
+        if let Some(end) = ends_at {
             out.push(NewJob {
                 kind: JobKind::StageEnd,
                 dedupe_key: format!("stage_end:{stage_id}"),
                 team_id,
                 loop_id: Some(loop_id),
                 payload: json!({"stage_id": stage_id}),
-                due_at: start + len * 60,
+                due_at: *end,
             });
         }
         if *kind == StageKind::DeepDive {

@@ -72,6 +72,19 @@ pub struct BlockAction {
     pub channel_id: Option<String>,
     /// The message the button sits on, when it sits on one.
     pub message_ts: Option<String>,
+    /// The modal the element sits in, when it sits in one: its id, its
+    /// hash (so an update cannot overwrite a newer one) and its values.
+    pub view: Option<ActionView>,
+    /// A select's chosen option (its value).
+    pub selected: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionView {
+    pub id: String,
+    pub hash: String,
+    pub callback_id: String,
+    pub values: Value,
 }
 
 impl BlockAction {
@@ -153,6 +166,21 @@ impl Interaction {
                     message_ts: str_at(v, &["container", "message_ts"])
                         .or_else(|| str_at(v, &["message", "ts"]))
                         .map(str::to_string),
+                    view: v.get("view").and_then(|view| {
+                        Some(ActionView {
+                            id: str_at(view, &["id"])?.to_string(),
+                            hash: str_at(view, &["hash"]).unwrap_or_default().to_string(),
+                            callback_id: str_at(view, &["callback_id"])
+                                .unwrap_or_default()
+                                .to_string(),
+                            values: view
+                                .get("state")
+                                .and_then(|s| s.get("values"))
+                                .cloned()
+                                .unwrap_or(Value::Null),
+                        })
+                    }),
+                    selected: str_at(action, &["selected_option", "value"]).map(str::to_string),
                 }))
             }
             other => Ok(Interaction::Ignored(other.to_string())),

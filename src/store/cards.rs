@@ -22,11 +22,40 @@ pub struct StageRow {
     pub debrief_at: i64,
     pub debrief_started_at: Option<i64>,
     pub doc_gate: Option<DocGate>,
+    pub position: i64,
+    pub title: Option<String>,
+    pub panel: Option<i64>,
+    pub probes: Option<String>,
+    pub guide: Option<String>,
+    pub candidate_hours: Option<String>,
 }
 
 impl StageRow {
     pub fn kind(&self) -> Option<crate::domain::StageKind> {
         crate::domain::StageKind::parse(&self.kind)
+    }
+
+    /// What the loop's template made of this stage.
+    pub fn spec(&self) -> Option<crate::domain::StageSpec> {
+        super::loops::spec_of(&super::loops::StageColumns {
+            kind: self.kind.clone(),
+            starts_at: self.starts_at,
+            length_minutes: self.length_minutes,
+            title: self.title.clone(),
+            panel: self.panel,
+            probes: self.probes.clone(),
+            guide: self.guide.clone(),
+            candidate_hours: self.candidate_hours.clone(),
+        })
+    }
+
+    /// The stage's title as its template named it.
+    pub fn title(&self) -> String {
+        match (&self.title, self.kind()) {
+            (Some(t), _) => t.clone(),
+            (None, Some(kind)) => kind.title().to_string(),
+            (None, None) => self.kind.clone(),
+        }
     }
 
     pub fn is_open(&self) -> bool {
@@ -37,7 +66,8 @@ impl StageRow {
 const STAGE_COLUMNS: &str =
     "s.id, s.loop_id, l.team_id, s.kind, s.starts_at, s.length_minutes, s.state, \
      l.candidate_name, l.hiring_manager, l.state AS loop_state, l.channel_id, l.debrief_at, \
-     l.debrief_started_at, l.doc_gate";
+     l.debrief_started_at, l.doc_gate, s.position, s.title, s.panel, s.probes, s.guide, \
+     s.candidate_hours";
 
 pub async fn stage<'c, E: Executor<'c, Database = Any>>(
     e: E,
@@ -73,11 +103,61 @@ pub async fn stage_of_kind<'c, E: Executor<'c, Database = Any>>(
     kind: &str,
 ) -> Result<Option<StageRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id WHERE s.loop_id = $1 AND s.kind = $2"
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id \
+         WHERE s.loop_id = $1 AND s.kind = $2 ORDER BY s.position LIMIT 1"
     ))
     .bind(loop_id)
     .bind(kind)
     .fetch_optional(e)
+    .await
+}
+
+/// The stage a command names, and every stage of the loop (for saying
+/// which there are when none matches).
+pub async fn stage_by_ref(
+    db: &super::Db,
+    loop_id: i64,
+    which: &crate::handlers::done::StageRef,
+) -> Result<(Option<StageRow>, Vec<StageRow>), sqlx::Error> {
+    let all = loop_stages(db, loop_id).await?;
+    Ok((pick_stage(&all, which).cloned(), all))
+}
+
+/// The same inside a transaction.
+pub async fn stage_by_ref_in(
+    tx: &mut Tx,
+    loop_id: i64,
+    which: &crate::handlers::done::StageRef,
+) -> Result<Option<StageRow>, sqlx::Error> {
+    let all = loop_stages(&mut *tx, loop_id).await?;
+    Ok(pick_stage(&all, which).cloned())
+}
+
+fn pick_stage<'a>(
+    all: &'a [StageRow],
+    which: &crate::handlers::done::StageRef,
+) -> Option<&'a StageRow> {
+    use crate::handlers::done::StageRef;
+    match which {
+        StageRef::Position(n) => all.iter().find(|s| s.position == *n as i64),
+        StageRef::Kind(kind) => all.iter().find(|s| s.kind() == Some(*kind)),
+        StageRef::Title(slug) => all
+            .iter()
+            .find(|s| s.title().to_lowercase().replace([' ', '_'], "-") == *slug),
+    }
+}
+
+/// Every stage of a loop, in order.
+pub async fn loop_stages<'c, E: Executor<'c, Database = Any>>(
+    e: E,
+    loop_id: i64,
+) -> Result<Vec<StageRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {STAGE_COLUMNS} FROM stages s JOIN loops l ON l.id = s.loop_id \
+         WHERE s.loop_id = $1 ORDER BY s.position"
+    ))
+    .bind(loop_id)
+    .fetch_all(e)
     .await
 }
 
@@ -349,12 +429,21 @@ pub async fn progress<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// (interviewer, stage kind) of every expected card not yet in.
+/// An expected card that is not in: whose, and for which stage.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MissingCard {
+    pub interviewer: String,
+    pub kind: String,
+    /// The stage's name as stored (see `stage::display_title`).
+    pub name: String,
+}
+
 pub async fn missing<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> Result<Vec<MissingCard>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT i.user_id, s.kind FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+        "SELECT i.user_id AS interviewer, s.kind, COALESCE(s.title, s.kind) AS name FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
          WHERE s.loop_id = $1 AND s.state <> 'cancelled' AND NOT EXISTS \
            (SELECT 1 FROM scorecards c WHERE c.stage_id = s.id AND c.interviewer = i.user_id) \
          ORDER BY s.position, i.user_id",
@@ -378,7 +467,7 @@ pub async fn pending_for_user<'c, E: Executor<'c, Database = Any>>(
     user: &str,
 ) -> Result<Vec<PendingCard>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.stage_id, s.kind, l.candidate_name FROM prompts p \
+        "SELECT p.stage_id, COALESCE(s.title, s.kind) AS kind, l.candidate_name FROM prompts p \
            JOIN stages s ON s.id = p.stage_id JOIN loops l ON l.id = p.loop_id \
          WHERE l.team_id = $1 AND p.interviewer = $2 AND l.state = 'open' AND s.state <> 'cancelled' \
            AND NOT EXISTS (SELECT 1 FROM scorecards c WHERE c.stage_id = p.stage_id AND c.interviewer = p.interviewer) \
@@ -404,7 +493,7 @@ pub async fn submitted_by_user<'c, E: Executor<'c, Database = Any>>(
     user: &str,
 ) -> Result<Vec<SubmittedCard>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT s.kind, l.candidate_name, c.submitted_at FROM scorecards c \
+        "SELECT COALESCE(s.title, s.kind) AS kind, l.candidate_name, c.submitted_at FROM scorecards c \
            JOIN stages s ON s.id = c.stage_id JOIN loops l ON l.id = c.loop_id \
          WHERE l.team_id = $1 AND c.interviewer = $2 ORDER BY c.submitted_at DESC, c.id DESC LIMIT 20",
     )
@@ -426,6 +515,8 @@ pub struct RevealRow {
     pub id: i64,
     pub interviewer: String,
     pub kind: String,
+    /// The stage's name as people see it (see `stage::display_title`).
+    pub title: String,
     pub content: String,
     pub submitted_at: i64,
     pub after_reveal: i64,
@@ -436,7 +527,7 @@ pub async fn reveal_rows<'c, E: Executor<'c, Database = Any>>(
     loop_id: i64,
 ) -> Result<Vec<RevealRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.id, c.interviewer, s.kind, c.content, c.submitted_at, c.after_reveal FROM scorecards c \
+        "SELECT c.id, c.interviewer, s.kind, COALESCE(s.title, s.kind) AS title, c.content, c.submitted_at, c.after_reveal FROM scorecards c \
            JOIN stages s ON s.id = c.stage_id WHERE c.loop_id = $1 ORDER BY s.position, c.submitted_at, c.id",
     )
     .bind(loop_id)

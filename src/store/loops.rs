@@ -4,8 +4,8 @@ use super::jobs::{self, NewJob};
 use super::outbox::{self, NewRow};
 use super::{is_unique_violation, teams, Db, Tx};
 use crate::domain::{
-    slug, CandidateName, DocGate, Level, LoopPlan, LoopState, PlannedStage, StageKind, StageState,
-    UserId,
+    slug, CandidateName, DocGate, Level, LoopPlan, LoopState, PlannedStage, StageKind, StageSpec,
+    StageState, UserId,
 };
 use sqlx::{Any, Executor};
 
@@ -37,8 +37,8 @@ pub enum Created {
 pub struct Stored<'a> {
     pub loop_id: i64,
     pub channel_name: &'a str,
-    /// (stage id, kind, start) in order.
-    pub stages: &'a [(i64, StageKind, Option<i64>)],
+    /// (stage id, kind, start, end) in order.
+    pub stages: &'a [(i64, StageKind, Option<i64>, Option<i64>)],
 }
 
 /// Stores the loop, reserves a unique channel name for it, and records the
@@ -98,8 +98,9 @@ async fn try_create<'t>(
     let plan = new.plan;
     let loop_id: i64 = sqlx::query_scalar(
         "INSERT INTO loops (team_id, candidate_name, applied_level, hiring_manager, opened_by, \
-           source_view_id, channel_slug, channel_name, design_doc_url, debrief_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+           source_view_id, channel_slug, channel_name, design_doc_url, debrief_at, created_at, \
+           template_name, design_prompt, warnings) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(new.team_id)
     .bind(plan.candidate.as_str())
@@ -112,22 +113,36 @@ async fn try_create<'t>(
     .bind(plan.design_doc_url.as_deref())
     .bind(plan.debrief_at)
     .bind(new.now)
+    .bind(&plan.template_name)
+    .bind(plan.design_prompt.as_deref())
+    .bind(join_lines(&plan.warnings))
     .fetch_one(&mut tx)
     .await?;
     let mut stored_stages = Vec::with_capacity(plan.stages.len());
     for stage in &plan.stages {
         let stage_id: i64 = sqlx::query_scalar(
-            "INSERT INTO stages (loop_id, position, kind, starts_at, length_minutes) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO stages (loop_id, position, kind, starts_at, length_minutes, \
+               title, panel, probes, guide, candidate_hours) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(loop_id)
-        .bind(stage.kind.position() as i64)
+        .bind(stored_stages.len() as i64 + 1)
         .bind(stage.kind.key())
         .bind(stage.starts_at)
-        .bind(stage.kind.length_minutes())
+        .bind(stage.spec.length_minutes)
+        .bind(&stage.spec.title)
+        .bind(stage.spec.panel as i64)
+        .bind(stage.spec.probes_key())
+        .bind(join_lines(&stage.spec.guide))
+        .bind(
+            stage
+                .spec
+                .candidate_hours
+                .map(|(low, high)| format!("{low}-{high}")),
+        )
         .fetch_one(&mut tx)
         .await?;
-        stored_stages.push((stage_id, stage.kind, stage.starts_at));
+        stored_stages.push((stage_id, stage.kind, stage.starts_at, stage.ends_at()));
         for user in &stage.interviewers {
             sqlx::query("INSERT INTO stage_interviewers (stage_id, user_id) VALUES ($1, $2)")
                 .bind(stage_id)
@@ -365,6 +380,8 @@ pub async fn find_by_channel(
 #[derive(Clone, Debug)]
 pub struct StageStatus {
     pub kind: String,
+    pub title: String,
+    pub position: i64,
     pub starts_at: Option<i64>,
     pub length_minutes: Option<i64>,
     pub state: StageState,
@@ -379,6 +396,8 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
     struct Row {
         stage_id: i64,
         kind: String,
+        title: Option<String>,
+        position: i64,
         starts_at: Option<i64>,
         length_minutes: Option<i64>,
         state: StageState,
@@ -386,7 +405,7 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
         submitted: i64,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.id AS stage_id, s.kind, s.starts_at, s.length_minutes, s.state, i.user_id, \
+        "SELECT s.id AS stage_id, s.kind, s.title, s.position, s.starts_at, s.length_minutes, s.state, i.user_id, \
            (SELECT COUNT(*) FROM scorecards c WHERE c.stage_id = s.id AND c.interviewer = i.user_id) AS submitted \
          FROM stages s LEFT JOIN stage_interviewers i ON i.stage_id = s.id \
          WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
@@ -400,6 +419,10 @@ pub async fn stage_status(db: &Db, loop_id: i64) -> Result<Vec<StageStatus>, sql
             out.push((
                 r.stage_id,
                 StageStatus {
+                    title: r
+                        .title
+                        .unwrap_or_else(|| crate::domain::stage::display_title(&r.kind)),
+                    position: r.position,
                     kind: r.kind,
                     starts_at: r.starts_at,
                     length_minutes: r.length_minutes,
@@ -477,36 +500,60 @@ pub async fn home_rows(
 /// The loop's plan as it was opened, read back (for the plan message, the
 /// topic and the opener's DM, rendered at delivery).
 pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error> {
-    type Head = (String, String, String, i64, Option<String>);
+    type Head = (
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let head: Option<Head> = sqlx::query_as(
-        "SELECT candidate_name, applied_level, hiring_manager, debrief_at, design_doc_url FROM loops WHERE id = $1",
+        "SELECT candidate_name, applied_level, hiring_manager, debrief_at, design_doc_url, \
+           template_name, design_prompt, warnings FROM loops WHERE id = $1",
     )
     .bind(loop_id)
     .fetch_optional(db)
     .await?;
-    let Some((name, applied, hm, debrief_at, url)) = head else {
+    let Some((name, applied, hm, debrief_at, url, template_name, design_prompt, warnings)) = head
+    else {
         return Ok(None);
     };
-    let rows: Vec<(i64, String, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT s.id, s.kind, s.starts_at, i.user_id FROM stages s \
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        #[sqlx(flatten)]
+        columns: StageColumns,
+        user_id: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT s.id, {SPEC_COLUMNS}, i.user_id FROM stages s \
            LEFT JOIN stage_interviewers i ON i.stage_id = s.id \
-         WHERE s.loop_id = $1 ORDER BY s.position, i.user_id",
-    )
+         WHERE s.loop_id = $1 ORDER BY s.position, i.user_id"
+    ))
     .bind(loop_id)
     .fetch_all(db)
     .await?;
     let mut stages: Vec<(i64, PlannedStage)> = Vec::new();
-    for (id, kind, starts_at, user) in rows {
-        let Some(kind) = StageKind::parse(&kind) else {
+    for Row {
+        id,
+        columns,
+        user_id: user,
+    } in rows
+    {
+        let Some(spec) = spec_of(&columns) else {
             continue;
         };
         if stages.last().map(|(last, _)| *last) != Some(id) {
             stages.push((
                 id,
                 PlannedStage {
-                    kind,
+                    kind: spec.kind,
+                    starts_at: columns.starts_at,
+                    spec,
                     interviewers: Vec::new(),
-                    starts_at,
                 },
             ));
         }
@@ -527,6 +574,10 @@ pub async fn plan(db: &Db, loop_id: i64) -> Result<Option<LoopPlan>, sqlx::Error
         stages: stages.into_iter().map(|(_, s)| s).collect(),
         debrief_at,
         design_doc_url: url,
+        template_name: template_name
+            .unwrap_or_else(|| crate::domain::Template::default_template().name),
+        design_prompt,
+        warnings: split_lines(warnings.as_deref()),
     }))
 }
 
@@ -659,7 +710,7 @@ pub async fn stop(
     now: i64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     let cancelled: Vec<(String, String)> = sqlx::query_as(
-        "SELECT s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
+        "SELECT COALESCE(s.title, s.kind), i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
          WHERE s.loop_id = $1 AND s.state = 'scheduled' ORDER BY s.position, i.user_id",
     )
     .bind(loop_id)
@@ -690,9 +741,9 @@ pub async fn stages_not_held<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
     now: i64,
-) -> Result<Vec<(StageKind, Option<i64>)>, sqlx::Error> {
+) -> Result<Vec<(String, Option<i64>)>, sqlx::Error> {
     let rows: Vec<(String, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT s.kind, s.starts_at FROM stages s WHERE s.loop_id = $1 AND {NOT_HELD} ORDER BY s.position"
+        "SELECT COALESCE(s.title, s.kind), s.starts_at FROM stages s WHERE s.loop_id = $1 AND {NOT_HELD} ORDER BY s.position"
     ))
     .bind(loop_id)
     .bind(now)
@@ -700,7 +751,7 @@ pub async fn stages_not_held<'c, E: Executor<'c, Database = Any>>(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(kind, at)| Some((StageKind::parse(&kind)?, at)))
+        .map(|(name, at)| (crate::domain::stage::display_title(&name), at))
         .collect())
 }
 
@@ -712,7 +763,7 @@ pub async fn cancel_not_held(
     now: i64,
 ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     let seats: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-        "SELECT s.id, s.kind, i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
+        "SELECT s.id, COALESCE(s.title, s.kind), i.user_id FROM stages s JOIN stage_interviewers i ON i.stage_id = s.id \
          WHERE s.loop_id = $1 AND {NOT_HELD} ORDER BY s.position, i.user_id"
     ))
     .bind(loop_id)
@@ -796,4 +847,51 @@ pub async fn audit_trail(db: &Db, loop_id: i64) -> Result<Vec<(String, String, i
         .bind(loop_id)
         .fetch_all(db)
         .await
+}
+
+/// Several lines in one column (NULL for none).
+fn join_lines(lines: &[String]) -> Option<String> {
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+pub(crate) fn split_lines(column: Option<&str>) -> Vec<String> {
+    column
+        .map(|c| c.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// A stage's columns that say what its template made of it (`s` aliases
+/// `stages`).
+pub(crate) const SPEC_COLUMNS: &str =
+    "s.kind, s.starts_at, s.length_minutes, s.title, s.panel, s.probes, s.guide, s.candidate_hours";
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub(crate) struct StageColumns {
+    pub kind: String,
+    pub starts_at: Option<i64>,
+    pub length_minutes: Option<i64>,
+    pub title: Option<String>,
+    pub panel: Option<i64>,
+    pub probes: Option<String>,
+    pub guide: Option<String>,
+    pub candidate_hours: Option<String>,
+}
+
+/// The stage's spec as stored; a stage stored before templates takes its
+/// kind's defaults.
+pub(crate) fn spec_of(c: &StageColumns) -> Option<StageSpec> {
+    let kind = StageKind::parse(&c.kind)?;
+    let mut spec = StageSpec::default_for(kind);
+    if let Some(title) = &c.title {
+        spec.title = title.clone();
+        spec.length_minutes = c.length_minutes;
+        spec.panel = c.panel.unwrap_or(1).max(1) as usize;
+        spec.probes = StageSpec::parse_probes(c.probes.as_deref().unwrap_or_default());
+        spec.guide = split_lines(c.guide.as_deref());
+        spec.candidate_hours = c.candidate_hours.as_deref().and_then(|h| {
+            let (low, high) = h.split_once('-')?;
+            Some((low.parse().ok()?, high.parse().ok()?))
+        });
+    }
+    Some(spec)
 }

@@ -83,8 +83,8 @@ async fn hostile_requests_get_clean_answers_and_store_nothing() {
         .unwrap();
     assert!(v["errors"]["design_doc_url"].is_string(), "{v}");
     let mut f = loop_form("\u{0000}\u{0007}\u{001b}[31m\u{202e}<@U1> <!everyone>");
-    f["stage_coding_who"]["value"]["selected_users"] = json!("UNOTALIST");
-    f["stage_deep_dive_at"]["value"]["selected_date_time"] = json!("tomorrow");
+    f["stage_4_who"]["value"]["selected_users"] = json!("UNOTALIST");
+    f["stage_3_at"]["value"]["selected_date_time"] = json!("tomorrow");
     f["applied_level"]["value"]["selected_option"] = json!({"value": ["staff"]});
     let v: Value = app
         .submit(RECRUITER, "V0HOSTILE2", &f)
@@ -93,7 +93,7 @@ async fn hostile_requests_get_clean_answers_and_store_nothing() {
         .await
         .unwrap();
     let errors = v["errors"].as_object().unwrap();
-    for block in ["stage_coding_who", "stage_deep_dive_at", "applied_level"] {
+    for block in ["stage_4_who", "stage_3_at", "applied_level"] {
         assert!(
             errors.contains_key(block),
             "wrong types in {block} give a field error: {v}"
@@ -181,9 +181,12 @@ proptest! {
         let _ = Interaction::from_json(&json);
         let _ = EventDelivery::from_json(&json);
         let _ = SlashCommand::from_json(&json);
-        let _ = staffloop::slack::views::open_loop::read(&json).validate(0);
-        for kind in staffloop::domain::StageKind::ALL {
-            let _ = staffloop::slack::views::scorecard::read(kind, &json).validate(kind);
+        let template = staffloop::domain::Template::default_template();
+        let _ = staffloop::slack::views::open_loop::read(&json, &template).validate(&template, 0);
+        let _ = staffloop::slack::views::open_loop::acknowledged(&json);
+        for kind in staffloop::domain::StageKind::KINDS {
+            let spec = staffloop::domain::StageSpec::default_for(kind);
+            let _ = staffloop::slack::views::scorecard::read(&spec, &json).validate(&spec);
         }
     }
 

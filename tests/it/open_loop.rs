@@ -58,27 +58,14 @@ async fn open_shows_the_form_prefilled() {
         block("hiring_manager")["element"]["initial_user"],
         RECRUITER
     );
-    for stage in [
-        "hm_screen",
-        "design_doc",
-        "deep_dive",
-        "coding",
-        "cross_team",
-        "bar_raiser",
-    ] {
+    for stage in 1..=6 {
         assert_eq!(
             block(&format!("stage_{stage}_who"))["element"]["type"],
             "multi_users_select"
         );
     }
-    assert_eq!(
-        block("stage_deep_dive_at")["element"]["type"],
-        "datetimepicker"
-    );
-    assert!(
-        block("stage_design_doc_at").is_null(),
-        "the document is async"
-    );
+    assert_eq!(block("stage_3_at")["element"]["type"], "datetimepicker");
+    assert!(block("stage_2_at").is_null(), "the document is async");
     assert_eq!(block("debrief_at")["element"]["type"], "datetimepicker");
     assert_eq!(block("design_doc_url")["optional"], true);
     assert_eq!(
@@ -227,20 +214,17 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     assert!(e["candidate_name"].as_str().unwrap().contains("name"));
 
     let mut f = loop_form("Ana");
-    f["stage_coding_who"]["value"]["selected_users"] = json!([]);
+    f["stage_4_who"]["value"]["selected_users"] = json!([]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_coding_who"]
+    assert!(e["stage_4_who"]
         .as_str()
         .unwrap()
         .contains("at least one interviewer"));
 
     let mut f = loop_form("Ana");
-    f["stage_deep_dive_who"]["value"]["selected_users"] = json!([HM]);
+    f["stage_3_who"]["value"]["selected_users"] = json!([HM]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_deep_dive_who"]
-        .as_str()
-        .unwrap()
-        .contains("panel of 2"));
+    assert!(e["stage_3_who"].as_str().unwrap().contains("panel of 2"));
 
     let mut f = loop_form("Ana");
     f["debrief_at"]["value"]["selected_date_time"] = json!(d + 3600);
@@ -252,10 +236,10 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
 
     // The coder also sits the bar-raiser slot, moved onto the coding hour.
     let mut f = loop_form("Ana");
-    f["stage_bar_raiser_who"]["value"]["selected_users"] = json!([CODER]);
-    f["stage_bar_raiser_at"]["value"]["selected_date_time"] = json!(d + 3 * 3600 + 900);
+    f["stage_6_who"]["value"]["selected_users"] = json!([CODER]);
+    f["stage_6_at"]["value"]["selected_date_time"] = json!(d + 3 * 3600 + 900);
     let e = errors_for(&app, &f).await;
-    let msg = e["stage_bar_raiser_who"].as_str().unwrap();
+    let msg = e["stage_6_who"].as_str().unwrap();
     assert!(
         msg.contains(&format!("<@{CODER}>")) && msg.contains("coding round"),
         "{msg}"
@@ -264,11 +248,11 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     // Several problems at once are all reported.
     let mut f = loop_form("Ana");
     f["candidate_name"]["value"]["value"] = Value::Null;
-    f["stage_hm_screen_at"]["value"] = Value::Null;
+    f["stage_1_at"]["value"] = Value::Null;
     f["design_doc_url"]["value"]["value"] = json!("javascript:alert(1)");
     let e = errors_for(&app, &f).await;
     assert_eq!(e.as_object().unwrap().len(), 3, "{e}");
-    assert!(e["stage_hm_screen_at"].is_string());
+    assert!(e["stage_1_at"].is_string());
     assert!(e["design_doc_url"].is_string());
 
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 0);
@@ -281,6 +265,25 @@ async fn a_next_day_debrief_is_allowed_with_a_note() {
     let app = TestApp::spawn().await;
     let mut f = loop_form("Ana Lima");
     f["debrief_at"]["value"]["selected_date_time"] = json!(interview_day() + 24 * 3600);
+    // The form says so first, beside the debrief, and asks for a tick.
+    let first: Value = app
+        .submit(RECRUITER, "V0NEXTDAY", &f)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["response_action"], "errors", "{first}");
+    let errors = first["errors"].as_object().unwrap();
+    assert!(errors["debrief_at"]
+        .as_str()
+        .unwrap()
+        .contains("not on the day of the last interview"));
+    assert!(errors["acknowledge"]
+        .as_str()
+        .unwrap()
+        .contains("tick this box"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 0);
+    acknowledge(&mut f);
     assert_eq!(app.submit(RECRUITER, "V0NEXTDAY", &f).await.status(), 200);
     let calls = delivered(&app, 1).await;
     let plan = calls

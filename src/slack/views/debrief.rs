@@ -2,7 +2,6 @@
 //! live stages have not been held yet, says so explicitly ("start anyway").
 
 use super::{plain, section};
-use crate::domain::StageKind;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
 use serde_json::{json, Value};
@@ -15,7 +14,7 @@ pub const ANYWAY_ACTION: &str = "debrief_start_anyway";
 
 /// The question, with one button (an ephemeral reply, or `chat.postEphemeral`
 /// arguments without `channel` and `user`). `not_held`: (stage, start).
-pub fn confirm(candidate: &str, loop_id: i64, not_held: &[(StageKind, Option<i64>)]) -> Value {
+pub fn confirm(candidate: &str, loop_id: i64, not_held: &[(String, Option<i64>)]) -> Value {
     let candidate = escape(candidate);
     let (text, button, action, style) = if not_held.is_empty() {
         (
@@ -27,9 +26,9 @@ pub fn confirm(candidate: &str, loop_id: i64, not_held: &[(StageKind, Option<i64
     } else {
         let stages = not_held
             .iter()
-            .map(|(kind, at)| match at {
-                Some(at) => m::debrief_not_held_line(kind.title(), &date(*at)),
-                None => m::debrief_not_held_line(kind.title(), m::NOT_SCHEDULED),
+            .map(|(title, at)| match at {
+                Some(at) => m::debrief_not_held_line(&escape(title), &date(*at)),
+                None => m::debrief_not_held_line(&escape(title), m::NOT_SCHEDULED),
             })
             .collect::<Vec<_>>()
             .join("\n");

@@ -3,7 +3,6 @@
 //! are part of with progress counts only.
 
 use super::{context, divider, header, plain, section};
-use crate::domain::StageKind;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
 use crate::slack::views::scorecard::OPEN_ACTION;
@@ -12,13 +11,14 @@ use serde_json::{json, Value};
 /// A card the user still owes.
 pub struct Pending {
     pub stage_id: i64,
-    pub stage: Option<StageKind>,
+    /// The stage's name as people see it.
+    pub stage: String,
     pub candidate: String,
 }
 
 /// A card the user has submitted: what and when, never its content.
 pub struct Submitted {
-    pub stage: Option<StageKind>,
+    pub stage: String,
     pub candidate: String,
     pub submitted_at: i64,
 }
@@ -36,16 +36,15 @@ pub struct HomeLoop {
 pub const MAX_HOME_LOOPS: usize = 20;
 const MAX_ROWS: usize = 20;
 
-fn title(kind: Option<StageKind>) -> &'static str {
-    kind.map(StageKind::title).unwrap_or("Stage")
-}
-
 pub fn view(pending: &[Pending], submitted: &[Submitted], loops: &[HomeLoop]) -> Value {
     let mut blocks = vec![header(m::HOME_TITLE), section(m::HELP_INTRO), divider()];
     if !pending.is_empty() {
         blocks.push(section(&format!("*{}*", m::HOME_PENDING_HEADER)));
         for p in pending.iter().take(MAX_ROWS) {
-            let mut row = section(&m::home_pending_line(title(p.stage), &escape(&p.candidate)));
+            let mut row = section(&m::home_pending_line(
+                &escape(&p.stage),
+                &escape(&p.candidate),
+            ));
             row["accessory"] = json!({"type": "button", "text": plain(m::OPEN_SCORECARD),
                 "action_id": OPEN_ACTION, "value": p.stage_id.to_string(), "style": "primary"});
             blocks.push(row);
@@ -58,7 +57,11 @@ pub fn view(pending: &[Pending], submitted: &[Submitted], loops: &[HomeLoop]) ->
             .iter()
             .take(MAX_ROWS)
             .map(|s| {
-                m::home_submitted_line(title(s.stage), &escape(&s.candidate), &date(s.submitted_at))
+                m::home_submitted_line(
+                    &escape(&s.stage),
+                    &escape(&s.candidate),
+                    &date(s.submitted_at),
+                )
             })
             .collect::<Vec<_>>()
             .join("\n");

@@ -1,10 +1,11 @@
 //! The "open a loop" modal: its blocks, and reading its submitted state back
 //! into a `LoopDraft`.
 
-use super::{plain, section};
+use super::{context, plain, section};
+use crate::domain::lint::{self, Finding};
 use crate::domain::loop_plan::Field;
 use crate::domain::name::MAX_CANDIDATE_NAME_CHARS;
-use crate::domain::{Level, LoopDraft, StageDraft, StageKind, UserId};
+use crate::domain::{Level, LoopDraft, StageDraft, StageKind, Template, Templates, UserId};
 use crate::messages as m;
 use crate::slack::payload::ViewState;
 use serde_json::{json, Value};
@@ -12,6 +13,12 @@ use serde_json::{json, Value};
 pub const CALLBACK_ID: &str = "staffloop_open_loop";
 /// Every input in this modal uses one action id; blocks tell them apart.
 const ACTION: &str = "value";
+/// The template picker: choosing one redraws the form (`views.update`).
+pub const TEMPLATE_ACTION: &str = "open_template";
+const TEMPLATE_BLOCK: &str = "template";
+const ACKNOWLEDGE_VALUE: &str = "open_anyway";
+/// Most findings listed in the form (the plan lists them all).
+const MAX_FORM_FINDINGS: usize = 8;
 
 /// The block each form field lives in, so errors land next to it.
 pub fn block_id(field: Field) -> String {
@@ -19,10 +26,12 @@ pub fn block_id(field: Field) -> String {
         Field::CandidateName => "candidate_name".into(),
         Field::AppliedLevel => "applied_level".into(),
         Field::HiringManager => "hiring_manager".into(),
-        Field::Interviewers(kind) => format!("stage_{}_who", kind.key()),
-        Field::StartsAt(kind) => format!("stage_{}_at", kind.key()),
+        Field::Interviewers(position) => format!("stage_{position}_who"),
+        Field::StartsAt(position) => format!("stage_{position}_at"),
         Field::DebriefAt => "debrief_at".into(),
         Field::DesignDocUrl => "design_doc_url".into(),
+        Field::DesignPrompt => "design_prompt".into(),
+        Field::Acknowledge => "acknowledge".into(),
     }
 }
 
@@ -44,9 +53,30 @@ fn level_option(level: Level) -> Value {
     json!({"text": plain(level.title()), "value": level.as_str()})
 }
 
-/// The modal, with the candidate's name prefilled from the command text and
-/// the invoker as hiring manager and on the deep-dive panel.
-pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
+fn template_option(t: &Template) -> Value {
+    let name: String = t.name.chars().take(75).collect();
+    json!({"text": plain(&name), "value": t.id})
+}
+
+/// Where a warning is shown in the form: beside the field it is about.
+pub fn finding_field(f: &Finding) -> Field {
+    match (&f.rule, &f.stage) {
+        (lint::Rule::GenericPrompt(_), _) => Field::DesignPrompt,
+        (lint::Rule::DebriefNotSameDay, _) => Field::DebriefAt,
+        (_, Some((position, _))) => Field::Interviewers(*position),
+        _ => Field::Acknowledge,
+    }
+}
+
+/// The modal for `template`, with the candidate's name prefilled from the
+/// command text and the invoker as hiring manager and on the deep-dive
+/// panel. With more than one template, a picker comes first.
+pub fn modal(
+    templates: &Templates,
+    template: &Template,
+    prefill_name: &str,
+    invoker: &UserId,
+) -> Value {
     let name: String = prefill_name
         .chars()
         .take(MAX_CANDIDATE_NAME_CHARS)
@@ -59,8 +89,30 @@ pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
     if !name.trim().is_empty() {
         name_input["initial_value"] = json!(name.trim());
     }
-    let mut blocks = vec![
-        section(m::OPEN_INTRO),
+    let mut blocks = vec![section(m::OPEN_INTRO)];
+    if templates.all().len() > 1 {
+        blocks.push(json!({
+            "type": "input",
+            "block_id": TEMPLATE_BLOCK,
+            "dispatch_action": true,
+            "label": plain(m::TEMPLATE_LABEL),
+            "hint": plain(m::TEMPLATE_HINT),
+            "element": {
+                "type": "static_select",
+                "action_id": TEMPLATE_ACTION,
+                "options": templates.all().iter().map(template_option).collect::<Vec<_>>(),
+                "initial_option": template_option(template),
+            },
+        }));
+    }
+    let findings = lint::template(template);
+    if !findings.is_empty() {
+        blocks.push(section(m::FORM_WARNINGS_HEADER));
+        for f in findings.iter().take(MAX_FORM_FINDINGS) {
+            blocks.push(context(&m::finding(f)));
+        }
+    }
+    blocks.extend([
         input(
             Field::CandidateName,
             m::CANDIDATE_LABEL,
@@ -87,28 +139,38 @@ pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
             None,
             false,
         ),
-    ];
-    for kind in StageKind::ALL {
+    ]);
+    for (i, spec) in template.stages.iter().enumerate() {
+        let position = i + 1;
         let mut who = json!({"type": "multi_users_select", "action_id": ACTION});
-        if kind == StageKind::DeepDive {
+        if spec.kind == StageKind::DeepDive {
             who["initial_users"] = json!([invoker.as_str()]);
         }
         blocks.push(input(
-            Field::Interviewers(kind),
-            &m::stage_who_label(kind),
+            Field::Interviewers(position),
+            &m::stage_who_label(position, spec),
             who,
-            Some(m::stage_who_hint(kind)),
+            Some(m::stage_who_hint(spec.kind)),
             false,
         ));
-        if kind.is_live() {
+        if spec.is_live() {
             blocks.push(input(
-                Field::StartsAt(kind),
-                &m::stage_when_label(kind),
+                Field::StartsAt(position),
+                &m::stage_when_label(spec),
                 json!({"type": "datetimepicker", "action_id": ACTION}),
                 None,
                 false,
             ));
         }
+    }
+    if template.stage_of(StageKind::SystemDesign).is_some() {
+        blocks.push(input(
+            Field::DesignPrompt,
+            m::DESIGN_PROMPT_LABEL,
+            json!({"type": "plain_text_input", "action_id": ACTION, "max_length": 300}),
+            Some(m::DESIGN_PROMPT_HINT),
+            true,
+        ));
     }
     blocks.push(input(
         Field::DebriefAt,
@@ -124,9 +186,21 @@ pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
         Some(m::DOC_URL_HINT),
         true,
     ));
+    blocks.push(input(
+        Field::Acknowledge,
+        m::ACKNOWLEDGE_LABEL,
+        json!({
+            "type": "checkboxes",
+            "action_id": ACTION,
+            "options": [{"text": plain(m::ACKNOWLEDGE_OPTION), "value": ACKNOWLEDGE_VALUE}],
+        }),
+        None,
+        true,
+    ));
     json!({
         "type": "modal",
         "callback_id": CALLBACK_ID,
+        "private_metadata": template.id,
         "title": plain(m::OPEN_TITLE),
         "submit": plain(m::OPEN_SUBMIT),
         "close": plain(m::OPEN_CANCEL),
@@ -134,20 +208,41 @@ pub fn modal(prefill_name: &str, invoker: &UserId) -> Value {
     })
 }
 
-/// Reads the submitted form. Nothing is judged here: `LoopDraft::validate` does that.
-pub fn read(values: &Value) -> LoopDraft {
+/// The candidate's name as typed so far (kept when the template changes).
+pub fn typed_name(values: &Value) -> String {
+    ViewState(values)
+        .text(&block_id(Field::CandidateName), ACTION)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether "open it anyway" is ticked.
+pub fn acknowledged(values: &Value) -> bool {
+    values
+        .get(block_id(Field::Acknowledge))
+        .and_then(|b| b.get(ACTION))
+        .and_then(|a| a.get("selected_options"))
+        .and_then(Value::as_array)
+        .is_some_and(|o| o.iter().any(|o| o["value"] == ACKNOWLEDGE_VALUE))
+}
+
+/// Reads the submitted form for `template`. Nothing is judged here:
+/// `LoopDraft::validate` does that.
+pub fn read(values: &Value, template: &Template) -> LoopDraft {
     let state = ViewState(values);
     let block = |f: Field| block_id(f);
-    let stages = StageKind::ALL
-        .into_iter()
-        .map(|kind| StageDraft {
-            kind: Some(kind),
+    let stages = template
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| StageDraft {
+            kind: Some(spec.kind),
             interviewers: state
-                .selected_users(&block(Field::Interviewers(kind)), ACTION)
+                .selected_users(&block(Field::Interviewers(i + 1)), ACTION)
                 .into_iter()
                 .filter_map(UserId::parse)
                 .collect(),
-            starts_at: state.selected_date_time(&block(Field::StartsAt(kind)), ACTION),
+            starts_at: state.selected_date_time(&block(Field::StartsAt(i + 1)), ACTION),
         })
         .collect();
     LoopDraft {
@@ -166,6 +261,9 @@ pub fn read(values: &Value) -> LoopDraft {
         design_doc_url: state
             .text(&block(Field::DesignDocUrl), ACTION)
             .map(str::to_string),
+        design_prompt: state
+            .text(&block(Field::DesignPrompt), ACTION)
+            .map(str::to_string),
     }
 }
 
@@ -176,7 +274,13 @@ mod tests {
     #[test]
     fn modal_respects_slack_limits() {
         let invoker = UserId::parse("U1").unwrap_or_else(|| UserId::parse("UAAA").unwrap());
-        let v = modal(&"x".repeat(500), &invoker);
+        let templates = Templates::default();
+        let v = modal(
+            &templates,
+            templates.default_template(),
+            &"x".repeat(500),
+            &invoker,
+        );
         assert!(v["title"]["text"].as_str().unwrap().chars().count() <= 24);
         assert!(v["submit"]["text"].as_str().unwrap().chars().count() <= 24);
         let blocks = v["blocks"].as_array().unwrap();

@@ -3,7 +3,7 @@
 
 use super::{context, divider, duration, section};
 use crate::domain::stage::DESIGN_DOC_CANDIDATE_HOURS;
-use crate::domain::{LoopPlan, Probe, StageKind};
+use crate::domain::{LoopPlan, StageKind, StageSpec};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, truncate, user};
 use serde_json::{json, Value};
@@ -12,18 +12,20 @@ use serde_json::{json, Value};
 const MAX_TOPIC_CHARS: usize = 250;
 /// Keep notification text short; the blocks carry the detail.
 const MAX_FALLBACK_CHARS: usize = 300;
+/// Slack's limit for one section's text.
+const MAX_SECTION_CHARS: usize = 3000;
 /// Longest candidate name shown in the plan's title line, in characters.
 const MAX_TITLE_CHARS: usize = 150;
 
-pub fn probes_text(kind: StageKind) -> String {
-    match kind.probe() {
-        Probe::Dimensions(dims) => dims
-            .iter()
-            .map(|d| format!("{} {}", d.number(), d.title()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Probe::CodingCard => m::CODING_CARD.to_string(),
+pub fn probes_text(spec: &StageSpec) -> String {
+    if spec.kind == StageKind::Coding {
+        return m::CODING_CARD.to_string();
     }
+    spec.probes
+        .iter()
+        .map(|d| format!("{} {}", d.number(), d.title()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn topic(plan: &LoopPlan) -> String {
@@ -55,13 +57,16 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
         )),
         divider(),
     ];
-    for stage in &plan.stages {
-        let length = match stage.kind.length_minutes() {
+    if plan.template_name != crate::domain::Template::default_template().name {
+        blocks.push(context(&m::plan_template(&escape(&plan.template_name))));
+    }
+    for (i, stage) in plan.stages.iter().enumerate() {
+        let length = match stage.spec.length_minutes {
             Some(min) => format!("{min} min"),
-            None => format!(
-                "{}–{} h of candidate time",
-                DESIGN_DOC_CANDIDATE_HOURS.0, DESIGN_DOC_CANDIDATE_HOURS.1
-            ),
+            None => {
+                let (low, high) = stage.spec.hours();
+                format!("{low}–{high} h of candidate time")
+            }
         };
         let when = stage
             .starts_at
@@ -75,15 +80,15 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
             .join(", ");
         blocks.push(section(&format!(
             "{}\n{}\n{}",
-            m::stage_line(stage.kind.position(), stage.kind.title(), &length, &when),
+            m::stage_line(i + 1, &escape(&stage.spec.title), &length, &when),
             m::stage_people(&people),
-            m::stage_probes(&probes_text(stage.kind)),
+            m::stage_probes(&probes_text(&stage.spec)),
         )));
     }
     blocks.push(divider());
     blocks.push(section(&m::plan_totals(
         &duration(plan.candidate_live_minutes()),
-        DESIGN_DOC_CANDIDATE_HOURS,
+        plan.document_hours().unwrap_or(DESIGN_DOC_CANDIDATE_HOURS),
         &duration(plan.interviewer_minutes()),
     )));
     blocks.push(section(&m::plan_debrief(&date(plan.debrief_at))));
@@ -92,6 +97,18 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     }
     if let Some(url) = &plan.design_doc_url {
         blocks.push(section(&m::plan_doc_prompt(&escape(url))));
+    }
+    if let Some(prompt) = &plan.design_prompt {
+        blocks.push(section(&m::plan_design_prompt(&escape(prompt))));
+    }
+    if !plan.warnings.is_empty() {
+        // Each finding is one line of our own words (names in them are
+        // mentions, escaped where they came from the template).
+        let lines = plan.warnings.join("\n");
+        blocks.push(section(&truncate(
+            &format!("{}\n{lines}", m::PLAN_WARNINGS_HEADER),
+            MAX_SECTION_CHARS,
+        )));
     }
     blocks.push(section(m::PLAN_RULE));
     blocks.push(context(m::PLAN_DOC_RULE));

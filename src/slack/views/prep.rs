@@ -4,7 +4,7 @@
 //! and hidden until the debrief.
 
 use super::{context, section};
-use crate::domain::{Criterion, Rubric, StageKind};
+use crate::domain::{Rubric, StageKind, StageSpec};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
 use serde_json::{json, Value};
@@ -21,7 +21,7 @@ pub enum Document<'a> {
 
 pub fn message(
     rubric: &Rubric,
-    kind: StageKind,
+    spec: &StageSpec,
     candidate: &str,
     starts_at: i64,
     document: Document<'_>,
@@ -29,10 +29,11 @@ pub fn message(
     let candidate = escape(candidate);
     let mut blocks = vec![section(&format!(
         "{}\n{}",
-        m::prep_title(kind.title(), &candidate),
-        m::prep_when(&date(starts_at), kind.length_minutes().unwrap_or_default())
+        m::prep_title(&escape(&spec.title), &candidate),
+        m::prep_when(&date(starts_at), spec.length_minutes.unwrap_or_default())
     ))];
-    let probes = Criterion::for_stage(kind)
+    let probes = spec
+        .criteria()
         .into_iter()
         .map(|c| {
             let text = rubric.criterion(c);
@@ -48,16 +49,16 @@ pub fn message(
         .collect::<Vec<_>>();
     blocks.push(section(m::PREP_PROBES));
     blocks.extend(probes.iter().map(|p| section(p)));
-    let guide = m::stage_guide(kind);
+    let guide = &spec.guide;
     if !guide.is_empty() {
         let lines = guide
             .iter()
-            .map(|l| format!("• {l}"))
+            .map(|l| format!("• {}", escape(l)))
             .collect::<Vec<_>>()
             .join("\n");
         blocks.push(section(&format!("{}\n{lines}", m::PREP_GUIDE)));
     }
-    if kind == StageKind::BarRaiser {
+    if spec.kind == StageKind::BarRaiser {
         blocks.push(section(&format!(
             "*{}*",
             escape(&rubric.bar_raiser_question)
@@ -71,5 +72,5 @@ pub fn message(
         }
     }
     blocks.push(context(m::PREP_LOCKED));
-    json!({"text": m::prep_fallback(kind.title(), &candidate), "blocks": blocks})
+    json!({"text": m::prep_fallback(&spec.title, &candidate), "blocks": blocks})
 }

@@ -23,6 +23,8 @@ pub struct CardView {
     pub index: usize,
     pub interviewer: String,
     pub stage: StageKind,
+    /// The stage's name as people see it.
+    pub stage_title: String,
     pub card: Card,
     pub submitted_at: i64,
     /// Seconds after the debrief started, for a card written after it.
@@ -116,7 +118,7 @@ pub fn summary(
             m::reveal_card_title(
                 c.index,
                 &format!("<@{}>", c.interviewer),
-                c.stage.title(),
+                &escape(&c.stage_title),
                 level_title(&c.card.recommendation)
             ),
             scores
@@ -161,16 +163,16 @@ pub fn summary(
             } => m::flag_disagreement(&rubric.criterion(*criterion).title, *low, *high),
             Flag::SplitRecommendations { low, high } => m::flag_split(low.title(), high.title()),
             Flag::Missing { interviewer, stage } => {
-                m::flag_missing(&format!("<@{interviewer}>"), stage.title())
+                m::flag_missing(&format!("<@{interviewer}>"), &escape(stage))
             }
             Flag::AfterReveal { interviewer, stage } => {
-                m::flag_after(&format!("<@{interviewer}>"), stage.title())
+                m::flag_after(&format!("<@{interviewer}>"), &escape(stage))
             }
             Flag::Addenda {
                 interviewer,
                 stage,
                 count,
-            } => m::flag_addenda(&format!("<@{interviewer}>"), stage.title(), *count),
+            } => m::flag_addenda(&format!("<@{interviewer}>"), &escape(stage), *count),
             Flag::DocGate { outcome } => m::flag_gate(if *outcome == DocGate::Stopped {
                 "stop"
             } else {
@@ -205,7 +207,7 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
     let mut sections = vec![m::card_reply_title(
         c.index,
         &format!("<@{}>", c.interviewer),
-        c.stage.title(),
+        &escape(&c.stage_title),
         level_title(&c.card.recommendation),
         &date(c.submitted_at),
     )];
@@ -244,7 +246,7 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
 pub fn late_addendum(c: &CardView, body: &str, at: i64, late_by: i64) -> Vec<Value> {
     let mut sections = vec![m::late_addendum_title(
         &format!("<@{}>", c.interviewer),
-        c.stage.title(),
+        &escape(&c.stage_title),
         c.index,
         &date(at),
         &super::duration(late_by.max(0) / 60),
@@ -279,7 +281,7 @@ pub fn heatmap(cards: &[CardView]) -> HeatMap {
         columns: columns.iter().map(|c| short(*c).to_string()).collect(),
         rows: cards
             .iter()
-            .map(|c| format!("#{} {}", c.index, c.stage.title()))
+            .map(|c| format!("#{} {}", c.index, &escape(&c.stage_title)))
             .collect(),
         cells: cards
             .iter()

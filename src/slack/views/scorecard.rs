@@ -2,7 +2,8 @@
 //! from the rubric for a stage, and the addendum modal.
 
 use super::{context, plain, section};
-use crate::domain::scorecard::{CardField, Criterion, MAX_EVIDENCE_CHARS};
+use crate::domain::scorecard::{CardField, MAX_EVIDENCE_CHARS};
+use crate::domain::StageSpec;
 use crate::domain::{CardDraft, Level, Rubric, StageKind};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, truncate};
@@ -36,21 +37,21 @@ fn button(text: &str, action: &str, value: i64) -> Value {
 
 /// The DM that asks an interviewer for their card.
 pub fn prompt(
-    kind: StageKind,
+    spec: &StageSpec,
     candidate: &str,
     stage_id: i64,
     reminder_hours: Option<i64>,
 ) -> Value {
     let candidate = escape(candidate);
     let lead = match reminder_hours {
-        Some(h) => m::reminder_text(kind.title(), &candidate, h),
-        None => m::prompt_text(kind.title(), &candidate),
+        Some(h) => m::reminder_text(&escape(&spec.title), &candidate, h),
+        None => m::prompt_text(&escape(&spec.title), &candidate),
     };
     json!({
-        "text": m::prompt_fallback(kind.title(), &candidate),
+        "text": m::prompt_fallback(&spec.title, &candidate),
         "blocks": [
             section(&lead),
-            context(&m::prompt_probes(&probes_text(kind))),
+            context(&m::prompt_probes(&probes_text(spec))),
             {"type": "actions", "elements": [button(m::OPEN_SCORECARD, OPEN_ACTION, stage_id)]},
             context(m::PROMPT_PRIVACY),
         ],
@@ -58,8 +59,8 @@ pub fn prompt(
 }
 
 /// The prompt DM once the card is in: no button to score again, one to add an addendum.
-pub fn locked(kind: StageKind, candidate: &str, stage_id: i64, at: i64) -> Value {
-    let text = m::locked_text(kind.title(), &escape(candidate), &date(at));
+pub fn locked(spec: &StageSpec, candidate: &str, stage_id: i64, at: i64) -> Value {
+    let text = m::locked_text(&escape(&spec.title), &escape(candidate), &date(at));
     json!({
         "text": text,
         "blocks": [
@@ -83,9 +84,10 @@ fn level_option(level: Level) -> Value {
 }
 
 /// The scorecard modal for one stage, built from the rubric.
-pub fn modal(rubric: &Rubric, kind: StageKind, candidate: &str, stage_id: i64) -> Value {
+pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) -> Value {
+    let kind = spec.kind;
     let mut blocks = vec![section(&m::scorecard_intro(
-        kind.title(),
+        &escape(&spec.title),
         &escape(candidate),
     ))];
     if kind == StageKind::Coding {
@@ -94,7 +96,7 @@ pub fn modal(rubric: &Rubric, kind: StageKind, candidate: &str, stage_id: i64) -
     if kind == StageKind::DesignDoc {
         blocks.push(context(m::DOC_GATE_NOTE));
     }
-    for criterion in Criterion::for_stage(kind) {
+    for criterion in spec.criteria() {
         let text = rubric.criterion(criterion);
         let options: Vec<Value> = (1..=4u8)
             .map(|score| {
@@ -155,9 +157,11 @@ pub fn modal(rubric: &Rubric, kind: StageKind, candidate: &str, stage_id: i64) -
 }
 
 /// Reads the submitted card; the rules are checked by `CardDraft::validate`.
-pub fn read(kind: StageKind, values: &Value) -> CardDraft {
+pub fn read(spec: &StageSpec, values: &Value) -> CardDraft {
+    let kind = spec.kind;
     let state = ViewState(values);
-    let scores = Criterion::for_stage(kind)
+    let scores = spec
+        .criteria()
         .into_iter()
         .map(|c| {
             let score = state
@@ -191,7 +195,7 @@ pub fn read(kind: StageKind, values: &Value) -> CardDraft {
 
 pub const ADDENDUM_BLOCK: &str = "addendum";
 
-pub fn addendum_modal(kind: StageKind, candidate: &str, stage_id: i64) -> Value {
+pub fn addendum_modal(spec: &StageSpec, candidate: &str, stage_id: i64) -> Value {
     json!({
         "type": "modal",
         "callback_id": ADDENDUM_CALLBACK_ID,
@@ -200,7 +204,7 @@ pub fn addendum_modal(kind: StageKind, candidate: &str, stage_id: i64) -> Value 
         "submit": plain(m::ADDENDUM_SUBMIT),
         "close": plain(m::OPEN_CANCEL),
         "blocks": [
-            section(&format!("*{}* · {}", kind.title(), escape(candidate))),
+            section(&format!("*{}* · {}", escape(&spec.title), escape(candidate))),
             context(m::LOCKED_ADDENDUM_NOTE),
             input(ADDENDUM_BLOCK.into(), m::ADDENDUM_LABEL,
                   json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_EVIDENCE_CHARS}),
@@ -225,7 +229,7 @@ mod tests {
     fn every_stage_modal_fits_slack() {
         let rubric = Rubric::default_rubric();
         for kind in StageKind::ALL {
-            let v = modal(&rubric, kind, "Ana", 7);
+            let v = modal(&rubric, &StageSpec::default_for(kind), "Ana", 7);
             let blocks = v["blocks"].as_array().unwrap();
             assert!(blocks.len() <= 100);
             for b in blocks {
@@ -239,7 +243,13 @@ mod tests {
                 }
             }
         }
-        let bar = modal(&rubric, StageKind::BarRaiser, "Ana", 7).to_string();
+        let bar = modal(
+            &rubric,
+            &StageSpec::default_for(StageKind::BarRaiser),
+            "Ana",
+            7,
+        )
+        .to_string();
         assert!(bar.contains("Would I want to work with this person"));
     }
 }

@@ -2,14 +2,14 @@
 //! what any card says.
 
 use super::{context, section};
-use crate::domain::StageKind;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
 use serde_json::{json, Value};
 
 /// One stage as the status message shows it.
 pub struct StageLine {
-    pub kind: Option<StageKind>,
+    pub title: String,
+    pub position: i64,
     pub starts_at: Option<i64>,
     /// (interviewer, has submitted): who, never what.
     pub interviewers: Vec<(String, bool)>,
@@ -19,9 +19,8 @@ pub fn message(candidate: &str, stages: &[StageLine]) -> Value {
     let mut lines = Vec::new();
     let (mut submitted, mut expected) = (0, 0);
     for stage in stages {
-        let kind = stage.kind;
-        let title = kind.map(StageKind::title).unwrap_or("Stage");
-        let position = kind.map(StageKind::position).unwrap_or(0);
+        let title = escape(&stage.title);
+        let position = stage.position;
         let when = stage
             .starts_at
             .map(date)

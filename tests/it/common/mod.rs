@@ -91,6 +91,9 @@ pub struct Options {
     pub clock: Option<ManualClock>,
     pub report: Option<staffloop::config::ReportConfig>,
     pub tuning: Option<Tuning>,
+    /// Loop templates besides the default (as from STAFFLOOP_TEMPLATES).
+    pub templates: Option<staffloop::domain::Templates>,
+    pub hiring_team_group: Option<String>,
 }
 
 impl Default for Options {
@@ -103,6 +106,8 @@ impl Default for Options {
             clock: None,
             report: None,
             tuning: None,
+            templates: None,
+            hiring_team_group: None,
         }
     }
 }
@@ -159,6 +164,8 @@ impl TestApp {
             rubric: staffloop::domain::Rubric::default_rubric(),
             admins: vec![ADMIN.to_string()],
             report: opts.report.clone().unwrap_or_default(),
+            templates: opts.templates.clone().unwrap_or_default(),
+            hiring_team_group: opts.hiring_team_group.clone(),
         };
         let clock: Arc<dyn Clock> = match &opts.clock {
             Some(c) => Arc::new(c.clone()),
@@ -336,20 +343,27 @@ pub fn loop_form(name: &str) -> Value {
         "candidate_name": {"value": {"type": "plain_text_input", "value": name}},
         "applied_level": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "Staff"}, "value": "staff"}}},
         "hiring_manager": {"value": {"type": "users_select", "selected_user": HM}},
-        "stage_hm_screen_who": users(&[HM]),
-        "stage_hm_screen_at": at(d),
-        "stage_design_doc_who": users(&[DOC]),
-        "stage_deep_dive_who": users(&[HM, STAFF]),
-        "stage_deep_dive_at": at(d + h),
-        "stage_coding_who": users(&[CODER]),
-        "stage_coding_at": at(d + 3 * h),
-        "stage_cross_team_who": users(&[XTEAM]),
-        "stage_cross_team_at": at(d + 4 * h),
-        "stage_bar_raiser_who": users(&[BAR]),
-        "stage_bar_raiser_at": at(d + 5 * h),
+        "stage_1_who": users(&[HM]),
+        "stage_1_at": at(d),
+        "stage_2_who": users(&[DOC]),
+        "stage_3_who": users(&[HM, STAFF]),
+        "stage_3_at": at(d + h),
+        "stage_4_who": users(&[CODER]),
+        "stage_4_at": at(d + 3 * h),
+        "stage_5_who": users(&[XTEAM]),
+        "stage_5_at": at(d + 4 * h),
+        "stage_6_who": users(&[BAR]),
+        "stage_6_at": at(d + 5 * h),
         "debrief_at": at(d + 6 * h + 1800),
         "design_doc_url": {"value": {"type": "url_text_input", "value": "https://docs.example.com/workflow-engine"}}
     })
+}
+
+/// Ticks "open the loop anyway" in an open-loop form: its warnings are
+/// read and accepted.
+pub fn acknowledge(form: &mut Value) {
+    form["acknowledge"] = json!({"value": {"type": "checkboxes",
+        "selected_options": [{"text": {"type": "plain_text", "text": "anyway"}, "value": "open_anyway"}]}});
 }
 
 /// The plan message's text (all blocks joined).
