@@ -30,6 +30,21 @@ enum Command {
         #[command(subcommand)]
         report: ReportCommand,
     },
+    /// Loop templates.
+    Template {
+        #[command(subcommand)]
+        template: TemplateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// Print the loop linter's findings for a template file; exit 0 when it
+    /// has no errors, 1 when it has, 2 when it cannot be read.
+    Check {
+        /// The template file (see templates/default.template).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,11 +275,73 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// `staffloop template check FILE`: the file's form, then every finding of
+/// the linter, one per line with its line number, then a count.
+fn template_check(path: &std::path::Path) -> ExitCode {
+    use staffloop::domain::{lint, Template};
+    let name = path.display();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{name}: cannot read it: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let id = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("template");
+    let template = match Template::parse(id, &text) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("{name}:{}: error: {}", e.line, e.problem);
+            println!("1 error: the file cannot be read as a template");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut findings = lint::template(&template);
+    // In file order; findings about the loop as a whole come last.
+    findings.sort_by_key(|f| (f.line == 0, f.line));
+    for f in &findings {
+        let severity = if f.is_error() { "error" } else { "warning" };
+        let place = match f.line {
+            0 => format!("{name}"),
+            line => format!("{name}:{line}"),
+        };
+        println!(
+            "{place}: {severity} [{}] {}",
+            f.rule.key(),
+            staffloop::messages::finding_text(f)
+        );
+    }
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let stages = template
+        .stages
+        .iter()
+        .map(|s| s.title.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "{}: {} stages ({stages}); {errors} error(s), {} warning(s)",
+        template.name,
+        template.stages.len(),
+        findings.len() - errors
+    );
+    if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 async fn run() -> ExitCode {
     // A local .env, when present, fills in what the environment does not set.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     match cli.command {
+        Command::Template {
+            template: TemplateCommand::Check { file },
+        } => template_check(&file),
         Command::Migrate(args) => {
             let url = match database_url(args.database_url)
                 .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))

@@ -310,7 +310,7 @@ pub const ADDENDUM_EMPTY: &str = "Write the addendum, or cancel.";
 
 // /staffloop done
 pub fn done_usage() -> String {
-    "Say which stage: `/staffloop done <stage>` with a number 1–6 or a name such as `screen`, `doc`, `deep-dive`, `coding`, `cross-team`, `bar-raiser`.".into()
+    "Say which stage: `/staffloop done <stage>` with its number in the plan, its title (`second-coding-round`), or a name such as `screen`, `doc`, `deep-dive`, `coding`, `cross-team`, `bar-raiser` (the first stage of that kind).".into()
 }
 
 pub fn done_ok(stage: &str) -> String {
@@ -881,8 +881,25 @@ pub fn plan_template(name: &str) -> String {
     format!("*Template:* {name}")
 }
 
-/// One linter finding in plain words: the rule, then why it matters.
+/// One linter finding for Slack: a mark, then `finding_text`.
 pub fn finding(f: &Finding) -> String {
+    let mark = if f.is_error() { ":x:" } else { ":warning:" };
+    format!("{mark} {}", finding_words(f, true))
+}
+
+/// One linter finding in plain words: the stage, the rule, then why it
+/// matters.
+pub fn finding_text(f: &Finding) -> String {
+    finding_words(f, true)
+}
+
+/// The same for a form field's error, which Slack shows as plain text: no
+/// mention, no mark.
+pub fn finding_plain(f: &Finding) -> String {
+    finding_words(f, false)
+}
+
+fn finding_words(f: &Finding, mentions: bool) -> String {
     let stage = f
         .stage
         .as_ref()
@@ -890,7 +907,7 @@ pub fn finding(f: &Finding) -> String {
         .unwrap_or_default();
     let text = match &f.rule {
         Rule::UnprobedDimension(d) => format!(
-            "no stage scores *{}*. Every dimension of the rubric needs a stage that probes it, or the debrief decides it on impressions.",
+            "no stage scores {}. Every dimension of the rubric needs a stage that probes it, or the debrief decides it on impressions.",
             d.title()
         ),
         Rule::TooManyProbes => "it probes more than two dimensions. A round that tries to score everything scores nothing well; only the bar raiser looks at all four.".into(),
@@ -915,11 +932,11 @@ pub fn finding(f: &Finding) -> String {
         ),
         Rule::DebriefNotSameDay => "the debrief is not on the day of the last interview. Hold it the same day, while the panel's memory is fresh.".into(),
         Rule::BarRaiserInHiringTeam(user) => format!(
-            "<@{user}> is in the hiring team. The bar raiser comes from outside it, to judge against the company's bar rather than the team's need."
+            "{} is in the hiring team. The bar raiser comes from outside it, to judge against the company's bar rather than the team's need.",
+            if mentions { format!("<@{user}>") } else { "the person chosen".to_string() }
         ),
     };
-    let mark = if f.is_error() { ":x:" } else { ":warning:" };
-    format!("{mark} {stage}{text}")
+    format!("{stage}{text}")
 }
 
 fn duration_words(minutes: i64) -> String {

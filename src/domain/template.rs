@@ -161,12 +161,15 @@ fn async_hours(raw: &str) -> Option<(u32, u32)> {
     (0 < low && low <= high && high <= 40).then_some((low, high))
 }
 
+/// Minutes of a live stage, or hours of candidate time for the document.
+type Length = (Option<i64>, Option<(u32, u32)>);
+
 #[derive(Default)]
 struct Draft {
     line: usize,
     title: Option<String>,
     kind: Option<StageKind>,
-    length: Option<(Option<i64>, Option<(u32, u32)>)>,
+    length: Option<Length>,
     panel: Option<usize>,
     probes: Option<Vec<Dimension>>,
     probes_line: usize,
@@ -445,7 +448,7 @@ impl Templates {
             .to_string();
         let t = Template::parse(&id, &text).map_err(|e| fail(e.line, e.problem))?;
         if let Some(f) = super::lint::template(&t).into_iter().find(|f| f.is_error()) {
-            return Err(fail(f.line.max(1), crate::messages::finding(&f)));
+            return Err(fail(f.line.max(1), crate::messages::finding_text(&f)));
         }
         Ok(t)
     }
@@ -506,6 +509,24 @@ mod tests {
         }
         assert_eq!(t.stages[1].hours(), DESIGN_DOC_CANDIDATE_HOURS);
         assert!(!t.role_presents);
+    }
+
+    #[test]
+    fn a_folder_adds_templates_after_the_default_and_may_replace_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = DEFAULT_TEMPLATE.replace("name: Staff loop (default)", "name: Platform");
+        std::fs::write(dir.path().join("platform.template"), &other).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a template").unwrap();
+        let t = Templates::load_dir(dir.path()).unwrap();
+        let names: Vec<&str> = t.all().iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Staff loop (default)", "Platform"]);
+        assert_eq!(t.get("platform").name, "Platform");
+        assert_eq!(t.get("gone").id, DEFAULT_ID, "an unknown id is the default");
+        let ours = DEFAULT_TEMPLATE.replace("name: Staff loop (default)", "name: Ours");
+        std::fs::write(dir.path().join("default.template"), &ours).unwrap();
+        let t = Templates::load_dir(dir.path()).unwrap();
+        assert_eq!(t.default_template().name, "Ours");
+        assert_eq!(t.all().len(), 2);
     }
 
     #[test]

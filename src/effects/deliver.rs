@@ -139,9 +139,19 @@ async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Fai
     const PAGES: usize = 50;
     let mut cursor = String::new();
     for _ in 0..PAGES {
-        let body = json!({"types": "private_channel", "exclude_archived": true,
-                          "limit": 200, "cursor": cursor});
-        let page = call(state, "conversations.list", &body).await?;
+        let mut params = vec![
+            ("types", "private_channel".to_string()),
+            ("exclude_archived", "true".to_string()),
+            ("limit", "200".to_string()),
+        ];
+        if !cursor.is_empty() {
+            params.push(("cursor", cursor.clone()));
+        }
+        let page = state
+            .slack
+            .get("conversations.list", &params)
+            .await
+            .map_err(Failure::Slack)?;
         let found = page["channels"].as_array().into_iter().flatten().find(|c| {
             c["name"].as_str() == Some(name) && c["creator"].as_str() == Some(&state.bot_user_id)
         });

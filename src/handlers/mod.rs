@@ -52,12 +52,12 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "open",
         usage: "/staffloop open [candidate name]",
-        summary: "Open a loop: pick interviewers and times; I create the private channel and post the plan.",
+        summary: "Open a loop: pick its template, interviewers and times; I check its shape, create the private channel and post the plan.",
     },
     CommandSpec {
         name: "done",
         usage: "/staffloop done <stage>",
-        summary: "In a loop channel: end a stage early and ask its interviewers for scorecards now. `done doc` marks the design document received (hiring manager).",
+        summary: "In a loop channel: end a stage early and ask its interviewers for scorecards now. A stage is its number in the plan, its title, or a name such as `coding`. `done doc` marks the design document received (hiring manager).",
     },
     CommandSpec {
         name: "debrief",

@@ -76,8 +76,8 @@ async fn hiring_team(state: &AppState) -> Vec<UserId> {
     let Some(group) = &state.hiring_team_group else {
         return Vec::new();
     };
-    let args = json!({"usergroup": group});
-    let call = state.slack.call("usergroups.users.list", &args);
+    let args = [("usergroup", group.clone())];
+    let call = state.slack.get("usergroups.users.list", &args);
     match tokio::time::timeout(HIRING_TEAM_TIMEOUT, call).await {
         Ok(Ok(v)) => v["users"]
             .as_array()
@@ -121,7 +121,7 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         let mut by_block: Vec<(String, String)> = Vec::new();
         for f in &findings {
             let block = open_loop::block_id(open_loop::finding_field(f));
-            let text = m::finding(f);
+            let text = m::finding_plain(f);
             match by_block.iter_mut().find(|(b, _)| *b == block) {
                 Some((_, t)) => {
                     t.push('\n');
@@ -131,8 +131,12 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
             }
         }
         let ack = open_loop::block_id(crate::domain::Field::Acknowledge);
-        if !by_block.iter().any(|(b, _)| *b == ack) {
-            by_block.push((ack, m::ACKNOWLEDGE_NEEDED.to_string()));
+        match by_block.iter_mut().find(|(b, _)| *b == ack) {
+            Some((_, t)) => {
+                t.push('\n');
+                t.push_str(m::ACKNOWLEDGE_NEEDED);
+            }
+            None => by_block.push((ack, m::ACKNOWLEDGE_NEEDED.to_string())),
         }
         return Reply::view_errors(by_block);
     }

@@ -100,6 +100,26 @@ impl SlackApi {
         self.call_with(&self.bot_token, method, body).await
     }
 
+    /// Calls a read method (`conversations.list`, `usergroups.users.list`):
+    /// Slack takes their arguments form-encoded or in the query, never as
+    /// JSON, so they go as a GET with a query string.
+    pub async fn get(&self, method: &str, params: &[(&str, String)]) -> Result<Value, CallError> {
+        let session = self.client.open_session(&self.bot_token);
+        let params: Vec<(&str, Option<&String>)> =
+            params.iter().map(|(k, v)| (*k, Some(v))).collect();
+        let call = session
+            .http_session_api
+            .http_get::<Value, _, _>(method, &params, None);
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(classify(e)),
+            Err(_) => Err(CallError::Transient(format!(
+                "no answer within {}s",
+                self.timeout.as_secs()
+            ))),
+        }
+    }
+
     /// Calls `method` with another token (the app-level token for Socket Mode).
     pub async fn call_with(
         &self,

@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 10] = [
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
@@ -13,6 +13,8 @@ const SETTINGS: [&str; 8] = [
     "STAFFLOOP_LISTEN",
     "STAFFLOOP_REMINDER_HOURS",
     "STAFFLOOP_RUBRIC",
+    "STAFFLOOP_TEMPLATES",
+    "STAFFLOOP_HIRING_TEAM_GROUP",
 ];
 
 fn staffloop() -> Command {
@@ -298,4 +300,201 @@ fn a_broken_rubric_stops_start_up_naming_the_line() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("STAFFLOOP_REMINDER_HOURS"));
+}
+
+fn default_template() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/default.template"
+    ))
+    .unwrap()
+}
+
+/// The 1-based line of the first line of `text` that is exactly `line`.
+fn line_of(text: &str, line: &str) -> usize {
+    text.lines().position(|l| l == line).unwrap() + 1
+}
+
+/// A stage section of the default template, from its `[stage]` line to the next.
+fn section<'a>(text: &'a str, title: &str) -> &'a str {
+    let start = text.find(&format!("[stage]\ntitle: {title}\n")).unwrap();
+    let end = text[start + 1..]
+        .find("[stage]")
+        .map(|e| start + 1 + e)
+        .unwrap_or(text.len());
+    &text[start..end]
+}
+
+#[test]
+fn template_check_prints_each_finding_with_its_line_and_exits_by_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = default_template();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/templates/default.template"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("6 stages") && text.contains("0 error(s), 0 warning(s)"),
+        "{text}"
+    );
+
+    // Warnings only: exit 0, each with its line, rule and reason.
+    let warned = format!(
+        "{shipped}\n[stage]\ntitle: Second coding round\nkind: coding\nlength: 60\npanel: 1\n"
+    );
+    let path = dir.path().join("warned.template");
+    std::fs::write(&path, &warned).unwrap();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let stage_line = warned
+        .rfind("[stage]")
+        .map(|i| warned[..i].lines().count() + 1)
+        .unwrap();
+    assert!(
+        text.contains(&format!(
+            "warned.template:{stage_line}: warning [two-coding-rounds] Stage 7 (Second coding round): a second coding round"
+        )),
+        "{text}"
+    );
+    // A whole-loop finding has no line.
+    assert!(
+        text.contains("warned.template: warning [interviewer-time] about 10 h 15 min"),
+        "{text}"
+    );
+    assert!(text.contains("0 error(s), 2 warning(s)"), "{text}");
+
+    // An error: exit 1.
+    let broken = shipped.replace("panel: 2", "panel: 3");
+    let path = dir.path().join("broken.template");
+    std::fs::write(&path, &broken).unwrap();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let dive = line_of(&broken, "title: Design-document deep-dive") - 1;
+    assert!(
+        text.contains(&format!("broken.template:{dive}: error [deep-dive-panel]")),
+        "{text}"
+    );
+
+    // Not a template at all: exit 1 with the line; unreadable: exit 2.
+    let path = dir.path().join("garbled.template");
+    std::fs::write(&path, "name: x\n[stage]\ntitle: A\nkind: lunch\n").unwrap();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("garbled.template:4: error: unknown kind `lunch`"));
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(dir.path().join("missing.template"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_template_with_an_error_stops_start_up_naming_its_line() {
+    let shipped = default_template();
+    let doc = section(&shipped, "Written design document");
+    let without_doc = shipped.replacen(doc, "", 1);
+    let coding = without_doc.find("[stage]\ntitle: Coding round").unwrap();
+    let late_doc = format!("{}{doc}{}", &without_doc[..coding], &without_doc[coding..]);
+    let late_line = late_doc[..late_doc.find(doc).unwrap()].lines().count() + 1;
+    let screen = line_of(&shipped, "title: Hiring-manager screen") - 1;
+    let dive = line_of(&shipped, "title: Design-document deep-dive") - 1;
+    let cases: Vec<(String, usize, &str)> = vec![
+        (
+            shipped
+                .replace("probes: all", "probes: scope_of_judgement")
+                .replace(
+                    "probes: cross_team_influence, mentorship_at_distance",
+                    "probes: cross_team_influence",
+                ),
+            1,
+            "no stage scores Technical mentorship at distance",
+        ),
+        (
+            shipped.replacen(
+                "probes: scope_of_judgement\n",
+                "probes: scope_of_judgement, architectural_decisions, cross_team_influence\n",
+                1,
+            ),
+            screen,
+            "probes more than two dimensions",
+        ),
+        (without_doc, 1, "there is no written design document"),
+        (late_doc, late_line, "comes after its deep-dive"),
+        (
+            shipped.replace("panel: 2", "panel: 1"),
+            dive,
+            "the deep-dive panel is 1",
+        ),
+        (
+            shipped.replace("kind: bar_raiser", "kind: bar-raiser"),
+            line_of(&shipped, "kind: bar_raiser"),
+            "unknown kind `bar-raiser`",
+        ),
+    ];
+    for (text, line, problem) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ours.template"), &text).unwrap();
+        let out = staffloop()
+            .arg("serve")
+            .env("SLACK_BOT_TOKEN", "xoxb-1")
+            .env("SLACK_SIGNING_SECRET", "x")
+            .env("STAFFLOOP_TEMPLATES", dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{problem}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("STAFFLOOP_TEMPLATES")
+                && err.contains(&format!("ours.template:{line}:"))
+                && err.contains(problem),
+            "{problem} at line {line}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_sample_template_passes_the_check() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let shape = &readme[readme.find("## Shape your loop").unwrap()..];
+    let start = shape.find("```\n").unwrap() + 4;
+    let sample = &shape[start..start + shape[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.template");
+    std::fs::write(&path, sample).unwrap();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

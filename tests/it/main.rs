@@ -18,4 +18,5 @@ mod queue;
 mod report;
 mod scorecards;
 mod socket_mode;
+mod templates;
 mod transport;

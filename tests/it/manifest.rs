@@ -67,7 +67,8 @@ fn manifest_matches_what_the_service_serves() {
             "files:write",
             "groups:read",
             "groups:write",
-            "im:write"
+            "im:write",
+            "usergroups:read"
         ]
     );
     assert!(m["display_information"]["name"].as_str().unwrap().len() <= 35);

@@ -379,6 +379,12 @@ async fn api_get(
     headers: HeaderMap,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
+    // Read methods take their arguments in the query; answered as a POST
+    // with those arguments form-encoded would be.
+    if method != "files.getUploadURLExternal" {
+        let body = axum::body::Bytes::from(query.unwrap_or_default());
+        return api(State(inner), Path(method), headers, body).await;
+    }
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(&query.unwrap_or_default()).unwrap_or_default();
     let body = Value::Object(
