@@ -223,7 +223,10 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
     let mut stage_ids: Vec<i64> = batch.iter().map(|c| c.stage_id).collect();
     stage_ids.sort_unstable();
     stage_ids.dedup();
-    let seats: HashMap<(i64, String), cards::Seat> = cards::seats(tx, &stage_ids)
+    let mut users: Vec<&str> = batch.iter().map(|c| c.user.as_str()).collect();
+    users.sort_unstable();
+    users.dedup();
+    let seats: HashMap<(i64, String), cards::Seat> = cards::seats(tx, &stage_ids, &users)
         .await?
         .into_iter()
         .map(|seat| ((seat.stage.id, seat.interviewer.clone()), seat))

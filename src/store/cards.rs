@@ -353,26 +353,28 @@ pub async fn insert_cards(
     tx: &mut Tx,
     cards: &[NewCard<'_>],
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
-    if cards.is_empty() {
-        return Ok(Vec::new());
+    let mut out = Vec::with_capacity(cards.len());
+    for piece in super::pieces(cards.len(), 32) {
+        let piece = &cards[piece];
+        let sql = format!(
+            "INSERT INTO scorecards (loop_id, stage_id, interviewer, recommendation, content, submitted_at, after_reveal) \
+             VALUES {} ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id, stage_id, interviewer",
+            super::tuples(piece.len(), 7)
+        );
+        let mut q = sqlx::query_as(&sql);
+        for c in piece {
+            q = q
+                .bind(c.loop_id)
+                .bind(c.stage_id)
+                .bind(c.interviewer)
+                .bind(c.recommendation)
+                .bind(c.content)
+                .bind(c.submitted_at)
+                .bind(c.after_reveal as i64);
+        }
+        out.extend(q.fetch_all(&mut *tx).await?);
     }
-    let sql = format!(
-        "INSERT INTO scorecards (loop_id, stage_id, interviewer, recommendation, content, submitted_at, after_reveal) \
-         VALUES {} ON CONFLICT (stage_id, interviewer) DO NOTHING RETURNING id, stage_id, interviewer",
-        super::tuples(cards.len(), 7)
-    );
-    let mut q = sqlx::query_as(&sql);
-    for c in cards {
-        q = q
-            .bind(c.loop_id)
-            .bind(c.stage_id)
-            .bind(c.interviewer)
-            .bind(c.recommendation)
-            .bind(c.content)
-            .bind(c.submitted_at)
-            .bind(c.after_reveal as i64);
-    }
-    q.fetch_all(&mut *tx).await
+    Ok(out)
 }
 
 /// (card id, submitted at) of a user's card for a stage. Never its content.
@@ -575,7 +577,8 @@ pub async fn insert_scores(tx: &mut Tx, cards: &[CardScores<'_>]) -> Result<(), 
         .iter()
         .flat_map(|c| c.scores.iter().map(move |s| (c, s)))
         .collect();
-    for chunk in rows.chunks(200) {
+    for piece in super::pieces(rows.len(), 128) {
+        let chunk = &rows[piece];
         let sql = format!(
             "INSERT INTO card_scores (scorecard_id, loop_id, stage_kind, criterion, score) VALUES {}",
             super::tuples(chunk.len(), 5)
@@ -612,19 +615,40 @@ pub struct Seat {
 /// are share-locked until the transaction ends, so a debrief start (which
 /// updates the loop row) either commits first and is seen here, or waits
 /// until these cards are in and then reveals them: never neither.
-pub async fn seats(conn: &mut super::Tx, stage_ids: &[i64]) -> Result<Vec<Seat>, sqlx::Error> {
+/// The seats of `users` on `stages` (a seat of one user on another's
+/// stage may come along: the caller looks up the pairs it wants). Only the
+/// batch's own interviewers are read, so the loop's counts are worked out
+/// once per card, not once per panel member.
+pub async fn seats(
+    conn: &mut super::Tx,
+    stage_ids: &[i64],
+    users: &[&str],
+) -> Result<Vec<Seat>, sqlx::Error> {
+    if stage_ids.is_empty() || users.is_empty() {
+        return Ok(Vec::new());
+    }
     let lock = conn.row_lock(" FOR SHARE OF l");
+    let (stage_ids, users) = (super::pad(stage_ids), super::pad(users));
     let sql = format!(
         "SELECT {STAGE_COLUMNS}, i.user_id AS interviewer, p.id AS prompt_id, \
-           (SELECT COUNT(*) FROM scorecards c JOIN stages cs ON cs.id = c.stage_id \
-              WHERE c.loop_id = s.loop_id AND cs.state <> 'cancelled') AS loop_submitted, \
+           {} AS loop_submitted, \
            (SELECT COUNT(*) FROM stage_interviewers ei JOIN stages es ON es.id = ei.stage_id \
               WHERE es.loop_id = s.loop_id AND es.state <> 'cancelled') AS loop_expected \
          FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id JOIN loops l ON l.id = s.loop_id \
            LEFT JOIN prompts p ON p.stage_id = i.stage_id AND p.interviewer = i.user_id \
-         WHERE i.stage_id IN ({{ids}}){lock}"
+         WHERE i.stage_id IN ({}) AND i.user_id IN ({}){lock}",
+        super::cards_in_sql("s.loop_id"),
+        super::marks(1, stage_ids.len()),
+        super::marks(stage_ids.len() + 1, users.len())
     );
-    super::fetch_for_ids(conn, &sql, stage_ids).await
+    let mut q = sqlx::query_as::<_, Seat>(&sql);
+    for id in stage_ids {
+        q = q.bind(id);
+    }
+    for user in users {
+        q = q.bind(user);
+    }
+    q.fetch_all(&mut *conn).await
 }
 
 /// Marks stages over (those still scheduled), in one statement.
@@ -632,13 +656,14 @@ pub async fn end_stages(tx: &mut Tx, stage_ids: &[i64], now: i64) -> Result<(), 
     if stage_ids.is_empty() {
         return Ok(());
     }
+    let stage_ids = super::pad(stage_ids);
     let sql = format!(
         "UPDATE stages SET state = 'done', ended_at = $1 WHERE state = 'scheduled' AND id IN ({})",
         super::marks(2, stage_ids.len())
     );
     let mut q = sqlx::query(&sql).bind(now);
     for id in stage_ids {
-        q = q.bind(*id);
+        q = q.bind(id);
     }
     q.execute(&mut *tx).await?;
     Ok(())

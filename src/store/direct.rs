@@ -31,9 +31,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Statements kept prepared per connection (the hot queries, and the
-/// multi-row inserts of the common batch sizes).
-const STATEMENT_CACHE: usize = 32;
+/// Statements kept prepared per connection: the hot queries, and the
+/// multi-row statements in their power-of-two shapes (see `store::pieces`).
+const STATEMENT_CACHE: usize = 64;
 
 /// How long a statement waits for a lock another process holds before it
 /// fails, as with the sqlx connections. Only single writes outside a

@@ -212,7 +212,8 @@ pub struct AuditEntry<'a> {
 
 /// Several audit entries in one statement.
 pub async fn audit_many(tx: &mut Tx, entries: &[AuditEntry<'_>]) -> Result<(), sqlx::Error> {
-    for chunk in entries.chunks(200) {
+    for piece in super::pieces(entries.len(), 128) {
+        let chunk = &entries[piece];
         let sql = format!(
             "INSERT INTO audit_log (team_id, loop_id, actor, action, at) VALUES {}",
             super::tuples(chunk.len(), 5)
@@ -473,10 +474,9 @@ pub async fn home_rows(
     user: &str,
     limit: i64,
 ) -> Result<Vec<HomeRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT p.candidate_name, p.channel_id, p.channel_name, p.hiring_manager, \
-           (SELECT COUNT(*) FROM scorecards c JOIN stages s ON s.id = c.stage_id \
-              WHERE c.loop_id = p.id AND s.state <> 'cancelled') AS submitted, \
+           {} AS submitted, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = p.id AND s.state <> 'cancelled') AS expected, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
@@ -489,7 +489,8 @@ pub async fn home_rows(
                WHERE l.team_id = $1 AND l.state = 'open' \
                ORDER BY l.debrief_at, l.id LIMIT $3) p \
          ORDER BY p.debrief_at, p.id",
-    )
+        super::cards_in_sql("p.id")
+    ))
     .bind(team_id)
     .bind(user)
     .bind(limit)

@@ -323,26 +323,54 @@ pub(crate) fn tuples(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-/// The rows of `sql` for a list of ids: `{ids}` in it stands for one
-/// numbered parameter per id. No ids, no query.
-pub(crate) async fn fetch_for_ids<'c, T, E>(
-    e: E,
-    sql: &str,
-    ids: &[i64],
-) -> Result<Vec<T>, sqlx::Error>
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-    E: Executor<'c, Database = Any>,
-{
-    if ids.is_empty() {
-        return Ok(Vec::new());
+/// `n` rows cut into pieces whose sizes are powers of two, largest first,
+/// none above `max` (itself a power of two). A batch's statements then come
+/// in a handful of shapes, which stay prepared on SQLite's connections,
+/// rather than one shape per batch size, each parsed afresh.
+pub(crate) fn pieces(n: usize, max: usize) -> Vec<std::ops::Range<usize>> {
+    debug_assert!(max.is_power_of_two());
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let left = n - start;
+        let size = if left >= max {
+            max
+        } else {
+            1 << (usize::BITS - 1 - left.leading_zeros())
+        };
+        out.push(start..start + size);
+        start += size;
     }
-    let sql = sql.replace("{ids}", &marks(1, ids.len()));
-    let mut q = sqlx::query_as::<_, T>(&sql);
-    for id in ids {
-        q = q.bind(*id);
+    out
+}
+
+/// How many values an IN list of `n` values is given: the next power of
+/// two, the last value repeated (harmless in IN), for the same reason.
+pub(crate) fn padded(n: usize) -> usize {
+    n.max(1).next_power_of_two()
+}
+
+
+/// SQL for the number of cards in for the loop `loop_id` (an expression),
+/// leaving out cards of cancelled stages: every card of the loop, counted on
+/// its index alone, less those on its (rare) cancelled stages. Cheaper than
+/// joining each card to its stage, which counting a nearly full loop for
+/// every card of a batch made one of the write path's costliest reads.
+pub(crate) fn cards_in_sql(loop_id: &str) -> String {
+    format!(
+        "((SELECT COUNT(*) FROM scorecards cc WHERE cc.loop_id = {loop_id}) - \
+          (SELECT COUNT(*) FROM stages xs JOIN scorecards xc ON xc.stage_id = xs.id \
+             WHERE xs.loop_id = {loop_id} AND xs.state = 'cancelled'))"
+    )
+}
+
+/// `values` padded (see `padded`) by repeating the last one.
+pub(crate) fn pad<T: Clone>(values: &[T]) -> Vec<T> {
+    let mut out = values.to_vec();
+    if let Some(last) = values.last() {
+        out.resize(padded(values.len()), last.clone());
     }
-    q.fetch_all(e).await
+    out
 }
 
 /// True when the error is a unique-constraint violation (a lost race or a
@@ -568,4 +596,24 @@ async fn prepare_sqlite_file(url: &str) -> anyhow::Result<()> {
         .with_context(|| format!("opening {url}"))?;
     conn.close().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn batches_come_in_few_shapes() {
+        let sizes = |n| pieces(n, 64).iter().map(|r| r.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(1), [1]);
+        assert_eq!(sizes(13), [8, 4, 1]);
+        assert_eq!(sizes(64), [64]);
+        assert_eq!(sizes(150), [64, 64, 16, 4, 2]);
+        let covered: Vec<usize> = pieces(150, 64).into_iter().flatten().collect();
+        assert_eq!(covered, (0..150).collect::<Vec<_>>());
+        assert_eq!(pad(&[3, 5, 9]), [3, 5, 9, 9]);
+        assert_eq!(pad(&[7]), [7]);
+        assert!(pad::<i64>(&[]).is_empty());
+    }
 }

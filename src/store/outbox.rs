@@ -51,6 +51,7 @@ async fn keys_with_waiting_row(
     if keys.is_empty() {
         return Ok(Default::default());
     }
+    let keys = super::pad(keys);
     let sql = format!(
         "SELECT DISTINCT ordering_key FROM outbox \
          WHERE status = 'pending' AND lease_token IS NULL AND ordering_key IN ({})",
@@ -58,7 +59,7 @@ async fn keys_with_waiting_row(
     );
     let mut q = sqlx::query_scalar::<_, String>(&sql);
     for k in keys {
-        q = q.bind(*k);
+        q = q.bind(k);
     }
     Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
 }
@@ -70,21 +71,26 @@ async fn take_places(
     conn: &mut super::Tx,
     groups: &[(String, i64)],
 ) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES {} \
-         ON CONFLICT (ordering_key) DO UPDATE \
-           SET last_seq = outbox_keys.last_seq + excluded.last_seq, \
-               pending = outbox_keys.pending + excluded.pending \
-         RETURNING ordering_key, last_seq, pending",
-        super::tuples(groups.len(), 3)
-    );
-    let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql);
-    for (key, n) in groups {
-        q = q.bind(key).bind(*n).bind(*n);
+    // Pieces in key order keep the locks in key order.
+    let mut answered = Vec::with_capacity(groups.len());
+    for piece in super::pieces(groups.len(), INSERT_CHUNK) {
+        let piece = &groups[piece];
+        let sql = format!(
+            "INSERT INTO outbox_keys (ordering_key, last_seq, pending) VALUES {} \
+             ON CONFLICT (ordering_key) DO UPDATE \
+               SET last_seq = outbox_keys.last_seq + excluded.last_seq, \
+                   pending = outbox_keys.pending + excluded.pending \
+             RETURNING ordering_key, last_seq, pending",
+            super::tuples(piece.len(), 3)
+        );
+        let mut q = sqlx::query_as::<_, (String, i64, i64)>(&sql);
+        for (key, n) in piece {
+            q = q.bind(key).bind(*n).bind(*n);
+        }
+        // All rows: SQLite keeps a RETURNING statement, and its write lock,
+        // open until it has stepped to the end.
+        answered.extend(q.fetch_all(&mut *conn).await?);
     }
-    // All rows: SQLite keeps a RETURNING statement, and its write lock, open
-    // until it has stepped to the end.
-    let answered = q.fetch_all(&mut *conn).await?;
     let taken: std::collections::HashMap<&str, i64> =
         groups.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     Ok(answered
@@ -152,7 +158,8 @@ pub(crate) async fn flush(
         i_in_group += 1;
     }
     let due_ms = crate::clock::wall_ms();
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    for piece in super::pieces(rows.len(), INSERT_CHUNK) {
+        let chunk = &rows[piece];
         let sql = format!(
             "INSERT INTO outbox (team_id, loop_id, ordering_key, method, payload, next_attempt_ms, created_ms, seq, ready) VALUES {}",
             super::tuples(chunk.len(), 9)
@@ -339,24 +346,28 @@ async fn finish_all(
     batch: &[Finish],
 ) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let sql = format!(
-        "UPDATE outbox SET status = v.column3, finished_ms = v.column4, \
-           last_error = COALESCE(v.column5, outbox.last_error), ready = 0, lease_token = NULL \
-         FROM (VALUES {}) AS v \
-         WHERE outbox.id = v.column1 AND outbox.lease_token = v.column2 AND outbox.status = 'pending' \
-         RETURNING outbox.id, outbox.ordering_key",
-        super::tuples(batch.len(), 5)
-    );
-    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-    for f in batch {
-        q = q
-            .bind(f.id)
-            .bind(&f.lease_token)
-            .bind(f.status)
-            .bind(f.at_ms)
-            .bind(f.error.as_deref());
+    let mut ended: Vec<(i64, String)> = Vec::with_capacity(batch.len());
+    for piece in super::pieces(batch.len(), INSERT_CHUNK) {
+        let piece = &batch[piece];
+        let sql = format!(
+            "UPDATE outbox SET status = v.column3, finished_ms = v.column4, \
+               last_error = COALESCE(v.column5, outbox.last_error), ready = 0, lease_token = NULL \
+             FROM (VALUES {}) AS v \
+             WHERE outbox.id = v.column1 AND outbox.lease_token = v.column2 AND outbox.status = 'pending' \
+             RETURNING outbox.id, outbox.ordering_key",
+            super::tuples(piece.len(), 5)
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+        for f in piece {
+            q = q
+                .bind(f.id)
+                .bind(&f.lease_token)
+                .bind(f.status)
+                .bind(f.at_ms)
+                .bind(f.error.as_deref());
+        }
+        ended.extend(q.fetch_all(&mut tx).await?);
     }
-    let ended = q.fetch_all(&mut tx).await?;
     if ended.is_empty() {
         return Ok(Default::default());
     }
@@ -364,6 +375,8 @@ async fn finish_all(
     keys.sort_unstable();
     // One delivery per key is ever in flight (only a key's head is claimed).
     keys.dedup();
+    // Padding repeats the last key: IN and the promotion below see it once.
+    let keys = super::pad(&keys);
     let marks = super::marks(1, keys.len());
     let lock = match db.backend() {
         // Row locks in key order, as `flush` takes them: no deadlock.
