@@ -281,7 +281,8 @@ pub fn heatmap(cards: &[CardView]) -> HeatMap {
         columns: columns.iter().map(|c| short(*c).to_string()).collect(),
         rows: cards
             .iter()
-            .map(|c| format!("#{} {}", c.index, &escape(&c.stage_title)))
+            // Drawn into an image, not read as mrkdwn: the title as written.
+            .map(|c| format!("#{} {}", c.index, c.stage_title))
             .collect(),
         cells: cards
             .iter()
