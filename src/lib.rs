@@ -40,6 +40,9 @@ pub struct AppState {
     pub jobs_wakeup: Notify,
     pub rubric: domain::Rubric,
     pub templates: domain::Templates,
+    /// Open forms refused for their warnings: view id → a digest of the
+    /// warnings shown, so "open it anyway" accepts only what was shown.
+    pub warned: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     /// The hiring team's Slack user group, if one is configured.
     pub hiring_team_group: Option<String>,
     /// Users who may decide besides each loop's hiring manager.
@@ -117,6 +120,7 @@ impl App {
             jobs_wakeup: Notify::new(),
             rubric: config.rubric.clone(),
             templates: config.templates.clone(),
+            warned: Default::default(),
             hiring_team_group: config.hiring_team_group.clone(),
             admins: config.admins.clone(),
             report: config.report.clone(),

@@ -110,6 +110,7 @@ pub fn problem(p: &Problem) -> String {
             other.to_lowercase()
         ),
         Problem::BadUrl => "Use a plain http(s) link.".into(),
+        Problem::DeepDiveNotTwo => "The deep-dive is a panel of two: the hiring manager and one staff or principal engineer.".into(),
     }
 }
 
@@ -900,10 +901,18 @@ pub fn finding_plain(f: &Finding) -> String {
 }
 
 fn finding_words(f: &Finding, mentions: bool) -> String {
+    // Slack's text is mrkdwn: a title from a template file goes out escaped.
     let stage = f
         .stage
         .as_ref()
-        .map(|(pos, title)| format!("Stage {pos} ({title}): "))
+        .map(|(pos, title)| {
+            let title = if mentions {
+                crate::slack::mrkdwn::escape(title)
+            } else {
+                title.clone()
+            };
+            format!("Stage {pos} ({title}): ")
+        })
         .unwrap_or_default();
     let text = match &f.rule {
         Rule::UnprobedDimension(d) => format!(

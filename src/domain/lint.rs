@@ -19,6 +19,7 @@ pub const MAX_INTERVIEWER_MINUTES: i64 = 600;
 pub const GENERIC_PROMPTS: &[&str] = &[
     "twitter",
     "url shortener",
+    "url shortening",
     "tinyurl",
     "chat app",
     "chat system",
@@ -131,24 +132,39 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Endings that leave a word the same word ("apps", "application").
+const WORD_ENDINGS: &[&str] = &["", "s", "es", "lication", "lications"];
+
 /// The generic prompt `text` amounts to, if any: every word of the prompt
-/// starts a word of the text ("chat app" matches "a chat application").
+/// is a word of the text, give or take an ending ("chat app" matches "a chat
+/// application", not "chat about the approach").
 pub fn generic_prompt<'a>(text: &str, extra: &'a [String]) -> Option<&'a str>
 where
     'static: 'a,
 {
     let have = words(text);
+    let same = |h: &str, w: &str| {
+        h.strip_prefix(w)
+            .is_some_and(|ending| WORD_ENDINGS.contains(&ending))
+    };
     GENERIC_PROMPTS
         .iter()
         .copied()
         .chain(extra.iter().map(String::as_str))
         .find(|prompt| {
             let want = words(prompt);
-            !want.is_empty()
-                && want
-                    .iter()
-                    .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+            !want.is_empty() && want.iter().all(|w| have.iter().any(|h| same(h, w)))
         })
+}
+
+/// The words of a link's path ("…/design-twitter-v2" → "design twitter
+/// v2"): what its title usually says.
+fn link_words(url: &str) -> String {
+    let path = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split_once('/').map(|(_, p)| p).unwrap_or(""))
+        .unwrap_or(url);
+    path.replace(['/', '-', '_', '.', '?', '=', '&', '#'], " ")
 }
 
 /// Live candidate minutes and interviewer minutes of stages with panels of
@@ -209,18 +225,6 @@ pub fn template(t: &Template) -> Vec<Finding> {
     if let Some((pos, s)) = coding.get(1) {
         out.push(at(Rule::TwoCodingRounds, *pos, s));
     }
-    for (pos, s) in &stages {
-        if s.kind == StageKind::SystemDesign {
-            if let Some(p) = s
-                .guide
-                .iter()
-                .chain(std::iter::once(&s.title))
-                .find_map(|g| generic_prompt(g, &t.generic_prompts))
-            {
-                out.push(at(Rule::GenericPrompt(p.to_string()), *pos, s));
-            }
-        }
-    }
     if t.stage_of(StageKind::CrossTeam).is_some() {
         for (pos, s) in &stages {
             if s.kind == StageKind::Behavioural {
@@ -253,26 +257,24 @@ fn time_findings(stages: &[(&StageSpec, usize)]) -> Vec<Finding> {
 }
 
 /// The warnings for one loop as opened: the template's, with the times
-/// counted for the panels chosen, a generic system-design prompt, the
-/// debrief's day, and a bar raiser from the hiring team.
-pub fn plan(
-    t: &Template,
-    plan: &LoopPlan,
-    design_prompt: Option<&str>,
-    hiring_team: &[UserId],
-) -> Vec<Finding> {
+/// counted for the panels chosen, a generic system-design prompt (the
+/// prompt typed at open, or the words of the prompt's link), the debrief's
+/// day, and a bar raiser from the hiring team.
+pub fn plan(t: &Template, plan: &LoopPlan, hiring_team: &[UserId]) -> Vec<Finding> {
     let mut out: Vec<Finding> = template(t)
         .into_iter()
         .filter(|f| {
             !f.is_error() && !matches!(f.rule, Rule::CandidateTime(_) | Rule::InterviewerTime(_))
         })
         .collect();
-    if let Some(text) = design_prompt.filter(|p| !p.trim().is_empty()) {
-        let already = out.iter().any(|f| matches!(f.rule, Rule::GenericPrompt(_)));
-        if let (false, Some(prompt)) = (already, generic_prompt(text, &t.generic_prompts)) {
-            if let Some((pos, s)) = t.stage_of(StageKind::SystemDesign) {
-                out.push(at(Rule::GenericPrompt(prompt.to_string()), pos, s));
-            }
+    if let Some((pos, s)) = t.stage_of(StageKind::SystemDesign) {
+        let link = plan.design_doc_url.as_deref().map(link_words);
+        let generic = [plan.design_prompt.as_deref(), link.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|text| generic_prompt(text, &t.generic_prompts));
+        if let Some(prompt) = generic {
+            out.push(at(Rule::GenericPrompt(prompt.to_string()), pos, s));
         }
     }
     let panels: Vec<(&StageSpec, usize)> = plan
@@ -369,7 +371,7 @@ mod tests {
     fn warnings_for_the_traps_the_process_names() {
         let extra = "\n[stage]\ntitle: Second coding round\nkind: coding\nlength: 60\npanel: 1\n\
                      \n[stage]\ntitle: Leadership principles\nkind: behavioural\nlength: 60\npanel: 1\nprobes: cross_team_influence\n\
-                     \n[stage]\ntitle: Architecture\nkind: system_design\nlength: 60\npanel: 1\nprobes: architectural_decisions\nguide: Design Twitter.\n\
+                     \n[stage]\ntitle: Architecture\nkind: system_design\nlength: 60\npanel: 1\nprobes: architectural_decisions\n\
                      \n[stage]\ntitle: Past work\nkind: presentation\nlength: 45\npanel: 1\nprobes: cross_team_influence\n";
         let t = format!("{DEFAULT_TEMPLATE}{extra}");
         let found: Vec<&str> = rules(&t).iter().map(|(k, _)| *k).collect();
@@ -377,7 +379,6 @@ mod tests {
             found,
             vec![
                 "two-coding-rounds",
-                "generic-design-prompt",
                 "behavioural-beside-cross-team",
                 "presentation-round",
                 "candidate-time",
@@ -399,6 +400,25 @@ mod tests {
         assert_eq!(
             generic_prompt("a chat application for teams", &[]),
             Some("chat app")
+        );
+        assert_eq!(
+            generic_prompt("Chat about the approach they would take", &[]),
+            None
+        );
+        assert_eq!(
+            generic_prompt("A URL shortening service", &[]),
+            Some("url shortening")
+        );
+        assert_eq!(
+            generic_prompt(
+                &link_words("https://docs.example.com/prompts/design-twitter"),
+                &[]
+            ),
+            Some("twitter")
+        );
+        assert_eq!(
+            link_words("https://docs.example.com/workflow-engine"),
+            "workflow engine"
         );
         assert_eq!(
             generic_prompt("Move payments orchestration to a workflow engine", &[]),

@@ -42,10 +42,11 @@ pub enum Field {
     CandidateName,
     AppliedLevel,
     HiringManager,
-    /// A stage's panel, by 1-based position.
-    Interviewers(usize),
-    /// A stage's start, by 1-based position.
-    StartsAt(usize),
+    /// A stage's panel, by 1-based position (and kind: a form redrawn for
+    /// another template keeps only what was picked for the same stage).
+    Interviewers(usize, StageKind),
+    /// A stage's start, by 1-based position and kind.
+    StartsAt(usize, StageKind),
     DebriefAt,
     DesignDocUrl,
     DesignPrompt,
@@ -62,13 +63,20 @@ pub enum Problem {
     LevelBelowStaff,
     HiringManagerMissing,
     NoInterviewer,
-    PanelTooSmall { need: usize },
+    PanelTooSmall {
+        need: usize,
+    },
+    /// The deep-dive is a panel of exactly two.
+    DeepDiveNotTwo,
     HiringManagerNotOnPanel,
     StartMissing,
     StartInPast,
     DebriefMissing,
     DebriefBeforeLastStage,
-    DoubleBooked { user: UserId, other: String },
+    DoubleBooked {
+        user: UserId,
+        other: String,
+    },
     BadUrl,
 }
 
@@ -217,18 +225,20 @@ impl LoopDraft {
             }
             let starts_at = draft.and_then(|d| d.starts_at);
             if interviewers.is_empty() {
-                fail(Field::Interviewers(position), Problem::NoInterviewer);
+                fail(Field::Interviewers(position, kind), Problem::NoInterviewer);
             } else if interviewers.len() < spec.panel {
                 let need = spec.panel;
                 fail(
-                    Field::Interviewers(position),
+                    Field::Interviewers(position, kind),
                     Problem::PanelTooSmall { need },
                 );
+            } else if kind == StageKind::DeepDive && interviewers.len() != 2 {
+                fail(Field::Interviewers(position, kind), Problem::DeepDiveNotTwo);
             } else if kind == StageKind::DeepDive {
                 if let Some(hm) = &self.hiring_manager {
                     if !interviewers.contains(hm) {
                         fail(
-                            Field::Interviewers(position),
+                            Field::Interviewers(position, kind),
                             Problem::HiringManagerNotOnPanel,
                         );
                     }
@@ -236,8 +246,10 @@ impl LoopDraft {
             }
             if spec.is_live() {
                 match starts_at {
-                    None => fail(Field::StartsAt(position), Problem::StartMissing),
-                    Some(t) if t < now => fail(Field::StartsAt(position), Problem::StartInPast),
+                    None => fail(Field::StartsAt(position, kind), Problem::StartMissing),
+                    Some(t) if t < now => {
+                        fail(Field::StartsAt(position, kind), Problem::StartInPast)
+                    }
                     Some(_) => {}
                 }
             }
@@ -263,12 +275,12 @@ impl LoopDraft {
                 if a_start < b_end && b_start < a_end {
                     if let Some(user) = b.interviewers.iter().find(|u| a.interviewers.contains(u)) {
                         let (later, earlier) = if b_start >= a_start {
-                            (*b_pos, a)
+                            ((*b_pos, b.kind), a)
                         } else {
-                            (*a_pos, b)
+                            ((*a_pos, a.kind), b)
                         };
                         fail(
-                            Field::Interviewers(later),
+                            Field::Interviewers(later.0, later.1),
                             Problem::DoubleBooked {
                                 user: user.clone(),
                                 other: earlier.spec.title.clone(),
@@ -408,6 +420,18 @@ mod tests {
     #[test]
     fn every_rule_reports_on_its_field() {
         let mut d = good_draft();
+        stage_mut(&mut d, StageKind::DeepDive)
+            .interviewers
+            .push(u("UTHIRD"));
+        assert_eq!(
+            problems(d),
+            vec![(
+                Field::Interviewers(3, StageKind::DeepDive),
+                Problem::DeepDiveNotTwo
+            )]
+        );
+
+        let mut d = good_draft();
         d.candidate_name = "   ".into();
         assert_eq!(problems(d)[0], (Field::CandidateName, Problem::NameMissing));
 
@@ -415,21 +439,30 @@ mod tests {
         stage_mut(&mut d, StageKind::Coding).interviewers.clear();
         assert_eq!(
             problems(d),
-            vec![(Field::Interviewers(4), Problem::NoInterviewer)]
+            vec![(
+                Field::Interviewers(4, StageKind::Coding),
+                Problem::NoInterviewer
+            )]
         );
 
         let mut d = good_draft();
         stage_mut(&mut d, StageKind::DeepDive).interviewers = vec![u("UHM")];
         assert_eq!(
             problems(d),
-            vec![(Field::Interviewers(3), Problem::PanelTooSmall { need: 2 })]
+            vec![(
+                Field::Interviewers(3, StageKind::DeepDive),
+                Problem::PanelTooSmall { need: 2 }
+            )]
         );
 
         let mut d = good_draft();
         stage_mut(&mut d, StageKind::DeepDive).interviewers = vec![u("UA"), u("UB")];
         assert_eq!(
             problems(d),
-            vec![(Field::Interviewers(3), Problem::HiringManagerNotOnPanel)]
+            vec![(
+                Field::Interviewers(3, StageKind::DeepDive),
+                Problem::HiringManagerNotOnPanel
+            )]
         );
 
         let mut d = good_draft();
@@ -443,7 +476,7 @@ mod tests {
         stage_mut(&mut d, StageKind::Coding).starts_at = None;
         assert_eq!(
             problems(d),
-            vec![(Field::StartsAt(4), Problem::StartMissing)]
+            vec![(Field::StartsAt(4, StageKind::Coding), Problem::StartMissing)]
         );
 
         let mut d = good_draft();
@@ -461,7 +494,7 @@ mod tests {
         assert_eq!(
             problems(d),
             vec![(
-                Field::Interviewers(6),
+                Field::Interviewers(6, StageKind::BarRaiser),
                 Problem::DoubleBooked {
                     user: u("UHM"),
                     other: "Hiring-manager screen".into()

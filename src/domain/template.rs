@@ -22,6 +22,11 @@ pub const MAX_STAGES: usize = 12;
 pub const MAX_LENGTH_MINUTES: i64 = 480;
 /// Largest panel for one stage.
 pub const MAX_PANEL: usize = 8;
+/// Templates a picker can hold (Slack: 100 options), the default included.
+pub const MAX_TEMPLATES: usize = 100;
+/// Longest template id, a file's name without `.template` (Slack: an
+/// option's value holds 150 characters).
+pub const MAX_ID_CHARS: usize = 150;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StageSpec {
@@ -178,7 +183,13 @@ struct Draft {
 
 impl Template {
     pub fn default_template() -> Template {
-        Template::parse(DEFAULT_ID, DEFAULT_TEMPLATE).expect("the shipped template is valid")
+        static DEFAULT: std::sync::OnceLock<Template> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                Template::parse(DEFAULT_ID, DEFAULT_TEMPLATE)
+                    .expect("the shipped template is valid")
+            })
+            .clone()
     }
 
     /// Reads a template. Only the file's form is checked here; `lint` judges
@@ -467,8 +478,25 @@ impl Templates {
             .collect();
         paths.sort();
         let mut out = Templates::default();
+        if paths.len() >= MAX_TEMPLATES {
+            return Err(LoadError {
+                file: dir.display().to_string(),
+                line: 0,
+                problem: format!(
+                    "more than {} templates (the picker shows {MAX_TEMPLATES})",
+                    MAX_TEMPLATES - 1
+                ),
+            });
+        }
         for path in paths {
             let t = Templates::check_file(&path)?;
+            if t.id.chars().count() > MAX_ID_CHARS {
+                return Err(LoadError {
+                    file: path.display().to_string(),
+                    line: 0,
+                    problem: format!("the file's name is longer than {MAX_ID_CHARS} characters"),
+                });
+            }
             if t.id == DEFAULT_ID {
                 out.0[0] = t;
             } else {

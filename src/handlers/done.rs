@@ -16,8 +16,8 @@ use crate::AppState;
 pub enum StageRef {
     /// Its number in the plan (1-based).
     Position(usize),
-    /// The first stage of a kind, by a familiar name.
-    Kind(StageKind),
+    /// A stage of a kind, by a familiar name (and the word as typed).
+    Kind(StageKind, String),
     /// Its title as the template named it, spaces as dashes.
     Title(String),
 }
@@ -32,7 +32,7 @@ pub fn parse_stage(text: &str) -> Option<StageRef> {
     if let Ok(n) = t.parse::<usize>() {
         return (n > 0).then_some(StageRef::Position(n));
     }
-    Some(StageRef::Kind(match t.as_str() {
+    let kind = match t.as_str() {
         "screen" | "hm" | "hm-screen" | "hiring-manager-screen" => StageKind::HmScreen,
         "doc" | "document" | "design-doc" | "design-document" | "written-design-document" => {
             StageKind::DesignDoc
@@ -41,11 +41,12 @@ pub fn parse_stage(text: &str) -> Option<StageRef> {
         "coding" | "code" | "coding-round" => StageKind::Coding,
         "cross-team" | "influence" | "cross-team-influence" => StageKind::CrossTeam,
         "bar-raiser" | "bar" | "barraiser" => StageKind::BarRaiser,
-        "system-design" | "design" => StageKind::SystemDesign,
+        "system-design" => StageKind::SystemDesign,
         "presentation" => StageKind::Presentation,
         "behavioural" | "behavioral" => StageKind::Behavioural,
         _ => return Some(StageRef::Title(t)),
-    }))
+    };
+    Some(StageRef::Kind(kind, t))
 }
 
 pub async fn command(state: &AppState, cmd: &SlashCommand, arg: &str) -> AppResult<Reply> {
@@ -68,7 +69,7 @@ pub async fn doc_received(state: &AppState, action: &BlockAction) -> anyhow::Res
     let Some(l) = super::action_loop(state, action).await? else {
         return Ok(());
     };
-    let doc = StageRef::Kind(StageKind::DesignDoc);
+    let doc = StageRef::Kind(StageKind::DesignDoc, "doc".into());
     let text = match end(state, &l, &doc, user).await {
         Ok(text) | Err(AppError::User(text)) => text,
         Err(AppError::Internal(e)) => return Err(e),
@@ -85,13 +86,17 @@ async fn end(
     if !l.state.is_open() {
         return Err(AppError::user(m::LOOP_NOT_OPEN));
     }
-    let (Some(stage), _) = cards::stage_by_ref(&state.db, l.id, which).await? else {
+    let Some(stage) = cards::stages_by_ref(&state.db, l.id, which)
+        .await?
+        .into_iter()
+        .next()
+    else {
         return Err(AppError::user(m::done_usage()));
     };
     let Some(kind) = stage.kind() else {
         return Err(AppError::user(m::done_usage()));
     };
-    let title = stage.title();
+    let title = crate::slack::mrkdwn::escape(&stage.title());
     let is_hm = l.hiring_manager == user;
     let allowed = match kind {
         StageKind::DesignDoc => is_hm,
@@ -140,15 +145,15 @@ mod tests {
         assert_eq!(parse_stage("4"), Some(StageRef::Position(4)));
         assert_eq!(
             parse_stage("Deep dive"),
-            Some(StageRef::Kind(StageKind::DeepDive))
+            Some(StageRef::Kind(StageKind::DeepDive, "deep-dive".into()))
         );
         assert_eq!(
             parse_stage("doc"),
-            Some(StageRef::Kind(StageKind::DesignDoc))
+            Some(StageRef::Kind(StageKind::DesignDoc, "doc".into()))
         );
         assert_eq!(
             parse_stage("bar_raiser"),
-            Some(StageRef::Kind(StageKind::BarRaiser))
+            Some(StageRef::Kind(StageKind::BarRaiser, "bar-raiser".into()))
         );
         assert_eq!(
             parse_stage("Second coding round"),

@@ -18,6 +18,10 @@ use std::time::Duration;
 /// `views.open` must land before the trigger's 3 s run out.
 const VIEWS_OPEN_TIMEOUT: Duration = Duration::from_millis(2500);
 
+/// Open forms whose warnings are remembered at once (a bound, not a limit
+/// anyone reaches: forms are answered within minutes).
+const MAX_WARNED_FORMS: usize = 10_000;
+
 /// How long the open form waits for the hiring team's members (a
 /// submission must be answered within 3 s); without them the bar raiser
 /// is not checked.
@@ -63,8 +67,9 @@ pub async fn template_picked(state: &AppState, action: &BlockAction) -> anyhow::
     });
     match state.slack.call("views.update", &body).await {
         Ok(_) => Ok(()),
-        // Someone changed the form again meanwhile: theirs is the newer one.
-        Err(CallError::Api(code)) if code == "hash_conflict" => Ok(()),
+        // Someone changed the form again meanwhile (theirs is the newer
+        // one), or it was submitted or closed: nothing to redraw.
+        Err(CallError::Api(code)) if code == "hash_conflict" || code == "not_found" => Ok(()),
         Err(e) => Err(anyhow::anyhow!("views.update failed: {e}")),
     }
 }
@@ -116,11 +121,36 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     };
     let mut plan = plan;
     let team = hiring_team(state).await;
-    let findings = lint::plan(template, &plan, plan.design_prompt.as_deref(), &team);
-    if !findings.is_empty() && !open_loop::acknowledged(&sub.values) {
+    let findings = lint::plan(template, &plan, &team);
+    // "Open it anyway" holds for the warnings this form was shown, and only
+    // those: ticked before any were shown, or with others since, the form
+    // shows them (again) first.
+    let digest = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for f in &findings {
+            m::finding_plain(f).hash(&mut h);
+        }
+        h.finish()
+    };
+    let shown = {
+        let mut warned = state.warned.lock().unwrap_or_else(|p| p.into_inner());
+        let shown = warned.get(&sub.view_id) == Some(&digest);
+        if findings.is_empty() || shown {
+            warned.remove(&sub.view_id);
+        } else {
+            if warned.len() >= MAX_WARNED_FORMS {
+                warned.clear();
+            }
+            warned.insert(sub.view_id.clone(), digest);
+        }
+        shown
+    };
+    let accepted = findings.is_empty() || (shown && open_loop::acknowledged(&sub.values));
+    if !accepted {
         let mut by_block: Vec<(String, String)> = Vec::new();
         for f in &findings {
-            let block = open_loop::block_id(open_loop::finding_field(f));
+            let block = open_loop::block_id(open_loop::finding_field(f, template));
             let text = m::finding_plain(f);
             match by_block.iter_mut().find(|(b, _)| *b == block) {
                 Some((_, t)) => {

@@ -42,13 +42,17 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     }
     let mut tx = state.db.begin().await?;
     loops::lock(&mut tx, l.id).await?;
-    let Some(stage) = cards::stage_by_ref_in(&mut tx, l.id, &which).await? else {
+    let Some(stage) = cards::stages_by_ref(&mut tx, l.id, &which)
+        .await?
+        .into_iter()
+        .next()
+    else {
         return Err(usage());
     };
     let (Some(kind), Some(length)) = (stage.kind(), stage.length_minutes) else {
         return Err(usage()); // the written document has no time
     };
-    let title = stage.title();
+    let title = escape(&stage.title());
     let end = start + length * 60;
     if end > l.debrief_at {
         return Err(AppError::user(m::reschedule_after_debrief(&date(

@@ -41,10 +41,24 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     // Under the loop's lock: the debrief cannot start, nor a card of this
     // seat land, halfway through.
     loops::lock(&mut tx, l.id).await?;
-    let Some(stage) = cards::stage_by_ref_in(&mut tx, l.id, &which).await? else {
+    // Of several stages the words may mean (two coding rounds), the one
+    // the person being replaced sits on.
+    let candidates = cards::stages_by_ref(&mut tx, l.id, &which).await?;
+    let mut stage = None;
+    for s in &candidates {
+        if cards::interviewers(&mut tx, s.id)
+            .await?
+            .iter()
+            .any(|u| u == old)
+        {
+            stage = Some(s.clone());
+            break;
+        }
+    }
+    let Some(stage) = stage.or_else(|| candidates.into_iter().next()) else {
         return Err(AppError::user(m::swap_usage()));
     };
-    let (Some(kind), title) = (stage.kind(), stage.title()) else {
+    let (Some(kind), title) = (stage.kind(), escape(&stage.title())) else {
         return Err(AppError::user(m::swap_usage()));
     };
     let title = title.as_str();

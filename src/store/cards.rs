@@ -112,38 +112,49 @@ pub async fn stage_of_kind<'c, E: Executor<'c, Database = Any>>(
     .await
 }
 
-/// The stage a command names, and every stage of the loop (for saying
-/// which there are when none matches).
-pub async fn stage_by_ref(
-    db: &super::Db,
+/// The stages a command may mean, best first: the one at a number or with
+/// a title, or every stage of a kind (those still scheduled first). A kind
+/// the loop lacks falls back to a stage titled like the word typed (and
+/// "behavioural" to the cross-team round, its old name).
+pub async fn stages_by_ref<'c, E: Executor<'c, Database = Any>>(
+    e: E,
     loop_id: i64,
     which: &crate::handlers::done::StageRef,
-) -> Result<(Option<StageRow>, Vec<StageRow>), sqlx::Error> {
-    let all = loop_stages(db, loop_id).await?;
-    Ok((pick_stage(&all, which).cloned(), all))
+) -> Result<Vec<StageRow>, sqlx::Error> {
+    let all = loop_stages(e, loop_id).await?;
+    Ok(pick_stages(&all, which).into_iter().cloned().collect())
 }
 
-/// The same inside a transaction.
-pub async fn stage_by_ref_in(
-    tx: &mut Tx,
-    loop_id: i64,
-    which: &crate::handlers::done::StageRef,
-) -> Result<Option<StageRow>, sqlx::Error> {
-    let all = loop_stages(&mut *tx, loop_id).await?;
-    Ok(pick_stage(&all, which).cloned())
-}
-
-fn pick_stage<'a>(
+fn pick_stages<'a>(
     all: &'a [StageRow],
     which: &crate::handlers::done::StageRef,
-) -> Option<&'a StageRow> {
+) -> Vec<&'a StageRow> {
+    use crate::domain::StageKind;
     use crate::handlers::done::StageRef;
+    let titled = |slug: &str| -> Vec<&'a StageRow> {
+        all.iter()
+            .filter(|s| s.title().to_lowercase().replace([' ', '_'], "-") == slug)
+            .collect()
+    };
+    let of_kind = |kind: StageKind| -> Vec<&'a StageRow> {
+        let mut out: Vec<&StageRow> = all.iter().filter(|s| s.kind() == Some(kind)).collect();
+        // Stable: in plan order, the scheduled ones first.
+        out.sort_by_key(|s| s.state != crate::domain::StageState::Scheduled);
+        out
+    };
     match which {
-        StageRef::Position(n) => all.iter().find(|s| s.position == *n as i64),
-        StageRef::Kind(kind) => all.iter().find(|s| s.kind() == Some(*kind)),
-        StageRef::Title(slug) => all
-            .iter()
-            .find(|s| s.title().to_lowercase().replace([' ', '_'], "-") == *slug),
+        StageRef::Position(n) => all.iter().filter(|s| s.position == *n as i64).collect(),
+        StageRef::Title(slug) => titled(slug),
+        StageRef::Kind(kind, slug) => {
+            let mut found = of_kind(*kind);
+            if found.is_empty() {
+                found = titled(slug);
+            }
+            if found.is_empty() && *kind == StageKind::Behavioural {
+                found = of_kind(StageKind::CrossTeam);
+            }
+            found
+        }
     }
 }
 

@@ -350,7 +350,6 @@ pub(crate) fn padded(n: usize) -> usize {
     n.max(1).next_power_of_two()
 }
 
-
 /// SQL for the number of cards in for the loop `loop_id` (an expression),
 /// leaving out cards of cancelled stages: every card of the loop, counted on
 /// its index alone, less those on its (rare) cancelled stages. Cheaper than

@@ -83,8 +83,8 @@ async fn hostile_requests_get_clean_answers_and_store_nothing() {
         .unwrap();
     assert!(v["errors"]["design_doc_url"].is_string(), "{v}");
     let mut f = loop_form("\u{0000}\u{0007}\u{001b}[31m\u{202e}<@U1> <!everyone>");
-    f["stage_4_who"]["value"]["selected_users"] = json!("UNOTALIST");
-    f["stage_3_at"]["value"]["selected_date_time"] = json!("tomorrow");
+    f["stage_4_coding_who"]["value"]["selected_users"] = json!("UNOTALIST");
+    f["stage_3_deep_dive_at"]["value"]["selected_date_time"] = json!("tomorrow");
     f["applied_level"]["value"]["selected_option"] = json!({"value": ["staff"]});
     let v: Value = app
         .submit(RECRUITER, "V0HOSTILE2", &f)
@@ -93,7 +93,11 @@ async fn hostile_requests_get_clean_answers_and_store_nothing() {
         .await
         .unwrap();
     let errors = v["errors"].as_object().unwrap();
-    for block in ["stage_4_who", "stage_3_at", "applied_level"] {
+    for block in [
+        "stage_4_coding_who",
+        "stage_3_deep_dive_at",
+        "applied_level",
+    ] {
         assert!(
             errors.contains_key(block),
             "wrong types in {block} give a field error: {v}"

@@ -58,14 +58,27 @@ async fn open_shows_the_form_prefilled() {
         block("hiring_manager")["element"]["initial_user"],
         RECRUITER
     );
-    for stage in 1..=6 {
+    for stage in [
+        "1_hm_screen",
+        "2_design_doc",
+        "3_deep_dive",
+        "4_coding",
+        "5_cross_team",
+        "6_bar_raiser",
+    ] {
         assert_eq!(
             block(&format!("stage_{stage}_who"))["element"]["type"],
             "multi_users_select"
         );
     }
-    assert_eq!(block("stage_3_at")["element"]["type"], "datetimepicker");
-    assert!(block("stage_2_at").is_null(), "the document is async");
+    assert_eq!(
+        block("stage_3_deep_dive_at")["element"]["type"],
+        "datetimepicker"
+    );
+    assert!(
+        block("stage_2_design_doc_at").is_null(),
+        "the document is async"
+    );
     assert_eq!(block("debrief_at")["element"]["type"], "datetimepicker");
     assert_eq!(block("design_doc_url")["optional"], true);
     assert_eq!(
@@ -214,17 +227,20 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     assert!(e["candidate_name"].as_str().unwrap().contains("name"));
 
     let mut f = loop_form("Ana");
-    f["stage_4_who"]["value"]["selected_users"] = json!([]);
+    f["stage_4_coding_who"]["value"]["selected_users"] = json!([]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_4_who"]
+    assert!(e["stage_4_coding_who"]
         .as_str()
         .unwrap()
         .contains("at least one interviewer"));
 
     let mut f = loop_form("Ana");
-    f["stage_3_who"]["value"]["selected_users"] = json!([HM]);
+    f["stage_3_deep_dive_who"]["value"]["selected_users"] = json!([HM]);
     let e = errors_for(&app, &f).await;
-    assert!(e["stage_3_who"].as_str().unwrap().contains("panel of 2"));
+    assert!(e["stage_3_deep_dive_who"]
+        .as_str()
+        .unwrap()
+        .contains("panel of 2"));
 
     let mut f = loop_form("Ana");
     f["debrief_at"]["value"]["selected_date_time"] = json!(d + 3600);
@@ -236,10 +252,10 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
 
     // The coder also sits the bar-raiser slot, moved onto the coding hour.
     let mut f = loop_form("Ana");
-    f["stage_6_who"]["value"]["selected_users"] = json!([CODER]);
-    f["stage_6_at"]["value"]["selected_date_time"] = json!(d + 3 * 3600 + 900);
+    f["stage_6_bar_raiser_who"]["value"]["selected_users"] = json!([CODER]);
+    f["stage_6_bar_raiser_at"]["value"]["selected_date_time"] = json!(d + 3 * 3600 + 900);
     let e = errors_for(&app, &f).await;
-    let msg = e["stage_6_who"].as_str().unwrap();
+    let msg = e["stage_6_bar_raiser_who"].as_str().unwrap();
     assert!(
         msg.contains(&format!("<@{CODER}>")) && msg.contains("coding round"),
         "{msg}"
@@ -248,11 +264,11 @@ async fn every_field_error_lands_on_its_field_and_nothing_is_stored() {
     // Several problems at once are all reported.
     let mut f = loop_form("Ana");
     f["candidate_name"]["value"]["value"] = Value::Null;
-    f["stage_1_at"]["value"] = Value::Null;
+    f["stage_1_hm_screen_at"]["value"] = Value::Null;
     f["design_doc_url"]["value"]["value"] = json!("javascript:alert(1)");
     let e = errors_for(&app, &f).await;
     assert_eq!(e.as_object().unwrap().len(), 3, "{e}");
-    assert!(e["stage_1_at"].is_string());
+    assert!(e["stage_1_hm_screen_at"].is_string());
     assert!(e["design_doc_url"].is_string());
 
     assert_eq!(app.scalar("SELECT COUNT(*) FROM loops").await, 0);
@@ -265,9 +281,12 @@ async fn a_next_day_debrief_is_allowed_with_a_note() {
     let app = TestApp::spawn().await;
     let mut f = loop_form("Ana Lima");
     f["debrief_at"]["value"]["selected_date_time"] = json!(interview_day() + 24 * 3600);
-    // The form says so first, beside the debrief, and asks for a tick.
+    // The form says so first, beside the debrief, and asks for a tick; a
+    // box ticked before the warning was ever shown does not skip it.
+    let mut ticked = f.clone();
+    acknowledge(&mut ticked);
     let first: Value = app
-        .submit(RECRUITER, "V0NEXTDAY", &f)
+        .submit(RECRUITER, "V0NEXTDAY", &ticked)
         .await
         .json()
         .await

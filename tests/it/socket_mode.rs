@@ -47,14 +47,14 @@ async fn socket_mode_runs_the_same_handlers() {
 
     // A view submission with a problem: field errors in the ack.
     let mut form = loop_form("Ana Lima");
-    form["stage_4_who"]["value"]["selected_users"] = json!([]);
+    form["stage_4_coding_who"]["value"]["selected_users"] = json!([]);
     app.slack.socket_send(
         json!({"envelope_id": "env-2", "type": "interactive", "accepts_response_payload": true,
         "payload": submission_payload(RECRUITER, "V0SOCK001", &form)}),
     );
     let ack = app.slack.wait_for_ack("env-2", 10).await;
     assert_eq!(ack["payload"]["response_action"], "errors");
-    assert!(ack["payload"]["errors"]["stage_4_who"].is_string());
+    assert!(ack["payload"]["errors"]["stage_4_coding_who"].is_string());
 
     // A valid one: the loop opens exactly as over HTTP.
     app.slack.socket_send(

@@ -128,16 +128,16 @@ fn platform_form(design_prompt: &str) -> Value {
         "candidate_name": {"value": {"type": "plain_text_input", "value": "Ana Lima"}},
         "applied_level": {"value": {"type": "static_select", "selected_option": {"value": "staff"}}},
         "hiring_manager": {"value": {"type": "users_select", "selected_user": HM}},
-        "stage_1_who": users(&[HM]), "stage_1_at": at(d),
-        "stage_2_who": users(&[DOC]),
-        "stage_3_who": users(&[HM, STAFF]), "stage_3_at": at(d + 60 * m),
-        "stage_4_who": users(&[CODER]), "stage_4_at": at(d + 150 * m),
-        "stage_5_who": users(&[CODER2]), "stage_5_at": at(d + 210 * m),
-        "stage_6_who": users(&[ARCHITECT]), "stage_6_at": at(d + 270 * m),
-        "stage_7_who": users(&[XTEAM]), "stage_7_at": at(d + 330 * m),
-        "stage_8_who": users(&[LEADER]), "stage_8_at": at(d + 390 * m),
-        "stage_9_who": users(&[BAR]), "stage_9_at": at(d + 435 * m),
-        "stage_10_who": users(&[AUDIENCE]), "stage_10_at": at(d + 480 * m),
+        "stage_1_hm_screen_who": users(&[HM]), "stage_1_hm_screen_at": at(d),
+        "stage_2_design_doc_who": users(&[DOC]),
+        "stage_3_deep_dive_who": users(&[HM, STAFF]), "stage_3_deep_dive_at": at(d + 60 * m),
+        "stage_4_coding_who": users(&[CODER]), "stage_4_coding_at": at(d + 150 * m),
+        "stage_5_coding_who": users(&[CODER2]), "stage_5_coding_at": at(d + 210 * m),
+        "stage_6_system_design_who": users(&[ARCHITECT]), "stage_6_system_design_at": at(d + 270 * m),
+        "stage_7_cross_team_who": users(&[XTEAM]), "stage_7_cross_team_at": at(d + 330 * m),
+        "stage_8_behavioural_who": users(&[LEADER]), "stage_8_behavioural_at": at(d + 390 * m),
+        "stage_9_bar_raiser_who": users(&[BAR]), "stage_9_bar_raiser_at": at(d + 435 * m),
+        "stage_10_presentation_who": users(&[AUDIENCE]), "stage_10_presentation_at": at(d + 480 * m),
         "debrief_at": at(d + 520 * m),
         "design_prompt": {"value": {"type": "plain_text_input", "value": design_prompt}},
     })
@@ -169,7 +169,8 @@ async fn the_picker_offers_every_template_and_redraws_the_form() {
     assert_eq!(options, ["default", "platform"], "the default first");
     assert_eq!(picker["element"]["initial_option"]["value"], "default");
     assert_eq!(view["private_metadata"], "default");
-    assert!(block(view, "stage_6_who").is_some() && block(view, "stage_7_who").is_none());
+    assert!(block(view, "stage_6_bar_raiser_who").is_some());
+    assert!(!view.to_string().contains("\"stage_7_"), "six stages");
     assert!(block(view, "design_prompt").is_none());
 
     // Picking the platform loop redraws the form for its ten stages.
@@ -223,18 +224,29 @@ async fn the_picker_offers_every_template_and_redraws_the_form() {
         "Ana Lima-Souza",
         "what was typed stays"
     );
-    for position in 1..=10 {
+    for (position, kind) in [
+        (1, "hm_screen"),
+        (2, "design_doc"),
+        (3, "deep_dive"),
+        (4, "coding"),
+        (5, "coding"),
+        (6, "system_design"),
+        (7, "cross_team"),
+        (8, "behavioural"),
+        (9, "bar_raiser"),
+        (10, "presentation"),
+    ] {
         assert!(
-            block(view, &format!("stage_{position}_who")).is_some(),
+            block(view, &format!("stage_{position}_{kind}_who")).is_some(),
             "stage {position}"
         );
     }
     assert!(
-        block(view, "stage_2_at").is_none(),
+        block(view, "stage_2_design_doc_at").is_none(),
         "the document has no time"
     );
     assert_eq!(
-        block(view, "stage_5_who").unwrap()["label"]["text"],
+        block(view, "stage_5_coding_who").unwrap()["label"]["text"],
         "5. Pairing session · 60 min"
     );
     assert!(block(view, "design_prompt").is_some());
@@ -284,15 +296,18 @@ async fn a_loop_from_a_template_warns_then_opens_with_its_own_stages() {
             "{block} should say {what:?}: {v}"
         )
     };
-    says("stage_5_who", "a second coding round");
+    says("stage_5_coding_who", "a second coding round");
     says(
-        "stage_8_who",
+        "stage_8_behavioural_who",
         "behavioural round next to the cross-team round",
     );
     says("design_prompt", "stock one (\"twitter\")");
-    says("stage_9_who", "the person chosen is in the hiring team");
     says(
-        "stage_10_who",
+        "stage_9_bar_raiser_who",
+        "the person chosen is in the hiring team",
+    );
+    says(
+        "stage_10_presentation_who",
         "a presentation round, and the template does not say the role presents",
     );
     says("acknowledge", "8 h of live interviews");
@@ -437,6 +452,45 @@ async fn a_loop_from_a_template_warns_then_opens_with_its_own_stages() {
     assert!(!calls
         .iter()
         .any(|c| c.body.to_string().contains("PAIRING-EVIDENCE")));
+
+    // "coding" names two stages: a swap takes the one the person sits on
+    // (here the pairing session, whose card is in, so it stays).
+    let v = app
+        .command_json(
+            HM,
+            &channel,
+            &format!("swap coding <@{CODER2}> <@UNEWBIE01>"),
+        )
+        .await;
+    assert!(
+        v.to_string()
+            .contains("already submitted the Pairing session scorecard"),
+        "{v}"
+    );
+    // A stage by its title: the architecture round moves, with its end.
+    let architecture: i64 = sqlx::query_scalar("SELECT id FROM stages WHERE position = 6")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let to = chrono::Utc.timestamp_opt(d + 7 * H + 30 * 60, 0).unwrap();
+    let v = app
+        .command_json(
+            HM,
+            &channel,
+            &format!("reschedule architecture {}", to.format("%Y-%m-%d %H:%M")),
+        )
+        .await;
+    assert!(
+        v.to_string().contains("The *Architecture* now starts"),
+        "{v}"
+    );
+    let end: i64 = sqlx::query_scalar(&format!(
+        "SELECT due_at FROM jobs WHERE dedupe_key = 'stage_end:{architecture}'"
+    ))
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(end, to.timestamp() + 60 * 60, "its own length, 60 min");
 }
 
 #[tokio::test]
@@ -457,4 +511,15 @@ async fn without_a_group_or_a_generic_prompt_the_default_loop_opens_at_once() {
         .await
         .unwrap();
     assert_eq!(stored, default.name);
+
+    // The old word for the cross-team round still finds it.
+    app.slack
+        .wait_for(15, "the channel", |c: &[Call]| {
+            c.iter().any(|c| c.method == "conversations.create")
+        })
+        .await;
+    app.settle().await;
+    let channel = app.loop_channel().await;
+    let v = app.command_json(HM, &channel, "done behavioural").await;
+    assert!(v.to_string().contains("Cross-team influence"), "{v}");
 }

@@ -26,8 +26,8 @@ pub fn block_id(field: Field) -> String {
         Field::CandidateName => "candidate_name".into(),
         Field::AppliedLevel => "applied_level".into(),
         Field::HiringManager => "hiring_manager".into(),
-        Field::Interviewers(position) => format!("stage_{position}_who"),
-        Field::StartsAt(position) => format!("stage_{position}_at"),
+        Field::Interviewers(position, kind) => format!("stage_{position}_{}_who", kind.key()),
+        Field::StartsAt(position, kind) => format!("stage_{position}_{}_at", kind.key()),
         Field::DebriefAt => "debrief_at".into(),
         Field::DesignDocUrl => "design_doc_url".into(),
         Field::DesignPrompt => "design_prompt".into(),
@@ -59,11 +59,19 @@ fn template_option(t: &Template) -> Value {
 }
 
 /// Where a warning is shown in the form: beside the field it is about.
-pub fn finding_field(f: &Finding) -> Field {
-    match (&f.rule, &f.stage) {
-        (lint::Rule::GenericPrompt(_), _) => Field::DesignPrompt,
+pub fn finding_field(f: &Finding, template: &Template) -> Field {
+    let stage = f
+        .stage
+        .as_ref()
+        .and_then(|(position, _)| Some((*position, template.stages.get(position - 1)?.kind)));
+    match (&f.rule, stage) {
+        (lint::Rule::GenericPrompt(_), _)
+            if template.stage_of(StageKind::SystemDesign).is_some() =>
+        {
+            Field::DesignPrompt
+        }
         (lint::Rule::DebriefNotSameDay, _) => Field::DebriefAt,
-        (_, Some((position, _))) => Field::Interviewers(*position),
+        (_, Some((position, kind))) => Field::Interviewers(position, kind),
         _ => Field::Acknowledge,
     }
 }
@@ -147,7 +155,7 @@ pub fn modal(
             who["initial_users"] = json!([invoker.as_str()]);
         }
         blocks.push(input(
-            Field::Interviewers(position),
+            Field::Interviewers(position, spec.kind),
             &m::stage_who_label(position, spec),
             who,
             Some(m::stage_who_hint(spec.kind)),
@@ -155,7 +163,7 @@ pub fn modal(
         ));
         if spec.is_live() {
             blocks.push(input(
-                Field::StartsAt(position),
+                Field::StartsAt(position, spec.kind),
                 &m::stage_when_label(spec),
                 json!({"type": "datetimepicker", "action_id": ACTION}),
                 None,
@@ -235,14 +243,25 @@ pub fn read(values: &Value, template: &Template) -> LoopDraft {
         .stages
         .iter()
         .enumerate()
-        .map(|(i, spec)| StageDraft {
-            kind: Some(spec.kind),
-            interviewers: state
-                .selected_users(&block(Field::Interviewers(i + 1)), ACTION)
-                .into_iter()
-                .filter_map(UserId::parse)
-                .collect(),
-            starts_at: state.selected_date_time(&block(Field::StartsAt(i + 1)), ACTION),
+        .map(|(i, spec)| {
+            let who = block(Field::Interviewers(i + 1, spec.kind));
+            let at = block(Field::StartsAt(i + 1, spec.kind));
+            // A form drawn before templates named its blocks by kind alone.
+            let (legacy_who, legacy_at) = (
+                format!("stage_{}_who", spec.kind.key()),
+                format!("stage_{}_at", spec.kind.key()),
+            );
+            let mut interviewers = state.selected_users(&who, ACTION);
+            if interviewers.is_empty() {
+                interviewers = state.selected_users(&legacy_who, ACTION);
+            }
+            StageDraft {
+                kind: Some(spec.kind),
+                interviewers: interviewers.into_iter().filter_map(UserId::parse).collect(),
+                starts_at: state
+                    .selected_date_time(&at, ACTION)
+                    .or_else(|| state.selected_date_time(&legacy_at, ACTION)),
+            }
         })
         .collect();
     LoopDraft {

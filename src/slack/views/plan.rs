@@ -57,9 +57,7 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
         )),
         divider(),
     ];
-    if plan.template_name != crate::domain::Template::default_template().name {
-        blocks.push(context(&m::plan_template(&escape(&plan.template_name))));
-    }
+    blocks.push(context(&m::plan_template(&escape(&plan.template_name))));
     for (i, stage) in plan.stages.iter().enumerate() {
         let length = match stage.spec.length_minutes {
             Some(min) => format!("{min} min"),

@@ -343,17 +343,17 @@ pub fn loop_form(name: &str) -> Value {
         "candidate_name": {"value": {"type": "plain_text_input", "value": name}},
         "applied_level": {"value": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "Staff"}, "value": "staff"}}},
         "hiring_manager": {"value": {"type": "users_select", "selected_user": HM}},
-        "stage_1_who": users(&[HM]),
-        "stage_1_at": at(d),
-        "stage_2_who": users(&[DOC]),
-        "stage_3_who": users(&[HM, STAFF]),
-        "stage_3_at": at(d + h),
-        "stage_4_who": users(&[CODER]),
-        "stage_4_at": at(d + 3 * h),
-        "stage_5_who": users(&[XTEAM]),
-        "stage_5_at": at(d + 4 * h),
-        "stage_6_who": users(&[BAR]),
-        "stage_6_at": at(d + 5 * h),
+        "stage_1_hm_screen_who": users(&[HM]),
+        "stage_1_hm_screen_at": at(d),
+        "stage_2_design_doc_who": users(&[DOC]),
+        "stage_3_deep_dive_who": users(&[HM, STAFF]),
+        "stage_3_deep_dive_at": at(d + h),
+        "stage_4_coding_who": users(&[CODER]),
+        "stage_4_coding_at": at(d + 3 * h),
+        "stage_5_cross_team_who": users(&[XTEAM]),
+        "stage_5_cross_team_at": at(d + 4 * h),
+        "stage_6_bar_raiser_who": users(&[BAR]),
+        "stage_6_bar_raiser_at": at(d + 5 * h),
         "debrief_at": at(d + 6 * h + 1800),
         "design_doc_url": {"value": {"type": "url_text_input", "value": "https://docs.example.com/workflow-engine"}}
     })
@@ -364,6 +364,21 @@ pub fn loop_form(name: &str) -> Value {
 pub fn acknowledge(form: &mut Value) {
     form["acknowledge"] = json!({"value": {"type": "checkboxes",
         "selected_options": [{"text": {"type": "plain_text", "text": "anyway"}, "value": "open_anyway"}]}});
+}
+
+impl TestApp {
+    /// Opens a loop whose form has warnings the way a person does: the
+    /// first submission shows them, the second has "open it anyway" ticked.
+    pub async fn open_past_warnings(&self, user: &str, view_id: &str, form: &Value) {
+        let first: Value = self.submit(user, view_id, form).await.json().await.unwrap();
+        assert_eq!(first["response_action"], "errors", "{first}");
+        assert!(first["errors"]["acknowledge"].is_string(), "{first}");
+        let mut form = form.clone();
+        acknowledge(&mut form);
+        let second = self.submit(user, view_id, &form).await;
+        assert_eq!(second.status(), 200);
+        assert_eq!(second.text().await.unwrap(), "", "the loop opens");
+    }
 }
 
 /// The plan message's text (all blocks joined).
