@@ -325,20 +325,25 @@ fn section<'a>(text: &'a str, title: &str) -> &'a str {
     &text[start..end]
 }
 
+/// `staffloop template check` on `text` saved as `name` in `dir`: the exit
+/// code and what it printed.
+fn check(dir: &std::path::Path, name: &str, text: &str) -> (Option<i32>, String) {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = staffloop()
+        .args(["template", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
 #[test]
 fn template_check_prints_each_finding_with_its_line_and_exits_by_errors() {
     let dir = tempfile::tempdir().unwrap();
     let shipped = default_template();
-    let out = staffloop()
-        .args(["template", "check"])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/templates/default.template"
-        ))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, text) = check(dir.path(), "default.template", &shipped);
+    assert_eq!(code, Some(0));
     assert!(
         text.contains("6 stages") && text.contains("0 error(s), 0 warning(s)"),
         "{text}"
@@ -348,15 +353,8 @@ fn template_check_prints_each_finding_with_its_line_and_exits_by_errors() {
     let warned = format!(
         "{shipped}\n[stage]\ntitle: Second coding round\nkind: coding\nlength: 60\npanel: 1\n"
     );
-    let path = dir.path().join("warned.template");
-    std::fs::write(&path, &warned).unwrap();
-    let out = staffloop()
-        .args(["template", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, text) = check(dir.path(), "warned.template", &warned);
+    assert_eq!(code, Some(0));
     let stage_line = warned
         .rfind("[stage]")
         .map(|i| warned[..i].lines().count() + 1)
@@ -376,15 +374,8 @@ fn template_check_prints_each_finding_with_its_line_and_exits_by_errors() {
 
     // An error: exit 1.
     let broken = shipped.replace("panel: 2", "panel: 3");
-    let path = dir.path().join("broken.template");
-    std::fs::write(&path, &broken).unwrap();
-    let out = staffloop()
-        .args(["template", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, text) = check(dir.path(), "broken.template", &broken);
+    assert_eq!(code, Some(1));
     let dive = line_of(&broken, "title: Design-document deep-dive") - 1;
     assert!(
         text.contains(&format!("broken.template:{dive}: error [deep-dive-panel]")),
@@ -392,17 +383,16 @@ fn template_check_prints_each_finding_with_its_line_and_exits_by_errors() {
     );
 
     // Not a template at all: exit 1 with the line; unreadable: exit 2.
-    let path = dir.path().join("garbled.template");
-    std::fs::write(&path, "name: x\n[stage]\ntitle: A\nkind: lunch\n").unwrap();
-    let out = staffloop()
-        .args(["template", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("garbled.template:4: error: unknown kind `lunch`"));
+    let (code, text) = check(
+        dir.path(),
+        "garbled.template",
+        "name: x\n[stage]\ntitle: A\nkind: lunch\n",
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("garbled.template:4: error: unknown kind `lunch`"),
+        "{text}"
+    );
     let out = staffloop()
         .args(["template", "check"])
         .arg(dir.path().join("missing.template"))
@@ -484,17 +474,6 @@ fn the_readme_sample_template_passes_the_check() {
     let start = shape.find("```\n").unwrap() + 4;
     let sample = &shape[start..start + shape[start..].find("```").unwrap()];
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sample.template");
-    std::fs::write(&path, sample).unwrap();
-    let out = staffloop()
-        .args(["template", "check"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (code, text) = check(dir.path(), "sample.template", sample);
+    assert_eq!(code, Some(0), "{text}");
 }
