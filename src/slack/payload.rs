@@ -134,17 +134,9 @@ impl Interaction {
                     team_id: team_id.ok_or(PayloadError("team"))?,
                     user_id: user_id.ok_or(PayloadError("user"))?,
                     view_id: str_at(view, &["id"]).unwrap_or_default().to_string(),
-                    callback_id: str_at(view, &["callback_id"])
-                        .unwrap_or_default()
-                        .to_string(),
-                    private_metadata: str_at(view, &["private_metadata"])
-                        .unwrap_or_default()
-                        .to_string(),
-                    values: view
-                        .get("state")
-                        .and_then(|s| s.get("values"))
-                        .cloned()
-                        .unwrap_or(Value::Null),
+                    callback_id: owned(view, &["callback_id"]),
+                    private_metadata: owned(view, &["private_metadata"]),
+                    values: state_values(view),
                 }))
             }
             "block_actions" => {
@@ -169,15 +161,9 @@ impl Interaction {
                     view: v.get("view").and_then(|view| {
                         Some(ActionView {
                             id: str_at(view, &["id"])?.to_string(),
-                            hash: str_at(view, &["hash"]).unwrap_or_default().to_string(),
-                            callback_id: str_at(view, &["callback_id"])
-                                .unwrap_or_default()
-                                .to_string(),
-                            values: view
-                                .get("state")
-                                .and_then(|s| s.get("values"))
-                                .cloned()
-                                .unwrap_or(Value::Null),
+                            hash: owned(view, &["hash"]),
+                            callback_id: owned(view, &["callback_id"]),
+                            values: state_values(view),
                         })
                     }),
                     selected: str_at(action, &["selected_option", "value"]).map(str::to_string),
@@ -186,6 +172,19 @@ impl Interaction {
             other => Ok(Interaction::Ignored(other.to_string())),
         }
     }
+}
+
+/// A view's `state.values` (block_id → action_id → value object).
+fn state_values(view: &Value) -> Value {
+    view.get("state")
+        .and_then(|s| s.get("values"))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The string at `path`, or an empty one.
+fn owned(v: &Value, path: &[&str]) -> String {
+    str_at(v, path).unwrap_or_default().to_string()
 }
 
 /// A typed view of `view.state.values`, tolerant of missing and null entries.
