@@ -24,8 +24,13 @@ pub enum StageRef {
 
 /// Reads a stage from what people type: its number, a familiar name, or its
 /// title.
+/// A stage name as commands compare it: lower case, dashes for spaces.
+pub fn stage_slug(text: &str) -> String {
+    text.trim().to_lowercase().replace([' ', '_'], "-")
+}
+
 pub fn parse_stage(text: &str) -> Option<StageRef> {
-    let t = text.trim().to_lowercase().replace([' ', '_'], "-");
+    let t = stage_slug(text);
     if t.is_empty() {
         return None;
     }

@@ -109,7 +109,7 @@ async fn hiring_team(state: &AppState) -> Vec<UserId> {
 pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     let now = state.clock.unix();
     let template = state.templates.get(&sub.private_metadata);
-    let plan = match open_loop::read(&sub.values, template).validate(template, now) {
+    let mut plan = match open_loop::read(&sub.values, template).validate(template, now) {
         Ok(plan) => plan,
         Err(errors) => {
             return Reply::view_errors(
@@ -119,7 +119,6 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
             )
         }
     };
-    let mut plan = plan;
     let team = hiring_team(state).await;
     let findings = lint::plan(template, &plan, &team);
     // "Open it anyway" holds for the warnings this form was shown, and only
@@ -148,10 +147,20 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     };
     let accepted = findings.is_empty() || (shown && open_loop::acknowledged(&sub.values));
     if !accepted {
+        // Each warning beside its field, then the box that lets them pass;
+        // several on one field share its error, a line each.
+        let lines = findings
+            .iter()
+            .map(|f| {
+                let field = open_loop::finding_field(f, template);
+                (open_loop::block_id(field), m::finding_plain(f))
+            })
+            .chain([(
+                open_loop::block_id(crate::domain::Field::Acknowledge),
+                m::ACKNOWLEDGE_NEEDED.to_string(),
+            )]);
         let mut by_block: Vec<(String, String)> = Vec::new();
-        for f in &findings {
-            let block = open_loop::block_id(open_loop::finding_field(f, template));
-            let text = m::finding_plain(f);
+        for (block, text) in lines {
             match by_block.iter_mut().find(|(b, _)| *b == block) {
                 Some((_, t)) => {
                     t.push('\n');
@@ -159,14 +168,6 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
                 }
                 None => by_block.push((block, text)),
             }
-        }
-        let ack = open_loop::block_id(crate::domain::Field::Acknowledge);
-        match by_block.iter_mut().find(|(b, _)| *b == ack) {
-            Some((_, t)) => {
-                t.push('\n');
-                t.push_str(m::ACKNOWLEDGE_NEEDED);
-            }
-            None => by_block.push((ack, m::ACKNOWLEDGE_NEEDED.to_string())),
         }
         return Reply::view_errors(by_block);
     }
@@ -176,7 +177,6 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         .filter(|f| f.rule != lint::Rule::DebriefNotSameDay)
         .map(m::finding)
         .collect();
-    let plan = plan;
     let opener: &UserId = &sub.user_id;
     let participants: Vec<String> = plan
         .participants()

@@ -51,11 +51,7 @@ impl StageRow {
 
     /// The stage's title as its template named it.
     pub fn title(&self) -> String {
-        match (&self.title, self.kind()) {
-            (Some(t), _) => t.clone(),
-            (None, Some(kind)) => kind.title().to_string(),
-            (None, None) => self.kind.clone(),
-        }
+        crate::domain::stage::display_title(self.title.as_deref().unwrap_or(&self.kind))
     }
 
     pub fn is_open(&self) -> bool {
@@ -133,7 +129,7 @@ fn pick_stages<'a>(
     use crate::handlers::done::StageRef;
     let titled = |slug: &str| -> Vec<&'a StageRow> {
         all.iter()
-            .filter(|s| s.title().to_lowercase().replace([' ', '_'], "-") == slug)
+            .filter(|s| crate::handlers::done::stage_slug(&s.title()) == slug)
             .collect()
     };
     let of_kind = |kind: StageKind| -> Vec<&'a StageRow> {
