@@ -1,4 +1,5 @@
-//! Times the downlevel report over 100,000 decided loops with their cards.
+//! Times the downlevel report, the weekly post's agreement check and the
+//! interviewer calibration report over 100,000 decided loops with their cards.
 //!
 //!   cargo run --release --example report_bench                 # SQLite (temp file)
 //!   BENCH_DATABASE_URL=postgres://postgres:staffloop@127.0.0.1:5432/postgres \
@@ -140,6 +141,37 @@ async fn main() -> anyhow::Result<()> {
             pct(&times, 0.95),
             times[times.len() - 1]
         );
+    }
+    for window in [90, 365] {
+        let mut agreement = Vec::with_capacity(RUNS);
+        let mut calibration = Vec::with_capacity(RUNS);
+        let mut cards = 0;
+        for _ in 0..RUNS / 4 {
+            let r =
+                staffloop::report::downlevel(&db, "TBENCH", window, now, &Thresholds::default())
+                    .await?;
+            let t = Instant::now();
+            staffloop::report::with_low_agreement(&db, r).await?;
+            agreement.push(t.elapsed().as_secs_f64() * 1000.0);
+            let t = Instant::now();
+            let c = staffloop::report::calibration(&db, "TBENCH", window, now, Default::default())
+                .await?;
+            calibration.push(t.elapsed().as_secs_f64() * 1000.0);
+            cards = c.calibration.cards;
+        }
+        for (what, times) in [
+            ("weekly agreement check", &mut agreement),
+            ("calibration report", &mut calibration),
+        ] {
+            times.sort_by(f64::total_cmp);
+            println!(
+                "{what}, {window}-day window ({cards} cards): min {:.1} ms, median {:.1} ms, max {:.1} ms over {} runs",
+                times[0],
+                pct(times, 0.5),
+                times[times.len() - 1],
+                times.len()
+            );
+        }
     }
     db.close().await;
     Ok(())

@@ -51,6 +51,26 @@ enum TemplateCommand {
 enum ReportCommand {
     /// The downlevel rate: where decided staff loops ended, with diagnostics.
     Downlevel(DownlevelArgs),
+    /// Interviewer calibration: each interviewer's offset from the rest of
+    /// the panel, level calls against decisions, and the panel's agreement
+    /// (Krippendorff's alpha) by dimension and stage.
+    Calibration(CalibrationArgs),
+}
+
+#[derive(Args)]
+struct CalibrationArgs {
+    /// Trailing window, e.g. 90d, 365d.
+    #[arg(long, default_value = "90d")]
+    window: String,
+    /// text for people, json for other tools.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+    /// The workspace (team id); needed only when several share the database.
+    #[arg(long)]
+    team: Option<String>,
+    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -247,6 +267,29 @@ async fn report_downlevel(
     Ok(())
 }
 
+/// A report's database URL and window, checked.
+fn url_and_window(url: Option<String>, window: &str) -> Result<(String, i64), String> {
+    let url = database_url(url).and_then(|u| check_database_url(u).map_err(|e| e.to_string()))?;
+    let days = staffloop::report::parse_window_days(window)
+        .ok_or_else(|| format!("--window: {window:?} is not a number of days such as 90d"))?;
+    Ok((url, days))
+}
+
+async fn report_calibration(url: &str, args: &CalibrationArgs, days: i64) -> anyhow::Result<()> {
+    use staffloop::report;
+    let db = staffloop::store::Db::connect(url, 2).await?;
+    let team = report::pick_team(&db, args.team.as_deref()).await?;
+    let now = chrono::Utc::now().timestamp();
+    let r = report::calibration(&db, &team, days, now, Default::default()).await?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("{}", staffloop::slack::views::report::calibration_text(&r));
+    }
+    db.close().await;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     match tokio::runtime::Builder::new_multi_thread()
@@ -371,17 +414,9 @@ async fn run() -> ExitCode {
         Command::Report {
             report: ReportCommand::Downlevel(args),
         } => {
-            let url = match database_url(args.database_url.clone())
-                .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
-            {
-                Ok(url) => url,
+            let (url, days) = match url_and_window(args.database_url.clone(), &args.window) {
+                Ok(x) => x,
                 Err(e) => return config_error(e),
-            };
-            let Some(days) = staffloop::report::parse_window_days(&args.window) else {
-                return config_error(format!(
-                    "--window: {:?} is not a number of days such as 90d",
-                    args.window
-                ));
             };
             let thresholds = match args
                 .diagnostics
@@ -394,6 +429,22 @@ async fn run() -> ExitCode {
             };
             init_logging();
             match report_downlevel(&url, &args, days, &thresholds).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Report {
+            report: ReportCommand::Calibration(args),
+        } => {
+            let (url, days) = match url_and_window(args.database_url.clone(), &args.window) {
+                Ok(x) => x,
+                Err(e) => return config_error(e),
+            };
+            init_logging();
+            match report_calibration(&url, &args, days).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("staffloop: {e:#}");

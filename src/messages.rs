@@ -958,3 +958,123 @@ fn duration_words(minutes: i64) -> String {
 pub fn templates_invalid(file: &str, line: usize, problem: &str) -> String {
     format!("{file}:{line}: {problem}")
 }
+
+// --- The interviewer calibration report ---
+
+pub const CALIBRATION_NOT_ALLOWED: &str =
+    "The calibration report is for staffloop admins: it describes how individual interviewers score.";
+
+pub fn calibration_usage() -> String {
+    "Pick a window: `/staffloop calibration 90d` (the default) or `365d`.".into()
+}
+
+pub fn calibration_title(mk: Markup, days: i64, from: &str, to: &str) -> String {
+    format!(
+        "{} ({from} to {to})",
+        mk.bold(&format!("Interviewer calibration, last {days} days"))
+    )
+}
+
+pub fn calibration_scope(mk: Markup, loops: usize, cards: usize) -> String {
+    mk.italic(&format!(
+        "{loops} decided loop(s), {cards} card(s). Only loops whose debrief started count, and only cards sent before the reveal."
+    ))
+}
+
+pub fn agreement_heading(mk: Markup, by: &str, low_below: f64) -> String {
+    format!(
+        "{} (Krippendorff's α, ordinal: 1 is full agreement, 0 is no better than chance; below {low_below:.2} is low)",
+        mk.bold(&format!("How far the panel agrees, by {by}"))
+    )
+}
+
+pub fn agreement_line(
+    mk: Markup,
+    title: &str,
+    alpha: Option<f64>,
+    loops: usize,
+    min_loops: usize,
+    low: bool,
+) -> String {
+    match alpha {
+        None if loops == 0 => format!("• {title}: not measurable yet (nothing was scored by two cards)"),
+        None => format!("• {title}: undefined over {loops} loop(s): every score was the same"),
+        Some(a) if loops < min_loops => format!(
+            "• {title}: α {a:.2} over {loops} loop(s), too few to read anything into (needs {min_loops})"
+        ),
+        Some(a) if low => format!(
+            "• {title}: α {a:.2} over {loops} loop(s) {} low: the panel reads this differently",
+            mk.alert()
+        ),
+        Some(a) => format!("• {title}: α {a:.2} over {loops} loop(s)"),
+    }
+}
+
+pub fn interviewers_heading(mk: Markup) -> String {
+    format!(
+        "{} (offset: their score minus the mean of the other cards on the same candidate and dimension; below zero is harsher)",
+        mk.bold("Interviewers")
+    )
+}
+
+pub const CALIBRATION_NO_CARDS: &str = "No cards from decided loops in this window.";
+
+/// One interviewer's line; `who` is a mention in Slack, the id elsewhere.
+#[allow(clippy::too_many_arguments)]
+pub fn interviewer_line(
+    who: &str,
+    cards: usize,
+    offset: Option<(f64, f64, f64, usize)>,
+    verdict: Option<&str>,
+    min_cards: usize,
+    matched: (u64, u64, f64),
+    lag: Option<String>,
+    evidence: Option<f64>,
+) -> String {
+    let mut parts = vec![format!("{who}: {cards} card(s)")];
+    match offset {
+        Some((mean, low, high, n)) => parts.push(format!(
+            "offset {mean:+.2} (95% interval {low:+.2} to {high:+.2}, over {n} score(s))"
+        )),
+        None => parts.push("no other card scored the same candidates".into()),
+    }
+    parts.push(match verdict {
+        Some(v) => v.to_string(),
+        None => format!("too few cards for a verdict ({cards} of {min_cards})"),
+    });
+    let (count, total, share) = matched;
+    if total > 0 {
+        parts.push(format!(
+            "level call matched the decision {count} of {total} ({:.0}%)",
+            share * 100.0
+        ));
+    }
+    if let Some(lag) = lag {
+        parts.push(format!("sent a median {lag} after being asked"));
+    }
+    if let Some(chars) = evidence {
+        parts.push(format!("evidence a median {chars:.0} characters"));
+    }
+    format!("• {}", parts.join("; "))
+}
+
+pub const LEANS_HARSHER: &str = "scores harsher than the panel";
+pub const LEANS_LENIENT: &str = "scores more leniently than the panel";
+pub const LEANS_IN_LINE: &str = "in line with the panel";
+
+pub fn interviewers_more(more: usize) -> String {
+    format!("…and {more} more: `staffloop report calibration` lists everyone.")
+}
+
+/// The weekly post's line when the panel agrees too little on a dimension.
+pub fn low_agreement(mk: Markup, which: &[(String, f64, usize)], low_below: f64) -> String {
+    let list: Vec<String> = which
+        .iter()
+        .map(|(title, a, loops)| format!("{title} (α {a:.2} over {loops} loops)"))
+        .collect();
+    format!(
+        "{} The panel agrees too little on {}: below {low_below:.2}. `/staffloop calibration` shows who scores how.",
+        mk.alert(),
+        list.join(", ")
+    )
+}

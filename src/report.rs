@@ -2,8 +2,9 @@
 //! aggregates, as one serialisable value that the weekly post, `/staffloop
 //! stats` and the CLI all render.
 
+use crate::domain::calibration::{self, Agreement, Calibration, Minimums, RatedCard};
 use crate::domain::metrics::{self, Row, Shortfall, Thresholds, Week};
-use crate::domain::{Criterion, Dimension, Level, StageKind};
+use crate::domain::{Card, Criterion, Dimension, Level, StageKind};
 use crate::store::{metrics as q, Db};
 use serde::Serialize;
 
@@ -23,6 +24,10 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub shortfall: Shortfall,
     pub weeks: Vec<Week>,
+    /// Dimensions the panel agreed on too little in the window, read only
+    /// above the minimum number of loops: filled for the weekly post (see
+    /// `with_low_agreement`), which has no deadline to answer within.
+    pub low_agreement: Vec<Agreement>,
 }
 
 pub async fn downlevel(
@@ -106,7 +111,93 @@ pub async fn downlevel(
         rows,
         shortfall: metrics::shortfall(&by_dimension, &by_stage, downlevels),
         weeks,
+        low_agreement: Vec::new(),
     })
+}
+
+/// The report with the dimensions the panel agreed on too little in its
+/// window (ordinal alpha over every counted score: the costly part).
+pub async fn with_low_agreement(db: &Db, mut r: Report) -> anyhow::Result<Report> {
+    let min = Minimums::default();
+    let scores = q::counted_scores(db, &r.team_id, r.from, r.to).await?;
+    r.low_agreement = calibration::dimension_agreement(
+        scores
+            .iter()
+            .map(|(_, loop_id, key, score)| (*loop_id, key.as_str(), *score)),
+    )
+    .into_iter()
+    .filter(|a| a.is_low(&min))
+    .collect();
+    Ok(r)
+}
+
+/// The interviewer calibration report for one workspace.
+#[derive(Clone, Debug, Serialize)]
+pub struct CalibrationReport {
+    pub team_id: String,
+    pub window_days: i64,
+    pub from: i64,
+    pub to: i64,
+    #[serde(flatten)]
+    pub calibration: Calibration,
+}
+
+pub async fn calibration(
+    db: &Db,
+    team: &str,
+    window_days: i64,
+    now: i64,
+    min: Minimums,
+) -> anyhow::Result<CalibrationReport> {
+    let from = now - window_days * DAY_SECONDS;
+    Ok(CalibrationReport {
+        team_id: team.to_string(),
+        window_days,
+        from,
+        to: now,
+        calibration: rated(db, team, from, now, min).await?,
+    })
+}
+
+/// The calibration maths over the decided loops' cards in `[from, to)`.
+async fn rated(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+    min: Minimums,
+) -> anyhow::Result<Calibration> {
+    let mut scores: std::collections::HashMap<i64, Vec<(String, i64)>> = Default::default();
+    for (card, _, criterion, score) in q::counted_scores(db, team, from, to).await? {
+        scores.entry(card).or_default().push((criterion, score));
+    }
+    let cards: Vec<RatedCard> = q::rated_cards(db, team, from, to)
+        .await?
+        .into_iter()
+        .map(|r| {
+            // Only the evidence's length is read, never its words.
+            let evidence_chars = serde_json::from_str::<Card>(&r.content)
+                .map(|c| {
+                    c.scores
+                        .iter()
+                        .map(|s| crate::domain::scorecard::visible_chars(&s.evidence))
+                        .sum()
+                })
+                .unwrap_or(0);
+            RatedCard {
+                loop_id: r.loop_id,
+                stage_id: r.stage_id,
+                stage: r.kind,
+                interviewer: r.interviewer,
+                recommendation: Level::parse(&r.recommendation),
+                decided: Level::parse(&r.decided_level),
+                scores: scores.remove(&r.id).unwrap_or_default(),
+                lag_s: r.submitted_at - r.asked_at,
+                evidence_chars,
+            }
+        })
+        .collect();
+    Ok(calibration::calibration(&cards, min))
 }
 
 /// Picks the workspace for the command line: the one named, or the only one.

@@ -1,6 +1,8 @@
 //! The hiring process itself: rubric, stages, loop plans and their rules.
 //! No Slack types and no SQL live here; everything is a pure, tested function.
 
+pub mod agreement;
+pub mod calibration;
 pub mod ids;
 pub mod lint;
 pub mod loop_plan;

@@ -2,7 +2,7 @@
 //! scores and recommendations map to.
 
 /// One of the four dimensions that distinguish staff from a fast senior.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     ScopeOfJudgement,

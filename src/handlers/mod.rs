@@ -35,6 +35,7 @@ pub enum Command {
     Reschedule { rest: String },
     Outcome { rest: String },
     Stats { rest: String },
+    Calibration { rest: String },
     ReportChannel { rest: String },
     Status,
     Help,
@@ -95,6 +96,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "The downlevel rate and where the loop leaks, just for you.",
     },
     CommandSpec {
+        name: "calibration",
+        usage: "/staffloop calibration [90d|365d]",
+        summary: "Admins: how each interviewer scores against the rest of the panel, and how far the panel agrees, just for you.",
+    },
+    CommandSpec {
         name: "report-channel",
         usage: "/staffloop report-channel <#channel|here>",
         summary: "Admins: where the weekly downlevel report is posted.",
@@ -134,6 +140,9 @@ impl Command {
                 rest: rest.to_string(),
             },
             "stats" => Command::Stats {
+                rest: rest.to_string(),
+            },
+            "calibration" => Command::Calibration {
                 rest: rest.to_string(),
             },
             "report-channel" => Command::ReportChannel {
@@ -233,6 +242,7 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
             Command::Reschedule { rest } => reschedule::command(state, &cmd, &rest).await,
             Command::Outcome { rest } => decide::outcome(state, &cmd, &rest).await,
             Command::Stats { rest } => stats::stats(state, &cmd, &rest).await,
+            Command::Calibration { rest } => stats::calibration(state, &cmd, &rest).await,
             Command::ReportChannel { rest } => stats::report_channel(state, &cmd, &rest).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),

@@ -1,6 +1,9 @@
 //! `/staffloop stats [30d|90d|365d]`: the downlevel report, to the invoker
-//! only; and `/staffloop report-channel`, where an admin sends the weekly post.
+//! only; `/staffloop calibration [90d|365d]`: the interviewer calibration
+//! report, to an admin only; and `/staffloop report-channel`, where an admin
+//! sends the weekly post.
 
+use crate::domain::calibration::Minimums;
 use crate::error::{AppError, AppResult};
 use crate::messages as m;
 use crate::report;
@@ -39,6 +42,27 @@ pub async fn stats(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResul
     )
     .await?;
     Ok(Reply::Json(view::ephemeral(&r)))
+}
+
+pub async fn calibration(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
+    // How named people score: admins only.
+    if !state.admins.iter().any(|a| a == cmd.user_id.as_str()) {
+        return Err(AppError::user(m::CALIBRATION_NOT_ALLOWED));
+    }
+    let days = match rest.trim().to_lowercase().as_str() {
+        "" | "90d" | "90" => 90,
+        "365d" | "365" | "1y" => 365,
+        _ => return Err(AppError::user(m::calibration_usage())),
+    };
+    let r = report::calibration(
+        &state.db,
+        cmd.team_id.as_str(),
+        days,
+        state.clock.unix(),
+        Minimums::default(),
+    )
+    .await?;
+    Ok(Reply::Json(view::calibration_ephemeral(&r)))
 }
 
 pub async fn report_channel(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {

@@ -39,8 +39,7 @@ pub async fn shortfall(
     sqlx::query_as(&format!(
         "SELECT cs.stage_kind, cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
          FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
-         WHERE l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 AND {DOWNLEVELLED} \
-           AND l.debrief_started_at IS NOT NULL \
+         WHERE {DECIDED_IN_WINDOW} AND {DOWNLEVELLED} \
          GROUP BY cs.stage_kind, cs.criterion"
     ))
     .bind(team)
@@ -91,4 +90,70 @@ pub async fn set_report_channel(
         .execute(&mut tx)
         .await?;
     tx.commit().await
+}
+
+/// Decided loops in the window whose debrief started (`l` is the loop).
+const DECIDED_IN_WINDOW: &str = "l.team_id = $1 AND l.decided_at >= $2 AND l.decided_at < $3 \
+     AND l.decided_level IS NOT NULL AND l.debrief_started_at IS NOT NULL";
+
+/// A card of a decided loop, for the calibration report.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RatedRow {
+    pub id: i64,
+    pub loop_id: i64,
+    pub stage_id: i64,
+    pub kind: String,
+    pub interviewer: String,
+    pub recommendation: String,
+    pub decided_level: String,
+    pub content: String,
+    pub submitted_at: i64,
+    /// When the card was asked for: the prompt, else the stage's end, else
+    /// the card itself (written before either).
+    pub asked_at: i64,
+}
+
+/// The cards of decided loops in the window: only those in before the
+/// reveal (a card written after it heard the discussion), and none from a
+/// stage that was cancelled.
+pub async fn rated_cards(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<RatedRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT c.id, c.loop_id, c.stage_id, s.kind, c.interviewer, c.recommendation, l.decided_level, \
+           c.content, c.submitted_at, COALESCE(p.prompted_at, s.ended_at, c.submitted_at) AS asked_at \
+         FROM loops l JOIN scorecards c ON c.loop_id = l.id JOIN stages s ON s.id = c.stage_id \
+           LEFT JOIN prompts p ON p.stage_id = c.stage_id AND p.interviewer = c.interviewer \
+         WHERE {DECIDED_IN_WINDOW} AND c.after_reveal = 0 AND s.state <> 'cancelled' \
+         ORDER BY c.id"
+    ))
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await
+}
+
+/// The scores of the cards `rated_cards` counts: (card, loop, criterion,
+/// score).
+pub async fn counted_scores(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT cs.scorecard_id, cs.loop_id, cs.criterion, cs.score \
+         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
+           JOIN scorecards c ON c.id = cs.scorecard_id JOIN stages s ON s.id = c.stage_id \
+         WHERE {DECIDED_IN_WINDOW} AND c.after_reveal = 0 AND s.state <> 'cancelled'"
+    ))
+    .bind(team)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod authz;
+mod calibration;
 mod cli;
 mod debrief;
 mod delivery;

@@ -1,10 +1,11 @@
 //! The downlevel report as text (for `/staffloop stats` and the CLI) and as
 //! the weekly post's blocks.
 
-use super::section;
+use super::{section, MAX_SECTION_CHARS};
+use crate::domain::calibration::{Agreement, InterviewerRow, Leaning, Minimums};
 use crate::domain::metrics::{Diagnosis, Share};
 use crate::messages::{self as m, Markup};
-use crate::report::Report;
+use crate::report::{CalibrationReport, Report};
 use serde_json::{json, Value};
 
 fn day(t: i64) -> String {
@@ -64,6 +65,14 @@ pub fn sections(r: &Report, mk: Markup) -> Vec<String> {
         lines.push(m::REPORT_NO_DOWNLEVELS.to_string());
     }
     out.push(lines.join("\n"));
+    if !r.low_agreement.is_empty() {
+        let which: Vec<(String, f64, usize)> = r
+            .low_agreement
+            .iter()
+            .filter_map(|a| Some((a.title.clone(), a.alpha?, a.loops)))
+            .collect();
+        out.push(m::low_agreement(mk, &which, Minimums::default().alpha));
+    }
     out
 }
 
@@ -83,4 +92,98 @@ pub fn post(r: &Report, channel: &str) -> Value {
     let parts = sections(r, Markup::Slack);
     json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
            "unfurl_links": false})
+}
+
+/// Interviewers listed in Slack (the command line lists everyone).
+const MAX_INTERVIEWERS_IN_SLACK: usize = 60;
+
+fn agreement_lines(mk: Markup, rows: &[Agreement], min: &Minimums) -> Vec<String> {
+    rows.iter()
+        .map(|a| m::agreement_line(mk, &a.title, a.alpha, a.loops, min.loops, a.is_low(min)))
+        .collect()
+}
+
+fn interviewer_line(mk: Markup, r: &InterviewerRow, min: &Minimums) -> String {
+    let who = match mk {
+        Markup::Slack => format!("<@{}>", r.user),
+        Markup::Plain => r.user.clone(),
+    };
+    let verdict = r.leaning.map(|l| match l {
+        Leaning::Harsher => m::LEANS_HARSHER,
+        Leaning::MoreLenient => m::LEANS_LENIENT,
+        Leaning::InLine => m::LEANS_IN_LINE,
+    });
+    let s = &r.level_match;
+    m::interviewer_line(
+        &who,
+        r.cards,
+        r.offset.map(|o| (o.mean, o.low, o.high, o.n)),
+        verdict,
+        min.cards,
+        (s.count, s.total, s.share),
+        r.median_lag_hours
+            .map(|h| super::duration((h * 60.0).round() as i64)),
+        r.median_evidence_chars,
+    )
+}
+
+/// Lines packed into as few sections as fit Slack's limit.
+fn pack(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        match out.last_mut() {
+            Some(last) if last.chars().count() + 1 + line.chars().count() <= MAX_SECTION_CHARS => {
+                last.push('\n');
+                last.push_str(&line);
+            }
+            _ => out.push(line),
+        }
+    }
+    out
+}
+
+/// The calibration report as sections, marked up for Slack or a terminal.
+pub fn calibration_sections(r: &CalibrationReport, mk: Markup) -> Vec<String> {
+    let c = &r.calibration;
+    let min = &c.minimums;
+    let mut out = vec![format!(
+        "{}\n{}",
+        m::calibration_title(mk, r.window_days, &day(r.from), &day(r.to)),
+        m::calibration_scope(mk, c.loops, c.cards)
+    )];
+    if c.cards == 0 {
+        out.push(m::CALIBRATION_NO_CARDS.to_string());
+        return out;
+    }
+    for (by, rows) in [("dimension", &c.dimensions), ("stage", &c.stages)] {
+        let mut lines = vec![m::agreement_heading(mk, by, min.alpha)];
+        lines.extend(agreement_lines(mk, rows, min));
+        out.extend(pack(lines));
+    }
+    let shown = match mk {
+        Markup::Slack => MAX_INTERVIEWERS_IN_SLACK,
+        Markup::Plain => usize::MAX,
+    };
+    let mut lines = vec![m::interviewers_heading(mk)];
+    lines.extend(
+        c.interviewers
+            .iter()
+            .take(shown)
+            .map(|i| interviewer_line(mk, i, min)),
+    );
+    if c.interviewers.len() > shown {
+        lines.push(m::interviewers_more(c.interviewers.len() - shown));
+    }
+    out.extend(pack(lines));
+    out
+}
+
+pub fn calibration_text(r: &CalibrationReport) -> String {
+    calibration_sections(r, Markup::Plain).join("\n\n")
+}
+
+/// `/staffloop calibration`: to the admin who asked.
+pub fn calibration_ephemeral(r: &CalibrationReport) -> Value {
+    let parts = calibration_sections(r, Markup::Slack);
+    json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
 }
