@@ -204,17 +204,10 @@ async fn calibration_reports_offsets_calls_and_agreement_to_admins_only() {
     );
 
     // The weekly downlevel post says when the panel agrees too little.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .args([
-            "report",
-            "downlevel",
-            "--post",
-            "--report-channel",
-            "C0REPORTS",
-        ])
-        .env("DATABASE_URL", &app.database_url)
-        .output()
-        .unwrap();
+    let out = report_cli(
+        &app.database_url,
+        &["downlevel", "--post", "--report-channel", "C0REPORTS"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -255,12 +248,7 @@ async fn calibration_reports_offsets_calls_and_agreement_to_admins_only() {
 }
 
 fn cli(database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .args(["report", "calibration"])
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .output()
-        .unwrap()
+    report_cli(database_url, &[&["calibration"], args].concat())
 }
 
 #[tokio::test]

@@ -278,14 +278,7 @@ async fn two_replicas_post_once_and_a_missed_slot_catches_up_once() {
 }
 
 fn cli(database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .args(["report", "downlevel"])
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env_remove("STAFFLOOP_REPORT_CHANNEL")
-        .env_remove("STAFFLOOP_DIAGNOSTICS")
-        .output()
-        .unwrap()
+    report_cli(database_url, &[&["downlevel"], args].concat())
 }
 
 /// The terminal form is written plain from the report's data: a diagnostic

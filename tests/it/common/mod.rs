@@ -613,3 +613,16 @@ pub fn prompts_to(calls: &[fake_slack::Call], user: &str) -> Vec<Value> {
 pub fn manual_clock() -> ManualClock {
     ManualClock::new(chrono::Utc::now())
 }
+
+/// Runs `staffloop report <args>` on the test's database, with no report
+/// settings inherited from the environment.
+pub fn report_cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
+        .arg("report")
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("STAFFLOOP_REPORT_CHANNEL")
+        .env_remove("STAFFLOOP_DIAGNOSTICS")
+        .output()
+        .unwrap()
+}
