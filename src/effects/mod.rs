@@ -267,7 +267,30 @@ pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
         method: format!("{METHOD_PREFIX}{}", effect.kind()),
         payload: serde_json::to_string(effect).unwrap_or_default(),
         coalesce: matches!(effect, Effect::RefreshHome { .. }),
+        settle_ms: 0,
     }
+}
+
+/// How long a refresh of someone else's Home (a hiring manager's, after a
+/// card in one of their loops) waits for more changes to join it: a busy
+/// manager's Home is built once for a burst of cards, not once per card.
+/// A refresh wanted now (the author's own, or the Home being opened) does
+/// not wait, and takes a waiting one along.
+pub const HOME_SETTLE_MS: i64 = 2_000;
+
+/// Records a refresh of `user`'s Home that may wait `HOME_SETTLE_MS`.
+pub async fn record_home_refresh_later(
+    tx: &mut Tx,
+    team_id: &str,
+    user: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let effect = Effect::RefreshHome {
+        user: user.to_string(),
+    };
+    let mut row = encode(team_id, &effect);
+    row.settle_ms = HOME_SETTLE_MS;
+    outbox::enqueue(tx, team_id, row, now_ms).await
 }
 
 /// Records an effect in the transaction; it is written when it commits.

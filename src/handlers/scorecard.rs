@@ -361,10 +361,14 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         if c.kind == StageKind::DesignDoc && c.card.below_staff_bar() {
             super::gate::ask(tx, stage, c.now).await?;
         }
-        // The author's Home lists the card; the HM's shows the loop's progress.
-        for user in [&c.user, &stage.hiring_manager] {
-            let home = Effect::RefreshHome { user: user.clone() };
-            effects::record(tx, team, home, at_ms).await?;
+        // The author's Home lists the card at once; the HM's shows the
+        // loop's progress, and may gather a few cards first.
+        let home = Effect::RefreshHome {
+            user: c.user.clone(),
+        };
+        effects::record(tx, team, home, at_ms).await?;
+        if stage.hiring_manager != c.user {
+            effects::record_home_refresh_later(tx, team, &stage.hiring_manager, at_ms).await?;
         }
         audit.push(loops::AuditEntry {
             team_id: team,

@@ -19,6 +19,8 @@ pub struct NewRow {
     pub payload: String,
     /// A Home refresh: skipped when one for the same key is already waiting.
     pub coalesce: bool,
+    /// How long a Home refresh may wait for others to join it (0: now).
+    pub settle_ms: i64,
 }
 
 /// An effect recorded in a transaction, written when it commits.
@@ -64,6 +66,29 @@ async fn keys_with_waiting_row(
     Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
 }
 
+/// Makes the waiting rows of `keys` due at `now_ms` if they were due later.
+async fn hurry_waiting(
+    conn: &mut super::Tx,
+    keys: &[&str],
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let keys = super::pad(keys);
+    let sql = format!(
+        "UPDATE outbox SET next_attempt_ms = $1 \
+         WHERE status = 'pending' AND lease_token IS NULL AND next_attempt_ms > $1 AND ordering_key IN ({})",
+        super::marks(2, keys.len())
+    );
+    let mut q = sqlx::query(&sql).bind(now_ms);
+    for k in keys {
+        q = q.bind(k);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Hands each key its next `n` places with one upsert of `outbox_keys`,
 /// which locks the keys' rows (in key order) until commit. Returns, per key,
 /// the first place and whether the key had nothing pending before.
@@ -105,8 +130,9 @@ async fn take_places(
 /// Rows written per INSERT statement.
 const INSERT_CHUNK: usize = 64;
 
-/// Writes a transaction's effects with three statements at most: one read
-/// for Home refreshes already waiting, one upsert of `outbox_keys` for every
+/// Writes a transaction's effects with three statements at most (four when
+/// a Home refresh wanted now meets one still settling): one read for Home
+/// refreshes already waiting, one upsert of `outbox_keys` for every
 /// key (in key order) that hands out the keys' next places and locks their
 /// rows until commit, and one INSERT per 64 rows. So places follow commit
 /// order, a worker finishing a key's head waits for us (and then sees our
@@ -122,9 +148,13 @@ pub(crate) async fn flush(
     }
     // Stable: effects of one key keep the order they were recorded in.
     queued.sort_by(|a, b| a.row.ordering_key.cmp(&b.row.ordering_key));
-    // One Home refresh per user per transaction is enough.
+    // One Home refresh per user per transaction is enough: the soonest.
     queued.dedup_by(|b, a| {
-        a.row.coalesce && b.row.coalesce && a.row.ordering_key == b.row.ordering_key
+        let same = a.row.coalesce && b.row.coalesce && a.row.ordering_key == b.row.ordering_key;
+        if same {
+            a.row.settle_ms = a.row.settle_ms.min(b.row.settle_ms);
+        }
+        same
     });
     // A Home refresh already waiting unclaimed makes another one redundant:
     // it will read the latest state when it is delivered.
@@ -134,6 +164,15 @@ pub(crate) async fn flush(
         .map(|q| q.row.ordering_key.as_str())
         .collect();
     let waiting = keys_with_waiting_row(conn, &coalescing).await?;
+    let due_ms = crate::clock::wall_ms();
+    // One wanted now joins a waiting one that was settling: that one goes now.
+    let hurry: Vec<&str> = queued
+        .iter()
+        .filter(|q| q.row.coalesce && q.row.settle_ms == 0)
+        .map(|q| q.row.ordering_key.as_str())
+        .filter(|k| waiting.contains(*k))
+        .collect();
+    hurry_waiting(conn, &hurry, due_ms).await?;
     queued.retain(|q| !(q.row.coalesce && waiting.contains(&q.row.ordering_key)));
     if queued.is_empty() {
         return Ok(());
@@ -157,7 +196,6 @@ pub(crate) async fn flush(
         rows.push((q, first_seq + i_in_group, head_free && i_in_group == 0));
         i_in_group += 1;
     }
-    let due_ms = crate::clock::wall_ms();
     for piece in super::pieces(rows.len(), INSERT_CHUNK) {
         let chunk = &rows[piece];
         let sql = format!(
@@ -172,7 +210,7 @@ pub(crate) async fn flush(
                 .bind(&row.row.ordering_key)
                 .bind(&row.row.method)
                 .bind(&row.row.payload)
-                .bind(due_ms)
+                .bind(due_ms + row.row.settle_ms)
                 .bind(row.created_ms)
                 .bind(*seq)
                 .bind(*head as i64);

@@ -153,6 +153,52 @@ async fn home_refreshes_coalesce_to_one_waiting_per_user() {
     assert!(next.iter().any(|d| d.ordering_key == "home:UHM000001"));
 }
 
+/// Someone else's Home (a hiring manager's after a card) waits a moment for
+/// more changes; a refresh wanted now does not wait, and takes it along.
+#[tokio::test]
+async fn another_persons_home_refresh_settles_and_one_wanted_now_hurries_it() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    let later = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            effects::record_home_refresh_later(&mut tx, TEAM, HM, 0)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    let now = staffloop::clock::wall_ms();
+    later(&app).await;
+    later(&app).await;
+    let waiting =
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND ordering_key = 'home:UHM000001'";
+    assert_eq!(app.scalar(waiting).await, 1, "the second joins the first");
+    let due = app
+        .scalar("SELECT next_attempt_ms FROM outbox WHERE ordering_key = 'home:UHM000001'")
+        .await;
+    assert!(due >= now + effects::HOME_SETTLE_MS, "{due} vs {now}");
+    assert!(
+        outbox::claim_due(db, now, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due while it settles"
+    );
+    // The manager opens their Home: wanted now.
+    refresh_home(&app, HM).await;
+    assert_eq!(app.scalar(waiting).await, 1);
+    let now = staffloop::clock::wall_ms();
+    let claimed = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].ordering_key, "home:UHM000001");
+}
+
 /// An upload that takes longer than the lease renews it as it goes, so no
 /// second worker takes it over and the picture is posted once.
 #[tokio::test]
