@@ -236,6 +236,18 @@ async fn calibration_reports_offsets_calls_and_agreement_to_admins_only() {
         "no one is named in the channel: {post}"
     );
 
+    // An empty workspace says so plainly.
+    let empty = TestApp::spawn().await;
+    let v = empty
+        .command_json(ADMIN, "C0ANY", "calibration")
+        .await
+        .to_string();
+    assert!(
+        v.contains("0 decided loop(s), 0 card(s)")
+            && v.contains("No cards from decided loops in this window."),
+        "{v}"
+    );
+
     // A year: the old loop joins; with six loops A has six cards.
     let v = app
         .command_json(ADMIN, "C0ANY", "calibration 365d")
