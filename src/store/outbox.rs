@@ -66,7 +66,8 @@ async fn keys_with_waiting_row(
     Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
 }
 
-/// Makes the waiting rows of `keys` due at `now_ms` if they were due later.
+/// Makes the settling rows of `keys` due at `now_ms`: those due later that
+/// were never tried (a row waiting out a 429 or a backoff keeps its time).
 async fn hurry_waiting(
     conn: &mut super::Tx,
     keys: &[&str],
@@ -78,7 +79,8 @@ async fn hurry_waiting(
     let keys = super::pad(keys);
     let sql = format!(
         "UPDATE outbox SET next_attempt_ms = $1 \
-         WHERE status = 'pending' AND lease_token IS NULL AND next_attempt_ms > $1 AND ordering_key IN ({})",
+         WHERE status = 'pending' AND lease_token IS NULL AND last_error IS NULL \
+           AND next_attempt_ms > $1 AND ordering_key IN ({})",
         super::marks(2, keys.len())
     );
     let mut q = sqlx::query(&sql).bind(now_ms);

@@ -197,6 +197,20 @@ async fn another_persons_home_refresh_settles_and_one_wanted_now_hurries_it() {
     let claimed = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].ordering_key, "home:UHM000001");
+    // One waiting out Slack's rate limit keeps its time, whoever asks.
+    let wait_until = now + 60_000;
+    assert!(
+        outbox::retry_at(db, &claimed[0], wait_until, "rate limited", false)
+            .await
+            .unwrap()
+    );
+    refresh_home(&app, HM).await;
+    let now = staffloop::clock::wall_ms();
+    assert!(outbox::claim_due(db, now, 60_000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(app.scalar(waiting).await, 1);
 }
 
 /// An upload that takes longer than the lease renews it as it goes, so no
