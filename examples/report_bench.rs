@@ -151,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
                 staffloop::report::downlevel(&db, "TBENCH", window, now, &Thresholds::default())
                     .await?;
             let t = Instant::now();
-            staffloop::report::with_low_agreement(&db, r).await?;
+            staffloop::report::low_agreement(&db, &r).await?;
             agreement.push(t.elapsed().as_secs_f64() * 1000.0);
             let t = Instant::now();
             let c = staffloop::report::calibration(&db, "TBENCH", window, now, Default::default())

@@ -73,6 +73,13 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+impl AppState {
+    /// A staffloop admin (`STAFFLOOP_ADMINS`).
+    pub fn is_admin(&self, user: &str) -> bool {
+        self.admins.iter().any(|a| a == user)
+    }
+}
+
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
         App::build_with_clock(config, Arc::new(SystemClock)).await

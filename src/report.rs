@@ -24,10 +24,6 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub shortfall: Shortfall,
     pub weeks: Vec<Week>,
-    /// Dimensions the panel agreed on too little in the window, read only
-    /// above the minimum number of loops: filled for the weekly post (see
-    /// `with_low_agreement`), which has no deadline to answer within.
-    pub low_agreement: Vec<Agreement>,
 }
 
 pub async fn downlevel(
@@ -111,24 +107,24 @@ pub async fn downlevel(
         rows,
         shortfall: metrics::shortfall(&by_dimension, &by_stage, downlevels),
         weeks,
-        low_agreement: Vec::new(),
     })
 }
 
-/// The report with the dimensions the panel agreed on too little in its
-/// window (ordinal alpha over every counted score: the costly part).
-pub async fn with_low_agreement(db: &Db, mut r: Report) -> anyhow::Result<Report> {
+/// The dimensions the panel agreed on too little in the report's window,
+/// read only above the minimum number of loops. For the weekly post only,
+/// which has no deadline to answer within: ordinal alpha over every counted
+/// score is the costly part.
+pub async fn low_agreement(db: &Db, r: &Report) -> anyhow::Result<Vec<Agreement>> {
     let min = Minimums::default();
     let scores = q::counted_scores(db, &r.team_id, r.from, r.to).await?;
-    r.low_agreement = calibration::dimension_agreement(
+    Ok(calibration::dimension_agreement(
         scores
             .iter()
             .map(|(_, loop_id, key, score)| (*loop_id, key.as_str(), *score)),
     )
     .into_iter()
     .filter(|a| a.is_low(&min))
-    .collect();
-    Ok(r)
+    .collect())
 }
 
 /// The interviewer calibration report for one workspace.

@@ -725,10 +725,14 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             as_of,
         } => {
             let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
-            let r = crate::report::with_low_agreement(db, r).await?;
-            call(state, "chat.postMessage", &views::report::post(&r, channel))
-                .await
-                .map(drop)
+            let low = crate::report::low_agreement(db, &r).await?;
+            call(
+                state,
+                "chat.postMessage",
+                &views::report::post(&r, &low, channel),
+            )
+            .await
+            .map(drop)
         }
         UploadWeeklyChart {
             channel,

@@ -23,7 +23,7 @@ const MAX_NOTE_CHARS: usize = 1000;
 const DAY_SECONDS: i64 = 86_400;
 
 fn may_decide(state: &AppState, l: &LoopRow, user: &str) -> bool {
-    l.hiring_manager == user || state.admins.iter().any(|a| a == user)
+    l.hiring_manager == user || state.is_admin(user)
 }
 
 /// Checks everything and stores a proposal; returns its id.

@@ -181,7 +181,7 @@ pub(crate) async fn panel_loop(
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
-    if l.hiring_manager != by && !state.admins.iter().any(|a| a == by) {
+    if l.hiring_manager != by && !state.is_admin(by) {
         return Err(AppError::user(m::PANEL_NOT_ALLOWED));
     }
     Ok(l)

@@ -26,7 +26,7 @@ pub fn parse_window(text: &str) -> Option<i64> {
 pub async fn stats(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
     // Decisions about people: admins and hiring managers only.
     let user = cmd.user_id.as_str();
-    let admin = state.admins.iter().any(|a| a == user);
+    let admin = state.is_admin(user);
     if !admin && !loops::is_hiring_manager(&state.db, cmd.team_id.as_str(), user).await? {
         return Err(AppError::user(m::STATS_NOT_ALLOWED));
     }
@@ -46,7 +46,7 @@ pub async fn stats(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResul
 
 pub async fn calibration(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
     // How named people score: admins only.
-    if !state.admins.iter().any(|a| a == cmd.user_id.as_str()) {
+    if !state.is_admin(cmd.user_id.as_str()) {
         return Err(AppError::user(m::CALIBRATION_NOT_ALLOWED));
     }
     let days = match rest.trim().to_lowercase().as_str() {
@@ -66,7 +66,7 @@ pub async fn calibration(state: &AppState, cmd: &SlashCommand, rest: &str) -> Ap
 }
 
 pub async fn report_channel(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
-    if !state.admins.iter().any(|a| a == cmd.user_id.as_str()) {
+    if !state.is_admin(cmd.user_id.as_str()) {
         return Err(AppError::user(m::REPORT_CHANNEL_NOT_ALLOWED));
     }
     let rest = rest.trim();

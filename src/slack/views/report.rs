@@ -65,14 +65,6 @@ pub fn sections(r: &Report, mk: Markup) -> Vec<String> {
         lines.push(m::REPORT_NO_DOWNLEVELS.to_string());
     }
     out.push(lines.join("\n"));
-    if !r.low_agreement.is_empty() {
-        let which: Vec<(String, f64, usize)> = r
-            .low_agreement
-            .iter()
-            .filter_map(|a| Some((a.title.clone(), a.alpha?, a.loops)))
-            .collect();
-        out.push(m::low_agreement(mk, &which, Minimums::default().alpha));
-    }
     out
 }
 
@@ -87,9 +79,21 @@ pub fn ephemeral(r: &Report) -> Value {
     json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
 }
 
-/// The weekly post (the chart follows as an upload).
-pub fn post(r: &Report, channel: &str) -> Value {
-    let parts = sections(r, Markup::Slack);
+/// The weekly post (the chart follows as an upload), with one line more
+/// when the panel agreed too little on some dimensions (`low`).
+pub fn post(r: &Report, low: &[Agreement], channel: &str) -> Value {
+    let mut parts = sections(r, Markup::Slack);
+    if !low.is_empty() {
+        let which: Vec<(String, f64, usize)> = low
+            .iter()
+            .filter_map(|a| Some((a.title.clone(), a.alpha?, a.loops)))
+            .collect();
+        parts.push(m::low_agreement(
+            Markup::Slack,
+            &which,
+            Minimums::default().alpha,
+        ));
+    }
     json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
            "unfurl_links": false})
 }
