@@ -83,6 +83,11 @@ pub struct Tuning {
     /// Hours before a live stage that each interviewer gets a prep DM
     /// (STAFFLOOP_PREP_HOURS); at once when the loop opens later than that.
     pub prep_hours: i64,
+    /// Days a practice debrief counts: a panelist who has not calibrated in
+    /// this many days is named in the open form and the plan, and the weekly
+    /// post says calibration has gone stale (STAFFLOOP_CALIBRATION_DAYS; 0
+    /// turns both off).
+    pub calibration_days: i64,
     /// Socket Mode: how often the bot pings the socket...
     pub socket_ping_every: Duration,
     /// ...and how long without any frame before it counts the socket dead
@@ -92,6 +97,9 @@ pub struct Tuning {
 
 /// Hours before a live stage that its interviewers are briefed, by default.
 pub const DEFAULT_PREP_HOURS: i64 = 24;
+
+/// Days a practice debrief counts, by default.
+pub const DEFAULT_CALIBRATION_DAYS: i64 = 180;
 
 /// Days delivered effects and seen event ids are kept, by default.
 pub const DEFAULT_RETENTION_DAYS: i64 = 30;
@@ -121,6 +129,7 @@ impl Default for Tuning {
             retention_days: DEFAULT_RETENTION_DAYS,
             http_limits: crate::server::Limits::default(),
             prep_hours: DEFAULT_PREP_HOURS,
+            calibration_days: DEFAULT_CALIBRATION_DAYS,
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),
         }
@@ -315,6 +324,7 @@ pub struct RawConfig {
     pub archive_days: Option<String>,
     pub retention_days: Option<String>,
     pub prep_hours: Option<String>,
+    pub calibration_days: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -454,6 +464,14 @@ impl RawConfig {
             "hours",
         )? {
             tuning.prep_hours = h;
+        }
+        if let Some(d) = whole_number(
+            self.calibration_days,
+            "STAFFLOOP_CALIBRATION_DAYS",
+            0..=MAX_ARCHIVE_DAYS,
+            "days (0 turns the calibration warnings off)",
+        )? {
+            tuning.calibration_days = d;
         }
         if let Some(d) = whole_number(
             self.retention_days,

@@ -58,6 +58,9 @@ pub struct AppState {
     pub team_id: String,
     /// The bot's own user id in that workspace.
     pub bot_user_id: String,
+    /// People's names as Slack gave them (user id → names, when read), to
+    /// mask them in practice packets.
+    pub names: std::sync::Mutex<std::collections::HashMap<String, (Vec<String>, i64)>>,
 }
 
 pub struct App {
@@ -120,6 +123,7 @@ impl App {
         let state = Arc::new(AppState {
             team_id,
             bot_user_id,
+            names: Default::default(),
             db,
             slack,
             clock,

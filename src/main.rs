@@ -159,6 +159,9 @@ struct ServeArgs {
     /// Hours before each live stage that its interviewers get a prep DM; 0 = at the stage's start [default: 24].
     #[arg(long, env = "STAFFLOOP_PREP_HOURS")]
     prep_hours: Option<String>,
+    /// Days a practice debrief counts: panelists who have not calibrated in this long are named when a loop opens; 0 = never [default: 180].
+    #[arg(long, env = "STAFFLOOP_CALIBRATION_DAYS")]
+    calibration_days: Option<String>,
     /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
     #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
     retention_days: Option<String>,
@@ -510,6 +513,7 @@ async fn run() -> ExitCode {
                 archive_days: args.archive_days,
                 retention_days: args.retention_days,
                 prep_hours: args.prep_hours,
+                calibration_days: args.calibration_days,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

@@ -422,6 +422,14 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "archive_loop_channel" => "archive the loop's channel".into(),
         "loop_channel_note" => "post a note in the loop's channel".into(),
         "direct_message" => format!("send {who} a direct message"),
+        "create_calibration_channel" => "create the calibration channel".into(),
+        "invite_to_calibration_channel" => "invite everyone to the calibration channel".into(),
+        "post_calibration_intro" => "post the introduction in the calibration channel".into(),
+        "send_packet" => format!("send {who} their practice packet"),
+        "note_calibration_card" => "note a practice card in the calibration channel".into(),
+        "post_calibration_reveal" | "post_calibration_summary" => {
+            "post the practice reveal in the calibration channel".into()
+        }
         _ => "do something in Slack".into(),
     }
 }
@@ -454,6 +462,10 @@ pub fn slack_error_words(code: &str) -> String {
         }
         other => format!("Slack answered \"{other}\""),
     }
+}
+
+pub fn calibration_failure(what: &str, why: &str) -> String {
+    format!(":warning: For your practice debrief, I could not {what}: {why}. Nothing else was held up by it.")
 }
 
 pub fn failure_notice(candidate: &str, what: &str, why: &str) -> String {
@@ -944,6 +956,15 @@ fn finding_words(f: &Finding, mentions: bool) -> String {
             "{} is in the hiring team. The bar raiser comes from outside it, to judge against the company's bar rather than the team's need.",
             if mentions { format!("<@{user}>") } else { "the person chosen".to_string() }
         ),
+        Rule::NotCalibrated { user, days, last } => {
+            let who = if mentions { format!("<@{user}>") } else { "someone on this stage".to_string() };
+            let when = last.map(|at| {
+                chrono::DateTime::from_timestamp(at, 0)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            });
+            not_calibrated(&who, *days, when.as_deref())
+        }
     };
     format!("{stage}{text}")
 }
@@ -1076,5 +1097,358 @@ pub fn low_agreement(mk: Markup, which: &[(String, f64, usize)], low_below: f64)
         "{} The panel agrees too little on {}: below {low_below:.2}. `/staffloop calibration` shows who scores how.",
         mk.alert(),
         list.join(", ")
+    )
+}
+
+// --- Practice debriefs (`/staffloop calibrate`) ---
+
+pub fn packet_name(code: char) -> String {
+    format!("Candidate {code}")
+}
+
+pub const CALIBRATE_NOT_ALLOWED: &str =
+    "Practice debriefs are set up by staffloop admins and hiring managers.";
+
+pub fn calibrate_usage() -> String {
+    "`/staffloop calibrate` opens a form; it takes nothing after it.".into()
+}
+
+pub const CALIBRATE_TOO_FEW_LOOPS: &str =
+    "A practice debrief needs two past loops that were decided after their debrief, and this workspace does not have two yet.";
+
+pub fn calibrate_form_failed(code: &str) -> String {
+    format!("I couldn't open the practice debrief form (Slack answered `{code}`). Please run the command again.")
+}
+
+pub const CALIBRATE_TITLE: &str = "Practice debrief";
+pub const CALIBRATE_SUBMIT: &str = "Send packets";
+pub const CALIBRATE_INTRO: &str =
+    "Everyone you pick scores two past candidates blind, from what their panels wrote, with every name, score and the decision taken out. \
+     At the calibration debrief all their cards are shown at once, beside what the original panel scored and decided.";
+pub const PACKET_A_LABEL: &str = "Candidate A: a past loop";
+pub const PACKET_B_LABEL: &str = "Candidate B: another past loop";
+pub const PACKET_HINT: &str =
+    "To start with: the latest staff loop whose offer was accepted, and the latest whose offer was declined (as recorded with /staffloop outcome).";
+pub const PARTICIPANTS_LABEL: &str = "Participants";
+pub const PARTICIPANTS_HINT: &str =
+    "To start with: everyone who sat on a loop in the last 90 days.";
+pub const CAL_DEBRIEF_LABEL: &str = "Calibration debrief";
+pub const CAL_DEBRIEF_HINT: &str =
+    "Every practice card is revealed in the calibration channel at this time, or earlier if you start it.";
+
+/// A past loop in the form's picker (Slack shows 75 characters).
+pub fn past_loop_option(
+    candidate: &str,
+    decided: &str,
+    outcome: Option<&str>,
+    day: &str,
+) -> String {
+    let outcome = match outcome {
+        Some("accepted") => " · offer accepted",
+        Some("declined") => " · offer declined",
+        _ => "",
+    };
+    format!("{candidate} · {decided}{outcome} · {day}")
+}
+
+pub const PACKET_MISSING: &str = "Pick a past loop.";
+pub const PACKET_SAME: &str = "Pick a different loop from Candidate A's.";
+pub const PACKET_NOT_PAST: &str =
+    "That loop can't be practised on: it is not decided after a debrief, or not in this workspace.";
+pub const TOO_FEW_PARTICIPANTS: &str =
+    "Pick at least two people: agreement needs more than one view.";
+pub const CAL_DEBRIEF_MISSING: &str = "Pick a date and time.";
+pub const CAL_DEBRIEF_PAST: &str = "Pick a time in the future.";
+pub const CALIBRATE_SAVE_FAILED: &str =
+    "Something went wrong saving this practice debrief. Nothing was sent; please press Send packets again.";
+
+pub fn calibration_intro(creator: &str, participants: &str, when: &str) -> String {
+    format!(
+        "*Practice debrief*, set up by {creator}.\nParticipants: {participants}\n\n\
+         Each of you has two packets in a DM, *Candidate A* and *Candidate B*: past staff candidates, \
+         with what their panels wrote and every name, score and the decision taken out. \
+         Score each one from its evidence. Your cards are locked when sent and hidden from everyone \
+         until the reveal on *{when}*, when they are all shown here at once, beside the original panel's scores."
+    )
+}
+
+pub const CAL_REVEAL_BUTTON: &str = "Reveal now";
+pub const CAL_REVEAL_NOTE: &str =
+    "Whoever set this up, or an admin, can reveal early; cards not in by then are not shown.";
+
+pub fn packet_heading(code: char) -> String {
+    format!("Practice packet: Candidate {code}")
+}
+
+pub fn packet_lead(code: char, when: &str) -> String {
+    format!(
+        "This is a past staff candidate, called *Candidate {code}* here. Below is what the original panel wrote, \
+         stage by stage, with every score, level call, name and the decision removed. Score it as you would a live card: \
+         your card is locked when you send it and stays hidden until the calibration debrief on {when}."
+    )
+}
+
+pub fn packet_document(url: Option<&str>) -> String {
+    match url {
+        Some(u) => format!("*Design document:* {u}"),
+        None => "*Design document:* no link was recorded for this loop.".into(),
+    }
+}
+
+pub fn packet_stage(title: &str) -> String {
+    format!("*{title}*")
+}
+
+pub fn packet_interviewer(n: usize) -> String {
+    format!("_Interviewer {n}_")
+}
+
+pub fn packet_evidence(criterion: &str, evidence: &str) -> String {
+    format!("• *{criterion}:* {evidence}")
+}
+
+pub const PACKET_EMPTY: &str = "The original panel sent no cards before its debrief.";
+/// Stands in for an original panelist's name inside evidence.
+pub const MASKED_PERSON: &str = "[interviewer]";
+
+pub fn packet_button(code: char) -> String {
+    format!("Score Candidate {code}")
+}
+
+pub const PACKET_PRIVACY: &str =
+    "Nothing of your card is shown to anyone before the reveal, not even that you scored high or low.";
+
+pub fn packet_fallback(code: char) -> String {
+    format!("Your practice packet for Candidate {code}")
+}
+
+pub fn practice_card_intro(code: char) -> String {
+    format!(
+        "*Practice card · Candidate {code}*\nScore this past candidate against the staff bar from the packet's evidence alone. \
+         Once sent, the card is locked and hidden until the calibration debrief."
+    )
+}
+
+pub const PRACTICE_HINT: &str =
+    "Quote the packet: which lines of evidence set your score, and what was missing for a higher one.";
+
+pub const NOT_A_PARTICIPANT: &str = "This packet is for the practice debrief's participants only.";
+pub const PRACTICE_CLOSED: &str =
+    "This practice debrief has been revealed; it takes no more cards.";
+
+pub fn practice_card_already(code: char, when: &str) -> String {
+    format!("Your practice card for Candidate {code} is in and locked (since {when}). It is shown at the reveal.")
+}
+
+pub fn practice_card_locked(code: char, when: &str) -> String {
+    format!("Your practice card for Candidate {code} is locked. It stays hidden from everyone until the calibration debrief on {when}.")
+}
+
+pub fn practice_card_note(user: &str, code: char, submitted: i64, expected: i64) -> String {
+    format!("{user} sent a practice card for Candidate {code} ({submitted} of {expected} in). Every card stays hidden until the reveal.")
+}
+
+pub const CAL_REVEAL_NOT_ALLOWED: &str =
+    "Only whoever set up this practice debrief, or an admin, can reveal it early.";
+pub const CAL_ALREADY_REVEALED: &str = "This practice debrief is already revealed.";
+
+pub fn practice_reveal_heading(code: char) -> String {
+    format!("Candidate {code}: the practice reveal")
+}
+
+pub fn practice_cards_in(code: char, n: usize, expected: usize) -> String {
+    format!("*{n} of {expected}* practice cards on Candidate {code} were in at the reveal.")
+}
+
+fn signed(x: f64) -> String {
+    if x.abs() < 0.005 {
+        "0".into()
+    } else if x > 0.0 {
+        format!("+{}", trim_number(x))
+    } else {
+        format!("−{}", trim_number(-x))
+    }
+}
+
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+pub fn practice_dimension(
+    title: &str,
+    median: Option<f64>,
+    low: u8,
+    high: u8,
+    disagrees: bool,
+    original: &[u8],
+    original_median: Option<f64>,
+) -> String {
+    let panel = match median {
+        Some(m) if low == high => format!("median {} · all scored {low}", trim_number(m)),
+        Some(m) => format!(
+            "median {} · from {low} to {high}{}",
+            trim_number(m),
+            if disagrees {
+                format!(" :warning: spread {}", high - low)
+            } else {
+                String::new()
+            }
+        ),
+        None => "no practice scores".into(),
+    };
+    let orig = match original_median {
+        Some(m) => format!(
+            "original panel: median {} ({})",
+            trim_number(m),
+            original
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => "the original panel did not score it".into(),
+    };
+    format!("*{title}* · {panel} · {orig}")
+}
+
+/// Each participant's score and offset from the panel's median.
+pub fn practice_offsets(rows: &[(String, u8, f64)]) -> String {
+    rows.iter()
+        .map(|(who, score, off)| format!("{who} {score} ({})", signed(*off)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn practice_alpha(code: char, alpha: Option<f64>) -> String {
+    match alpha {
+        Some(a) => format!("Panel agreement on Candidate {code} (ordinal α over the four dimensions): *{a:.2}*"),
+        None => format!("Panel agreement on Candidate {code}: not measurable (fewer than two cards, or every score the same)."),
+    }
+}
+
+pub fn practice_levels(
+    tally: &[(crate::domain::Level, usize)],
+    middle: Option<crate::domain::Level>,
+) -> String {
+    let calls = tally
+        .iter()
+        .map(|(l, n)| format!("{} {n}", l.title()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    match middle {
+        Some(m) => format!("Level calls: {calls} · middle call *{}*", m.title()),
+        None => "No level calls.".into(),
+    }
+}
+
+pub fn practice_split(low: crate::domain::Level, high: crate::domain::Level) -> String {
+    format!(
+        ":warning: The level calls split, from {} to {}.",
+        low.title(),
+        high.title()
+    )
+}
+
+pub fn practice_original(
+    levels: &[crate::domain::Level],
+    decided: Option<crate::domain::Level>,
+    outcome: Option<&str>,
+) -> String {
+    let calls = if levels.is_empty() {
+        "none before its debrief".to_string()
+    } else {
+        levels
+            .iter()
+            .map(|l| l.title())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let outcome = match outcome {
+        Some("accepted") => ", offer accepted",
+        Some("declined") => ", offer declined",
+        _ => "",
+    };
+    let decided = decided.map(|d| d.title()).unwrap_or("not recorded");
+    format!("Original panel's level calls: {calls}. *Decision: {decided}*{outcome}.")
+}
+
+pub fn practice_verdict(middle: crate::domain::Level, decided: crate::domain::Level) -> String {
+    if middle == decided {
+        format!(
+            ":white_check_mark: This panel's middle call matches the decision: {}.",
+            middle.title()
+        )
+    } else {
+        format!(
+            ":arrows_counterclockwise: This panel would have decided differently: *{}*, where the decision was {}.",
+            middle.title(),
+            decided.title()
+        )
+    }
+}
+
+pub fn practice_card_heading(who: &str, code: char) -> String {
+    format!("*{who}'s practice card · Candidate {code}*")
+}
+
+pub fn practice_card_score(title: &str, score: u8, evidence: &str) -> String {
+    format!("*{title}: {score}*\n{evidence}")
+}
+
+pub fn practice_card_level(level: &str) -> String {
+    format!("Level call: *{level}*")
+}
+
+pub const PRACTICE_SUMMARY_HEADING: &str = "The practice debrief, over both candidates";
+
+pub fn practice_overall(alpha: Option<f64>, people: usize) -> String {
+    match alpha {
+        Some(a) => format!("Panel agreement over both candidates and all four dimensions (ordinal α, {people} people): *{a:.2}*. At 0.67 and above a panel reads the bar alike."),
+        None => format!("Panel agreement over both candidates ({people} people): not measurable (fewer than two cards, or every score the same)."),
+    }
+}
+
+pub fn practice_person(who: &str, mean: f64, n: usize) -> String {
+    let leaning = if mean >= 0.5 {
+        "scores above the panel"
+    } else if mean <= -0.5 {
+        "scores below the panel"
+    } else {
+        "in line with the panel"
+    };
+    format!(
+        "{who}: {} on average over {n} scores, {leaning}",
+        signed(mean)
+    )
+}
+
+pub const PRACTICE_OFFSETS_HEADING: &str = "*Each person against the panel's median*";
+
+pub fn practice_recorded(people: &str) -> String {
+    format!("Recorded as calibrated today: {people}.")
+}
+
+pub fn practice_no_card(people: &str) -> String {
+    format!("Sent no card, so not recorded as calibrated: {people}.")
+}
+
+pub fn practice_revealed_dm(channel: &str) -> String {
+    format!("The practice debrief is revealed in <#{channel}>.")
+}
+
+// --- Calibration, in the open form and the weekly post ---
+
+pub fn not_calibrated(who: &str, days: i64, last: Option<&str>) -> String {
+    match last {
+        Some(when) => format!("{who} last calibrated on {when}, more than {days} days ago. A practice debrief (`/staffloop calibrate`) keeps the panel reading the bar alike."),
+        None => format!("{who} has never been through a practice debrief. One (`/staffloop calibrate`) shows an interviewer how the panel reads the bar before a live candidate depends on it."),
+    }
+}
+
+pub fn calibration_stale(mk: Markup, stale: usize, active: usize, days: i64) -> String {
+    format!(
+        "{} Calibration has gone stale: {stale} of the {active} people who interviewed in the last 90 days have not been through a practice debrief in {days} days. `/staffloop calibrate` sets one up.",
+        mk.alert()
     )
 }

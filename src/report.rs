@@ -127,6 +127,55 @@ pub async fn low_agreement(db: &Db, r: &Report) -> anyhow::Result<Vec<Agreement>
     .collect())
 }
 
+/// How far practice debriefs have lapsed, for the weekly post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// People who interviewed in the last 90 days and have not calibrated
+    /// in `days`...
+    pub stale: usize,
+    /// ...of this many who interviewed.
+    pub active: usize,
+    pub days: i64,
+}
+
+/// Days of interviewing that make someone part of the active panel.
+const ACTIVE_PANEL_DAYS: i64 = 90;
+
+/// Whether calibration has gone stale as of `now`: once the workspace has
+/// held a practice debrief, anyone who interviewed lately without one in
+/// `days` counts (none when `days` is 0).
+pub async fn calibration_stale(
+    db: &Db,
+    team: &str,
+    now: i64,
+    days: i64,
+) -> anyhow::Result<Option<Stale>> {
+    if days == 0 || !crate::store::calibrations::any_revealed(db, team).await? {
+        return Ok(None);
+    }
+    let active = crate::store::calibrations::recent_panelists(
+        db,
+        team,
+        now - ACTIVE_PANEL_DAYS * 86_400,
+        i64::MAX,
+    )
+    .await?;
+    let calibrated = crate::store::calibrations::calibrated(db, team).await?;
+    let stale = active
+        .iter()
+        .filter(|u| {
+            calibrated
+                .get(u.as_str())
+                .is_none_or(|at| now - at > days * 86_400)
+        })
+        .count();
+    Ok((stale > 0).then_some(Stale {
+        stale,
+        active: active.len(),
+        days,
+    }))
+}
+
 /// The interviewer calibration report for one workspace.
 #[derive(Clone, Debug, Serialize)]
 pub struct CalibrationReport {

@@ -59,6 +59,13 @@ pub enum Rule {
     InterviewerTime(i64),
     DebriefNotSameDay,
     BarRaiserInHiringTeam(UserId),
+    /// A panelist has not been through a practice debrief within the
+    /// window: never, or last at the given time (unix seconds).
+    NotCalibrated {
+        user: UserId,
+        days: i64,
+        last: Option<i64>,
+    },
 }
 
 impl Rule {
@@ -89,6 +96,7 @@ impl Rule {
             Rule::InterviewerTime(_) => "interviewer-time",
             Rule::DebriefNotSameDay => "debrief-not-same-day",
             Rule::BarRaiserInHiringTeam(_) => "bar-raiser-in-hiring-team",
+            Rule::NotCalibrated { .. } => "not-calibrated",
         }
     }
 }
@@ -294,6 +302,37 @@ pub fn plan(t: &Template, plan: &LoopPlan, hiring_team: &[UserId]) -> Vec<Findin
                     i + 1,
                     &s.spec,
                 ));
+            }
+        }
+    }
+    out
+}
+
+/// Panelists who have not calibrated within `days` of `now`, each once, at
+/// the first stage they sit on; `calibrated` gives a person's latest
+/// practice debrief, if any.
+pub fn uncalibrated(
+    plan: &LoopPlan,
+    calibrated: impl Fn(&UserId) -> Option<i64>,
+    days: i64,
+    now: i64,
+) -> Vec<Finding> {
+    let mut seen: Vec<&UserId> = Vec::new();
+    let mut out = Vec::new();
+    for (i, s) in plan.stages.iter().enumerate() {
+        for user in &s.interviewers {
+            if seen.contains(&user) {
+                continue;
+            }
+            seen.push(user);
+            let last = calibrated(user);
+            if last.is_none_or(|at| now - at > days * 86_400) {
+                let rule = Rule::NotCalibrated {
+                    user: user.clone(),
+                    days,
+                    last,
+                };
+                out.push(at(rule, i + 1, &s.spec));
             }
         }
     }

@@ -78,6 +78,16 @@ impl DocGate {
 }
 
 states! {
+    /// A practice debrief (`/staffloop calibrate`).
+    CalibrationState {
+        /// Packets are out; cards come in, locked and hidden.
+        Open = "open",
+        /// Every card is shown; no more are taken.
+        Revealed = "revealed",
+    }
+}
+
+states! {
     /// A decision entry.
     DecisionStatus {
         /// Waiting for its author to confirm.
@@ -111,11 +121,14 @@ states! {
         Housekeeping = "housekeeping",
         /// Before a live stage: brief one interviewer.
         Prep = "prep",
+        /// A practice debrief's time: reveal its cards.
+        CalibrationReveal = "calibration_reveal",
     }
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
+        JobKind::CalibrationReveal,
         JobKind::Prep,
         JobKind::Housekeeping,
         JobKind::StageEnd,

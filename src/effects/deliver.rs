@@ -35,9 +35,9 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
-type Sent = Result<(), Failure>;
+pub(super) type Sent = Result<(), Failure>;
 
-async fn call(state: &AppState, method: &str, body: &Value) -> Result<Value, Failure> {
+pub(super) async fn call(state: &AppState, method: &str, body: &Value) -> Result<Value, Failure> {
     state.slack.call(method, body).await.map_err(Failure::Slack)
 }
 
@@ -119,7 +119,7 @@ fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec
 
 /// A Slack error about one person (deactivated, unknown, not invitable),
 /// not about the channel or the app.
-fn is_person_error(code: &str) -> bool {
+pub(super) fn is_person_error(code: &str) -> bool {
     matches!(
         code,
         "user_not_found"
@@ -134,7 +134,7 @@ fn is_person_error(code: &str) -> bool {
 
 /// The private channel named `name` that this bot created, if it is among
 /// the channels the bot is in (Slack lists private channels to members only).
-async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Failure> {
+pub(super) async fn own_channel(state: &AppState, name: &str) -> Result<Option<String>, Failure> {
     /// Pages of 200 channels looked through at most.
     const PAGES: usize = 50;
     let mut cursor = String::new();
@@ -200,6 +200,23 @@ pub async fn report_give_up(state: &AppState, effect: &Effect, code: &str) -> an
         // Notes about notes are not sent; Homes and answers to one person
         // concern only that person.
         TellOpenerOfFailure { .. } | RefreshHome { .. } | Notice { .. } => return Ok(()),
+        CreateCalibrationChannel { calibration_id }
+        | InviteToCalibrationChannel { calibration_id, .. }
+        | PostCalibrationIntro { calibration_id }
+        | NoteCalibrationCard { calibration_id, .. }
+        | PostCalibrationReveal { calibration_id, .. }
+        | PostCalibrationSummary { calibration_id } => {
+            let what = m::effect_purpose(&effect.kind(), None);
+            return super::practice::report_give_up(state, *calibration_id, what, code).await;
+        }
+        SendPacket {
+            calibration_id,
+            user,
+            ..
+        } => {
+            let what = m::effect_purpose(&effect.kind(), Some(&mention_of(user)));
+            return super::practice::report_give_up(state, *calibration_id, what, code).await;
+        }
         PromptInterviewer { stage_id, user, .. }
         | PrepInterviewer { stage_id, user }
         | RemindInterviewer { stage_id, user, .. }
@@ -315,6 +332,13 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
     use Effect::*;
     let db = &state.db;
     match effect {
+        CreateCalibrationChannel { .. }
+        | InviteToCalibrationChannel { .. }
+        | PostCalibrationIntro { .. }
+        | SendPacket { .. }
+        | NoteCalibrationCard { .. }
+        | PostCalibrationReveal { .. }
+        | PostCalibrationSummary { .. } => super::practice::send(state, d, effect).await,
         CreateLoopChannel { loop_id } => {
             let l = loop_row(state, *loop_id).await?;
             if l.channel_id.is_some() {
@@ -726,10 +750,12 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         } => {
             let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
             let low = crate::report::low_agreement(db, &r).await?;
+            let days = state.tuning.calibration_days;
+            let stale = crate::report::calibration_stale(db, &d.team_id, *as_of, days).await?;
             call(
                 state,
                 "chat.postMessage",
-                &views::report::post(&r, &low, channel),
+                &views::report::post(&r, &low, stale, channel),
             )
             .await
             .map(drop)

@@ -6,6 +6,7 @@
 
 pub mod deliver;
 pub mod legacy;
+pub mod practice;
 pub mod reveal;
 
 use crate::domain::{Level, StageKind};
@@ -167,6 +168,42 @@ pub enum Effect {
         what: String,
         why: String,
     },
+    // Practice debriefs (`/staffloop calibrate`), in this order.
+    CreateCalibrationChannel {
+        calibration_id: i64,
+    },
+    InviteToCalibrationChannel {
+        calibration_id: i64,
+        users: Vec<String>,
+    },
+    /// What the practice debrief is, who is in it, and when it reveals.
+    PostCalibrationIntro {
+        calibration_id: i64,
+    },
+    /// One packet, as a DM to one participant (rendered at delivery, with
+    /// every name masked and nothing scored in it).
+    SendPacket {
+        calibration_id: i64,
+        position: i64,
+        user: String,
+    },
+    /// Who sent a practice card (never what), and how many are in.
+    NoteCalibrationCard {
+        calibration_id: i64,
+        user: String,
+        position: i64,
+        submitted: i64,
+        expected: i64,
+    },
+    /// One packet's reveal, then each practice card in its thread.
+    PostCalibrationReveal {
+        calibration_id: i64,
+        position: i64,
+    },
+    /// The whole practice debrief's agreement and offsets, last.
+    PostCalibrationSummary {
+        calibration_id: i64,
+    },
     // Per person and per workspace.
     RefreshHome {
         user: String,
@@ -220,6 +257,15 @@ impl Effect {
             | TellOpenerOfFailure { opener: user, .. }
             | DirectMessage { user, .. }
             | Notice { user, .. } => format!("user:{user}"),
+            CreateCalibrationChannel { calibration_id }
+            | InviteToCalibrationChannel { calibration_id, .. }
+            | PostCalibrationIntro { calibration_id }
+            | NoteCalibrationCard { calibration_id, .. }
+            | PostCalibrationReveal { calibration_id, .. }
+            | PostCalibrationSummary { calibration_id } => {
+                format!("calibration:{calibration_id}")
+            }
+            SendPacket { user, .. } => format!("user:{user}"),
             RefreshHome { user } => format!("home:{user}"),
             PostWeeklyReport { .. } | UploadWeeklyChart { .. } => format!("report:{team_id}"),
         }

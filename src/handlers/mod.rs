@@ -2,6 +2,7 @@
 //! that names them. Handlers turn our own payload values into domain calls,
 //! stored state and recorded effects; they never touch HTTP.
 
+pub mod calibrate;
 pub mod debrief;
 pub mod decide;
 pub mod done;
@@ -36,6 +37,7 @@ pub enum Command {
     Outcome { rest: String },
     Stats { rest: String },
     Calibration { rest: String },
+    Calibrate { rest: String },
     ReportChannel { rest: String },
     Status,
     Help,
@@ -101,6 +103,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Admins: how each interviewer scores against the rest of the panel, and how far the panel agrees, just for you.",
     },
     CommandSpec {
+        name: "calibrate",
+        usage: "/staffloop calibrate",
+        summary: "Admins and hiring managers: a practice debrief. Pick two past candidates and a panel; everyone scores them blind from what their panels wrote, and all cards are revealed at once beside the original scores.",
+    },
+    CommandSpec {
         name: "report-channel",
         usage: "/staffloop report-channel <#channel|here>",
         summary: "Admins: where the weekly downlevel report is posted.",
@@ -143,6 +150,9 @@ impl Command {
                 rest: rest.to_string(),
             },
             "calibration" => Command::Calibration {
+                rest: rest.to_string(),
+            },
+            "calibrate" => Command::Calibrate {
                 rest: rest.to_string(),
             },
             "report-channel" => Command::ReportChannel {
@@ -197,6 +207,30 @@ fn apology(e: AppError, context: &'static str) -> Reply {
     }
 }
 
+/// `views.open` must land before the trigger's 3 s run out.
+const VIEWS_OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(2500);
+
+/// Opens a modal on a trigger; on failure, Slack's error code (or
+/// "timeout", "unavailable") to tell the user.
+pub(crate) async fn open_form(
+    state: &AppState,
+    trigger_id: &str,
+    view: serde_json::Value,
+) -> Result<(), String> {
+    use crate::slack::client::CallError;
+    let body = json!({"trigger_id": trigger_id, "view": view});
+    let call = state.slack.call("views.open", &body);
+    match tokio::time::timeout(VIEWS_OPEN_TIMEOUT, call).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(CallError::Api(code))) => Err(code),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "views.open failed");
+            Err("unavailable".to_string())
+        }
+        Err(_) => Err("timeout".to_string()),
+    }
+}
+
 /// A short note to one user, as an ephemeral message where the button was.
 pub async fn notice(
     state: &AppState,
@@ -243,6 +277,7 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
             Command::Outcome { rest } => decide::outcome(state, &cmd, &rest).await,
             Command::Stats { rest } => stats::stats(state, &cmd, &rest).await,
             Command::Calibration { rest } => stats::calibration(state, &cmd, &rest).await,
+            Command::Calibrate { rest } => calibrate::command(state, &cmd, &rest).await,
             Command::ReportChannel { rest } => stats::report_channel(state, &cmd, &rest).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),
@@ -276,6 +311,8 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     card_view::ADDENDUM_CALLBACK_ID => {
                         scorecard::submit_addendum(state, &sub).await
                     }
+                    views::practice::CALLBACK_ID => calibrate::submit(state, &sub).await,
+                    views::practice::CARD_CALLBACK_ID => calibrate::submit_card(state, &sub).await,
                     other => {
                         tracing::warn!(callback_id = %other, "unknown view submission");
                         return Reply::Ack;
@@ -314,6 +351,10 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     views::debrief::ANYWAY_ACTION => debrief::confirm(state, &action, true).await,
                     views::decision::CONFIRM_ACTION => decide::settle(state, &action, true).await,
                     views::decision::CANCEL_ACTION => decide::settle(state, &action, false).await,
+                    views::practice::SCORE_ACTION => calibrate::open_card(state, &action).await,
+                    views::practice::REVEAL_ACTION => {
+                        calibrate::reveal_button(state, &action).await
+                    }
                     other => match other
                         .strip_prefix(crate::slack::views::reveal::DECIDE_ACTION_PREFIX)
                         .and_then(crate::domain::Level::parse)

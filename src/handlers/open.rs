@@ -10,13 +10,11 @@ use crate::slack::client::CallError;
 use crate::slack::payload::{BlockAction, SlashCommand, ViewSubmission};
 use crate::slack::views::open_loop;
 use crate::slack::Reply;
+use crate::store::calibrations;
 use crate::store::loops::{self, Created, NewLoop};
 use crate::AppState;
 use serde_json::json;
 use std::time::Duration;
-
-/// `views.open` must land before the trigger's 3 s run out.
-const VIEWS_OPEN_TIMEOUT: Duration = Duration::from_millis(2500);
 
 /// Open forms whose warnings are remembered at once (a bound, not a limit
 /// anyone reaches: forms are answered within minutes).
@@ -35,18 +33,10 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, candidate: &str) -> A
         candidate,
         &cmd.user_id,
     );
-    let body = json!({"trigger_id": cmd.trigger_id, "view": view});
-    let call = state.slack.call("views.open", &body);
-    let code = match tokio::time::timeout(VIEWS_OPEN_TIMEOUT, call).await {
-        Ok(Ok(_)) => return Ok(Reply::Ack),
-        Ok(Err(CallError::Api(code))) => code,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "views.open failed");
-            "unavailable".to_string()
-        }
-        Err(_) => "timeout".to_string(),
-    };
-    Ok(Reply::ephemeral(m::form_failed(&code)))
+    match super::open_form(state, &cmd.trigger_id, view).await {
+        Ok(()) => Ok(Reply::Ack),
+        Err(code) => Ok(Reply::ephemeral(m::form_failed(&code))),
+    }
 }
 
 /// The template picker changed: redraw the form for the chosen template,
@@ -106,6 +96,28 @@ async fn hiring_team(state: &AppState) -> Vec<UserId> {
     }
 }
 
+/// Panelists who have not calibrated in `STAFFLOOP_CALIBRATION_DAYS`, once
+/// the workspace has held a practice debrief (before that, everyone would
+/// be named on every loop); none when the setting is 0.
+async fn calibration_findings(
+    state: &AppState,
+    team_id: &str,
+    plan: &crate::domain::LoopPlan,
+    now: i64,
+) -> anyhow::Result<Vec<lint::Finding>> {
+    let days = state.tuning.calibration_days;
+    if days == 0 || !calibrations::any_revealed(&state.db, team_id).await? {
+        return Ok(Vec::new());
+    }
+    let calibrated = calibrations::calibrated(&state.db, team_id).await?;
+    Ok(lint::uncalibrated(
+        plan,
+        |u| calibrated.get(u.as_str()).copied(),
+        days,
+        now,
+    ))
+}
+
 pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
     let now = state.clock.unix();
     let template = state.templates.get(&sub.private_metadata);
@@ -120,7 +132,12 @@ pub async fn submit(state: &AppState, sub: ViewSubmission) -> Reply {
         }
     };
     let team = hiring_team(state).await;
-    let findings = lint::plan(template, &plan, &team);
+    let mut findings = lint::plan(template, &plan, &team);
+    match calibration_findings(state, sub.team_id.as_str(), &plan, now).await {
+        Ok(more) => findings.extend(more),
+        // A courtesy: the loop opens without it rather than not at all.
+        Err(e) => tracing::warn!(error = ?e, "reading who has calibrated failed; not warned"),
+    }
     // "Open it anyway" holds for the warnings this form was shown, and only
     // those: ticked before any were shown, or with others since, the form
     // shows them (again) first.

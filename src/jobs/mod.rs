@@ -5,6 +5,7 @@
 pub mod debrief;
 pub mod housekeeping;
 pub mod outbox_worker;
+pub mod practice;
 pub mod prompts;
 pub mod report;
 pub mod scheduler;

@@ -90,6 +90,7 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::WeeklyReport => super::report::weekly(state, job).await,
             JobKind::Housekeeping => super::housekeeping::run(state, job).await,
             JobKind::Prep => prompts::prep(state, job).await,
+            JobKind::CalibrationReveal => super::practice::run(state, job).await,
         }
     }
     .instrument(span.clone())

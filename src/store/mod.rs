@@ -2,6 +2,7 @@
 //! or PostgreSQL (for several replicas). Every query here is written once in
 //! the SQL both backends understand; a query only one of them accepts is a bug.
 
+pub mod calibrations;
 pub mod cards;
 pub mod decisions;
 pub mod direct;
@@ -303,6 +304,7 @@ stored_as_text!(
     crate::domain::StageState,
     crate::domain::DocGate,
     crate::domain::DecisionStatus,
+    crate::domain::CalibrationState,
     crate::domain::JobKind
 );
 

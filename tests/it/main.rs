@@ -14,6 +14,7 @@ mod hostile;
 mod manifest;
 mod open_loop;
 mod panel;
+mod practice;
 mod privacy;
 mod queue;
 mod report;

@@ -68,7 +68,8 @@ fn manifest_matches_what_the_service_serves() {
             "groups:read",
             "groups:write",
             "im:write",
-            "usergroups:read"
+            "usergroups:read",
+            "users:read"
         ]
     );
     assert!(m["display_information"]["name"].as_str().unwrap().len() <= 35);

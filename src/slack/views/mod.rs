@@ -7,6 +7,7 @@ pub mod gate;
 pub mod home;
 pub mod open_loop;
 pub mod plan;
+pub mod practice;
 pub mod prep;
 pub mod report;
 pub mod reveal;
@@ -39,6 +40,34 @@ pub fn context(text: &str) -> Value {
 
 pub fn divider() -> Value {
     json!({"type": "divider"})
+}
+
+/// Lines joined into as few section texts as fit Slack's limit, in order;
+/// a line longer than a section is cut across several.
+pub fn pack_sections(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        let chars: Vec<char> = line.chars().collect();
+        for piece in chars.chunks(MAX_SECTION_CHARS) {
+            let piece: String = piece.iter().collect();
+            match out.last_mut() {
+                Some(last)
+                    if last.chars().count() + 1 + piece.chars().count() <= MAX_SECTION_CHARS =>
+                {
+                    last.push('\n');
+                    last.push_str(&piece);
+                }
+                _ => out.push(piece),
+            }
+        }
+        if chars.is_empty() {
+            match out.last_mut() {
+                Some(last) if last.chars().count() < MAX_SECTION_CHARS => last.push('\n'),
+                _ => out.push(String::new()),
+            }
+        }
+    }
+    out
 }
 
 /// "5 h", "9 h 15 min", "45 min".

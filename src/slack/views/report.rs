@@ -1,7 +1,7 @@
 //! The downlevel report as text (for `/staffloop stats` and the CLI) and as
 //! the weekly post's blocks.
 
-use super::{section, MAX_SECTION_CHARS};
+use super::section;
 use crate::domain::calibration::{Agreement, InterviewerRow, Leaning, Minimums};
 use crate::domain::metrics::{Diagnosis, Share};
 use crate::messages::{self as m, Markup};
@@ -81,7 +81,12 @@ pub fn ephemeral(r: &Report) -> Value {
 
 /// The weekly post (the chart follows as an upload), with one line more
 /// when the panel agreed too little on some dimensions (`low`).
-pub fn post(r: &Report, low: &[Agreement], channel: &str) -> Value {
+pub fn post(
+    r: &Report,
+    low: &[Agreement],
+    stale: Option<crate::report::Stale>,
+    channel: &str,
+) -> Value {
     let mut parts = sections(r, Markup::Slack);
     if !low.is_empty() {
         let which: Vec<(String, f64, usize)> = low
@@ -92,6 +97,14 @@ pub fn post(r: &Report, low: &[Agreement], channel: &str) -> Value {
             Markup::Slack,
             &which,
             Minimums::default().alpha,
+        ));
+    }
+    if let Some(s) = stale {
+        parts.push(m::calibration_stale(
+            Markup::Slack,
+            s.stale,
+            s.active,
+            s.days,
         ));
     }
     json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
@@ -131,21 +144,6 @@ fn interviewer_line(mk: Markup, r: &InterviewerRow, min: &Minimums) -> String {
     )
 }
 
-/// Lines packed into as few sections as fit Slack's limit.
-fn pack(lines: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in lines {
-        match out.last_mut() {
-            Some(last) if last.chars().count() + 1 + line.chars().count() <= MAX_SECTION_CHARS => {
-                last.push('\n');
-                last.push_str(&line);
-            }
-            _ => out.push(line),
-        }
-    }
-    out
-}
-
 /// The calibration report as sections, marked up for Slack or a terminal.
 pub fn calibration_sections(r: &CalibrationReport, mk: Markup) -> Vec<String> {
     let c = &r.calibration;
@@ -162,7 +160,7 @@ pub fn calibration_sections(r: &CalibrationReport, mk: Markup) -> Vec<String> {
     for (by, rows) in [("dimension", &c.dimensions), ("stage", &c.stages)] {
         let mut lines = vec![m::agreement_heading(mk, by, min.alpha)];
         lines.extend(agreement_lines(mk, rows, min));
-        out.extend(pack(lines));
+        out.extend(super::pack_sections(lines));
     }
     let shown = match mk {
         Markup::Slack => MAX_INTERVIEWERS_IN_SLACK,
@@ -178,7 +176,7 @@ pub fn calibration_sections(r: &CalibrationReport, mk: Markup) -> Vec<String> {
     if c.interviewers.len() > shown {
         lines.push(m::interviewers_more(c.interviewers.len() - shown));
     }
-    out.extend(pack(lines));
+    out.extend(super::pack_sections(lines));
     out
 }
 

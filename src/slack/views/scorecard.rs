@@ -85,11 +85,61 @@ fn level_option(level: Level) -> Value {
 
 /// The scorecard modal for one stage, built from the rubric.
 pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) -> Value {
-    let kind = spec.kind;
-    let mut blocks = vec![section(&m::scorecard_intro(
+    let intro = section(&m::scorecard_intro(
         &escape(&spec.title),
         &escape(candidate),
-    ))];
+    ));
+    let hint = rubric.hint(spec.kind);
+    card_modal(
+        rubric,
+        spec,
+        intro,
+        hint,
+        CALLBACK_ID,
+        &stage_id.to_string(),
+    )
+}
+
+/// A practice card (`/staffloop calibrate`): the four dimensions with
+/// their anchors, evidence and a level call, exactly as a live card asks,
+/// for the packet coded `code`.
+pub fn practice_modal(rubric: &Rubric, code: char, callback_id: &str, metadata: &str) -> Value {
+    let spec = practice_spec(code);
+    let intro = section(&m::practice_card_intro(code));
+    card_modal(
+        rubric,
+        &spec,
+        intro,
+        m::PRACTICE_HINT,
+        callback_id,
+        metadata,
+    )
+}
+
+/// What a practice card scores: all four dimensions, no stage's extras.
+pub fn practice_spec(code: char) -> StageSpec {
+    StageSpec {
+        kind: StageKind::Behavioural,
+        title: m::packet_name(code),
+        length_minutes: None,
+        candidate_hours: None,
+        panel: 1,
+        probes: crate::domain::Dimension::ALL.to_vec(),
+        guide: Vec::new(),
+        line: 0,
+    }
+}
+
+fn card_modal(
+    rubric: &Rubric,
+    spec: &StageSpec,
+    intro: Value,
+    hint: &str,
+    callback_id: &str,
+    metadata: &str,
+) -> Value {
+    let kind = spec.kind;
+    let mut blocks = vec![intro];
     if kind == StageKind::Coding {
         blocks.push(context(m::CODING_WEIGHT_NOTE));
     }
@@ -118,7 +168,7 @@ pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) 
             &m::evidence_label(&text.title),
             json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true,
                    "min_length": crate::domain::scorecard::MIN_EVIDENCE_CHARS, "max_length": MAX_EVIDENCE_CHARS}),
-            Some(rubric.hint(kind)),
+            Some(hint),
         ));
     }
     if kind == StageKind::BarRaiser {
@@ -147,8 +197,8 @@ pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) 
     ));
     json!({
         "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": stage_id.to_string(),
+        "callback_id": callback_id,
+        "private_metadata": metadata,
         "title": plain(m::SCORECARD_TITLE),
         "submit": plain(m::SCORECARD_SUBMIT),
         "close": plain(m::OPEN_CANCEL),

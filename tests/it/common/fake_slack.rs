@@ -60,6 +60,8 @@ struct Inner {
     down: std::sync::atomic::AtomicBool,
     /// Per-method calls allowed per window, and the window (Slack's tiers, compressed).
     tiers: Mutex<Option<(Duration, TierWindows)>>,
+    /// users.info: id → (real name, display name).
+    people: Mutex<HashMap<String, (String, String)>>,
 }
 
 /// Per method (or method and channel): when its window began, calls in it.
@@ -136,6 +138,15 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .insert(name.to_string());
+    }
+
+    /// Someone `users.info` knows, by real and display name; anyone else
+    /// is `user_not_found`.
+    pub fn add_person(&self, id: &str, real_name: &str, display_name: &str) {
+        self.inner.people.lock().unwrap().insert(
+            id.to_string(),
+            (real_name.to_string(), display_name.to_string()),
+        );
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -367,6 +378,16 @@ async fn api(
             json!({"ok": true, "files": [{"id": parsed["files"][0]["id"], "title": parsed["files"][0]["title"]}]})
         }
         "apps.connections.open" => json!({"ok": true, "url": inner.ws_url.lock().unwrap().clone()}),
+        "users.info" => {
+            let id = parsed["user"].as_str().unwrap_or_default();
+            match inner.people.lock().unwrap().get(id) {
+                Some((real, display)) => {
+                    json!({"ok": true, "user": {"id": id, "name": display.to_lowercase(),
+                    "real_name": real, "profile": {"real_name": real, "display_name": display}}})
+                }
+                None => json!({"ok": false, "error": "user_not_found"}),
+            }
+        }
         _ => json!({"ok": true}),
     };
     Json(answer).into_response()
