@@ -1195,6 +1195,9 @@ pub fn packet_document(url: Option<&str>) -> String {
     }
 }
 
+pub const PACKET_LINK_WITHHELD: &str =
+    "*Design document:* its link names someone, so it is left out here. Ask whoever set up this practice debrief for a copy without names.";
+
 pub fn packet_stage(title: &str) -> String {
     format!("*{title}*")
 }

@@ -265,6 +265,16 @@ pub fn mask(text: &str, names: &[(String, String)]) -> String {
     out
 }
 
+/// Whether `text` (a link, say) carries any part of any of `names` as a word.
+pub fn names_anyone(text: &str, names: &[(String, String)]) -> bool {
+    let have: Vec<String> = words(text).into_iter().map(|(_, _, w)| w).collect();
+    names.iter().any(|(name, _)| {
+        words(name)
+            .iter()
+            .any(|(_, _, p)| p.chars().count() >= MIN_NAME_PART_CHARS && have.contains(p))
+    })
+}
+
 /// (start byte, end byte, lower-case word) of each run of letters and digits.
 fn words(text: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
@@ -372,6 +382,11 @@ mod tests {
             ("tomas.o".to_string(), "[interviewer]".to_string()),
         ];
         assert_eq!(mask("tomas.o wrote it", &names), "[interviewer] wrote it");
+        assert!(names_anyone("https://docs.example.com/ana-design", &names));
+        assert!(!names_anyone(
+            "https://docs.example.com/banana-design",
+            &names
+        ));
         assert_eq!(
             mask("ana núñez framed it; Ana's plan beat Priya's. <@UPRIYA01> agreed. Banana.", &names),
             "Candidate A framed it; Candidate A's plan beat [interviewer]'s. <@[interviewer]> agreed. Banana."

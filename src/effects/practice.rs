@@ -306,13 +306,14 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                         .collect(),
                 })
                 .collect();
-            let parts = views::packet(
-                c.id,
-                *position,
-                c.debrief_at,
-                source.design_doc_url.as_deref(),
-                &cards,
-            );
+            // A link that names someone would undo the masking: it is
+            // left out, and the packet says why.
+            let link = match source.design_doc_url.as_deref() {
+                Some(url) if practice::names_anyone(url, &names) => views::Link::Withheld,
+                Some(url) => views::Link::Given(url),
+                None => views::Link::None,
+            };
+            let parts = views::packet(c.id, *position, c.debrief_at, link, &cards);
             post_parts(state, d, parts, user, Parts::Plain).await
         }
         NoteCalibrationCard {

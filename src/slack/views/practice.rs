@@ -154,20 +154,32 @@ pub struct PacketCard {
     pub evidence: Vec<(String, String)>,
 }
 
+/// The design document's link in a packet.
+pub enum Link<'a> {
+    Given(&'a str),
+    /// It names the candidate or a panelist.
+    Withheld,
+    None,
+}
+
 /// A packet's DM, as one message or several when it is long; the last one
 /// carries the button that opens the practice card.
 pub fn packet(
     calibration_id: i64,
     position: i64,
     when: i64,
-    design_doc_url: Option<&str>,
+    link: Link<'_>,
     cards: &[PacketCard],
 ) -> Vec<Value> {
     let c = code(position);
     let mut blocks = vec![
         header(&m::packet_heading(c)),
         section(&m::packet_lead(c, &crate::slack::mrkdwn::date(when))),
-        section(&m::packet_document(design_doc_url)),
+        section(&match link {
+            Link::Given(url) => m::packet_document(Some(url)),
+            Link::Withheld => m::PACKET_LINK_WITHHELD.to_string(),
+            Link::None => m::packet_document(None),
+        }),
     ];
     if cards.is_empty() {
         blocks.push(section(m::PACKET_EMPTY));
@@ -347,7 +359,7 @@ mod tests {
                 ],
             })
             .collect();
-        let msgs = packet(1, 0, 0, None, &cards);
+        let msgs = packet(1, 0, 0, Link::None, &cards);
         assert!(msgs.len() > 1);
         for msg in &msgs {
             let blocks = msg["blocks"].as_array().unwrap();
