@@ -88,6 +88,9 @@ pub struct Tuning {
     /// post says calibration has gone stale (STAFFLOOP_CALIBRATION_DAYS; 0
     /// turns both off).
     pub calibration_days: i64,
+    /// Months after a hire starts that their manager gets an on-the-job
+    /// check-in (STAFFLOOP_CHECKIN_MONTHS; empty or `off`: none).
+    pub checkin_months: Vec<i64>,
     /// Socket Mode: how often the bot pings the socket...
     pub socket_ping_every: Duration,
     /// ...and how long without any frame before it counts the socket dead
@@ -97,6 +100,11 @@ pub struct Tuning {
 
 /// Hours before a live stage that its interviewers are briefed, by default.
 pub const DEFAULT_PREP_HOURS: i64 = 24;
+
+/// Months after a hire starts that their manager is asked, by default.
+pub const DEFAULT_CHECKIN_MONTHS: [i64; 2] = [6, 12];
+/// The latest check-in that can be asked for, in months.
+pub const MAX_CHECKIN_MONTHS: i64 = 60;
 
 /// Days a practice debrief counts, by default.
 pub const DEFAULT_CALIBRATION_DAYS: i64 = 180;
@@ -130,6 +138,7 @@ impl Default for Tuning {
             http_limits: crate::server::Limits::default(),
             prep_hours: DEFAULT_PREP_HOURS,
             calibration_days: DEFAULT_CALIBRATION_DAYS,
+            checkin_months: DEFAULT_CHECKIN_MONTHS.to_vec(),
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),
         }
@@ -325,6 +334,7 @@ pub struct RawConfig {
     pub retention_days: Option<String>,
     pub prep_hours: Option<String>,
     pub calibration_days: Option<String>,
+    pub checkin_months: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -370,6 +380,33 @@ fn whole_number(
                 format!("{raw:?} is not a whole number of {unit} from {lo} to {hi}"),
             )
         })
+}
+
+/// `6,12` → [6, 12]; empty or `off` → none.
+fn checkin_months(raw: &str) -> Result<Vec<i64>, ConfigError> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("off") {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for part in raw.split(',') {
+        let n = part
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_CHECKIN_MONTHS).contains(n))
+            .ok_or_else(|| {
+                err(
+                    "STAFFLOOP_CHECKIN_MONTHS",
+                    format!("{raw:?} is not a comma-separated list of months from 1 to {MAX_CHECKIN_MONTHS} (or off)"),
+                )
+            })?;
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -472,6 +509,9 @@ impl RawConfig {
             "days (0 turns the calibration warnings off)",
         )? {
             tuning.calibration_days = d;
+        }
+        if let Some(raw) = self.checkin_months {
+            tuning.checkin_months = checkin_months(&raw)?;
         }
         if let Some(d) = whole_number(
             self.retention_days,

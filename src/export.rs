@@ -1,7 +1,8 @@
 //! `staffloop export`: a whole loop as JSON for the organisation's own
 //! records: plan, cards, addenda, decisions and the audit trail. Refused
 //! before the debrief has started unless an operator forces it (and then the
-//! forcing is logged and audited).
+//! forcing is logged and audited). A hire's on-the-job check-ins are
+//! included only when forced, and that is audited too.
 
 use crate::store::{cards, decisions, loops, Db};
 use anyhow::Context;
@@ -67,10 +68,42 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         .map(|d| json!({"level": d.level, "note": d.note, "by": d.decided_by, "proposed_at": d.proposed_at,
                         "confirmed_at": d.confirmed_at, "status": d.status, "corrects": d.corrects}))
         .collect();
+    // On-the-job check-ins are the most sensitive rows kept: only when an
+    // operator forces it, and the forcing is audited (before it is read).
+    let mut checkins: Option<Vec<Value>> = None;
+    if force {
+        let rows = crate::store::audits::loop_checkins(db, id).await?;
+        if !rows.is_empty() {
+            tracing::warn!(
+                loop_id = id,
+                "exporting on-the-job check-ins (forced by an operator)"
+            );
+            let mut tx = db.begin().await?;
+            loops::audit(
+                &mut tx,
+                &l.team_id,
+                Some(id),
+                "operator",
+                "exported with on-the-job check-ins (forced)",
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            checkins = Some(
+                rows.iter()
+                    .map(|c| {
+                        let scores: Value = c.content.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null);
+                        json!({"judge": c.judge, "audit_id": c.audit_id, "months": c.months, "asked_at": c.asked_at,
+                               "submitted_at": c.submitted_at, "working_at": c.working_at, "scores": scores})
+                    })
+                    .collect(),
+            );
+        }
+    }
     let audit = loops::audit_trail(db, id)
         .await
         .context("reading the audit log")?;
-    Ok(json!({
+    let mut out = json!({
         "loop": {"id": l.id, "team_id": l.team_id, "candidate": l.candidate_name, "applied_level": l.applied_level,
                  "hiring_manager": l.hiring_manager, "channel_id": l.channel_id, "channel_name": l.channel_name,
                  "debrief_at": l.debrief_at, "debrief_started_at": l.debrief_started_at, "state": l.state,
@@ -82,5 +115,9 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         "cards": cards,
         "decisions": decisions,
         "audit": audit.into_iter().map(|(actor, action, at)| json!({"actor": actor, "action": action, "at": at})).collect::<Vec<_>>(),
-    }))
+    });
+    if let Some(c) = checkins {
+        out["checkins"] = json!(c);
+    }
+    Ok(out)
 }

@@ -55,6 +55,22 @@ enum ReportCommand {
     /// the panel, level calls against decisions, and the panel's agreement
     /// (Krippendorff's alpha) by dimension and stage.
     Calibration(CalibrationArgs),
+    /// What the loop predicted: per stage and interviewer, Spearman's rho
+    /// between loop scores and on-the-job check-in scores per dimension.
+    Validity(ValidityArgs),
+}
+
+#[derive(Args)]
+struct ValidityArgs {
+    /// text for people, json for other tools.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+    /// The workspace (team id); needed only when several share the database.
+    #[arg(long)]
+    team: Option<String>,
+    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -103,7 +119,7 @@ struct ExportArgs {
     /// The loop: its id, channel id or channel name.
     #[arg(long = "loop")]
     loop_ref: String,
-    /// Export even though the debrief has not started (logged and audited).
+    /// Export even though the debrief has not started, and include the hire's on-the-job check-ins (logged and audited).
     #[arg(long)]
     force: bool,
     /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
@@ -162,6 +178,9 @@ struct ServeArgs {
     /// Days a practice debrief counts: panelists who have not calibrated in this long are named when a loop opens; 0 = never [default: 180].
     #[arg(long, env = "STAFFLOOP_CALIBRATION_DAYS")]
     calibration_days: Option<String>,
+    /// Months after a hire starts that their manager gets an on-the-job check-in, comma-separated; off = none [default: 6,12].
+    #[arg(long, env = "STAFFLOOP_CHECKIN_MONTHS")]
+    checkin_months: Option<String>,
     /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
     #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
     retention_days: Option<String>,
@@ -288,6 +307,20 @@ async fn report_calibration(url: &str, args: &CalibrationArgs, days: i64) -> any
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
         println!("{}", staffloop::slack::views::report::calibration_text(&r));
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn report_validity(url: &str, args: &ValidityArgs) -> anyhow::Result<()> {
+    use staffloop::report;
+    let db = staffloop::store::Db::connect(url, 2).await?;
+    let team = report::pick_team(&db, args.team.as_deref()).await?;
+    let v = report::validity(&db, &team).await?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("{}", staffloop::slack::views::report::validity_text(&v));
     }
     db.close().await;
     Ok(())
@@ -455,6 +488,24 @@ async fn run() -> ExitCode {
                 }
             }
         }
+        Command::Report {
+            report: ReportCommand::Validity(args),
+        } => {
+            let url = match database_url(args.database_url.clone())
+                .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
+            {
+                Ok(url) => url,
+                Err(e) => return config_error(e),
+            };
+            init_logging();
+            match report_validity(&url, &args).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("staffloop: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Export(args) => {
             let url = match database_url(args.database_url)
                 .and_then(|u| check_database_url(u).map_err(|e| e.to_string()))
@@ -514,6 +565,7 @@ async fn run() -> ExitCode {
                 retention_days: args.retention_days,
                 prep_hours: args.prep_hours,
                 calibration_days: args.calibration_days,
+                checkin_months: args.checkin_months,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

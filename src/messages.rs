@@ -426,6 +426,9 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "invite_to_calibration_channel" => "invite everyone to the calibration channel".into(),
         "post_calibration_intro" => "post the introduction in the calibration channel".into(),
         "send_packet" => format!("send {who} their practice packet"),
+        "ask_check_in" => format!("ask {who} for an on-the-job check-in"),
+        "tell_audit_started" | "send_audit_report" => format!("send {who} the audit's news"),
+        "post_audit_report" => "post the audit's result in the report channel".into(),
         "note_calibration_card" => "note a practice card in the calibration channel".into(),
         "post_calibration_reveal" | "post_calibration_summary" => {
             "post the practice reveal in the calibration channel".into()
@@ -733,7 +736,7 @@ pub const DECISION_CANCELLED: &str = "Nothing was recorded.";
 pub const DECISION_STALE: &str = "That confirmation is no longer open; nothing changed.";
 
 pub fn outcome_usage() -> String {
-    "Say how the offer ended: `/staffloop outcome accepted` or `/staffloop outcome declined`."
+    "Say how the offer ended: `/staffloop outcome accepted [YYYY-MM-DD]` (the day the hire starts, if you know it) or `/staffloop outcome declined`."
         .into()
 }
 
@@ -1454,4 +1457,193 @@ pub fn calibration_stale(mk: Markup, stale: usize, active: usize, days: i64) -> 
         "{} Calibration has gone stale: {stale} of the {active} people who interviewed in the last 90 days have not been through a practice debrief in {days} days. `/staffloop calibrate` sets one up.",
         mk.alert()
     )
+}
+
+// --- The retrospective audit and outcome check-ins ---
+
+pub const AUDIT_NOT_ALLOWED: &str =
+    "The audit of past hires is for staffloop admins: it asks how named people work today.";
+
+pub fn audit_usage() -> String {
+    "`/staffloop audit` opens a form; it takes nothing after it.".into()
+}
+
+pub const AUDIT_TOO_FEW_HIRES: &str =
+    "An audit needs at least two hires at staff or above whose offer was accepted (recorded with `/staffloop outcome accepted`), and this workspace does not have two yet.";
+
+pub fn audit_form_failed(code: &str) -> String {
+    format!(
+        "I couldn't open the audit form (Slack answered `{code}`). Please run the command again."
+    )
+}
+
+pub const AUDIT_TITLE: &str = "Audit past hires";
+pub const AUDIT_SUBMIT: &str = "Ask for check-ins";
+pub const AUDIT_INTRO: &str =
+    "For each hire, someone who sees their work today scores how they work now on the rubric, privately. \
+     When every check-in is in, you get the result: where people hired at staff are weak on the job, and whether their loops tested that.";
+
+pub fn audit_hire_label(n: usize) -> String {
+    format!("Hire {n}")
+}
+
+pub fn audit_judge_label(n: usize) -> String {
+    format!("Who judges hire {n}'s work today")
+}
+
+pub const AUDIT_JUDGE_HINT: &str = "To start with: the hire's hiring manager.";
+pub const AUDIT_POST_LABEL: &str = "Result";
+pub const AUDIT_POST_OPTION: &str = "Also post the result in the report channel";
+
+pub fn hire_option(candidate: &str, level: &str, day: &str) -> String {
+    format!("{candidate} · hired at {level} · {day}")
+}
+
+pub const AUDIT_HIRE_MISSING: &str = "Pick a hire.";
+pub const AUDIT_HIRE_SAME: &str = "This hire is already picked above.";
+pub const AUDIT_HIRE_NOT_HIRE: &str =
+    "That loop is not a hire at staff or above with an accepted offer, or not in this workspace.";
+pub const AUDIT_JUDGE_MISSING: &str = "Pick who judges this hire's work today.";
+pub const AUDIT_SAVE_FAILED: &str =
+    "Something went wrong saving this audit. Nothing was sent; please press the button again.";
+
+pub fn audit_started(hires: &str) -> String {
+    format!("*Audit of past hires* started. Check-ins are out for: {hires}. Each is locked when sent and hidden from everyone; you get the result when all are in, or when you close the audit.")
+}
+
+pub const AUDIT_CLOSE_BUTTON: &str = "Close the audit now";
+pub const AUDIT_CLOSE_NOTE: &str =
+    "Closing reports on the check-ins in so far; any still out are not asked for again.";
+pub const AUDIT_CLOSE_NOT_ALLOWED: &str = "Only an admin can close an audit.";
+pub const AUDIT_ALREADY_CLOSED: &str = "This audit is already closed; its result was sent.";
+
+pub const CHECKIN_TITLE: &str = "On-the-job check-in";
+pub const CHECKIN_MODAL_TITLE: &str = "Check-in";
+pub const CHECKIN_HINT: &str =
+    "Describe recent work you have seen: what they decided, who it reached, what changed because of it.";
+pub const WORKING_AT_LABEL: &str = "Working at";
+pub const WORKING_AT_MISSING: &str = "Pick the level they work at today.";
+
+pub fn checkin_intro(hire: &str) -> String {
+    format!(
+        "*On-the-job check-in · {hire}*\nScore how {hire} works *today* against each anchor. Only staffloop admins see this: never {hire}, never the interviewers. Once sent, it is locked."
+    )
+}
+
+pub fn checkin_prompt(hire: &str, months: Option<i64>) -> String {
+    let when = match months {
+        Some(n) => format!("{hire} started about {n} months ago. "),
+        None => String::new(),
+    };
+    format!(
+        "{when}How does *{hire}* work today? Score them on the four dimensions of the staff rubric, with what you have seen. It takes about ten minutes, and only staffloop admins ever see it."
+    )
+}
+
+pub fn checkin_reminder(hire: &str) -> String {
+    format!("Reminder: the on-the-job check-in for *{hire}* is still open.")
+}
+
+pub const CHECKIN_BUTTON: &str = "Open check-in";
+pub const CHECKIN_PRIVACY: &str =
+    "Private: never shown to the person, to their interviewers, or in any loop channel.";
+
+pub fn checkin_fallback(hire: &str) -> String {
+    format!("On-the-job check-in for {hire}")
+}
+
+pub const NOT_YOUR_CHECKIN: &str = "This check-in was asked of someone else.";
+pub const CHECKIN_CLOSED: &str = "This audit was closed; the check-in is no longer needed.";
+
+pub fn checkin_already(when: &str) -> String {
+    format!("You already sent this check-in; it is locked (since {when}).")
+}
+
+pub fn checkin_locked(hire: &str) -> String {
+    format!("Your check-in for *{hire}* is locked. Thank you; only admins will see it.")
+}
+
+pub fn audit_report_heading(n: usize) -> String {
+    format!("Audit of {n} staff hires")
+}
+
+pub fn audit_report_scope(checkins: usize, hires: usize, names: &str) -> String {
+    format!("On-the-job check-ins in: *{checkins} of {hires}* ({names}). A score of 2 or less is at the senior anchor or below.")
+}
+
+pub fn audit_dimension(title: &str, weak: usize, judged: usize, who: &str) -> String {
+    if weak == 0 {
+        format!("*{title}*: none of {judged} at the senior anchor or below on the job.")
+    } else {
+        format!("*{title}*: {weak} of {judged} at the senior anchor or below on the job ({who}).")
+    }
+}
+
+pub fn audit_probe(hire: &str, stages: &str) -> String {
+    format!("    {hire}'s loop: {stages}")
+}
+
+pub fn audit_probe_stage(title: &str, median: f64, cards: usize) -> String {
+    let cards = if cards == 1 {
+        "1 card".to_string()
+    } else {
+        format!("{cards} cards")
+    };
+    format!("{title} scored it {} ({cards})", trim_number(median))
+}
+
+pub const AUDIT_NOT_PROBED: &str = "no stage scored it";
+
+pub fn audit_verdict(v: crate::domain::audit::Verdict) -> &'static str {
+    use crate::domain::audit::Verdict as V;
+    match v {
+        V::LoopWasRight => "The loop was right here.",
+        V::NotTested => "→ The loop *did not test* this: that is the round you are missing.",
+        V::ScoredHigh => "→ The loop tested it and *scored it high*: that round is miscalibrated.",
+        V::SawIt => "→ The loop scored it low too: it saw this, and the hire went ahead anyway.",
+    }
+}
+
+pub fn audit_working_at(rows: &str) -> String {
+    format!("Working at today: {rows}.")
+}
+
+pub fn audit_missing_checkins(names: &str) -> String {
+    format!("Not in when the audit closed: {names}.")
+}
+
+pub fn checkins_planned(months: &str, start: &str) -> String {
+    format!(" The hire's manager gets an on-the-job check-in {months} months after {start}.")
+}
+
+// --- Validity: what the loop predicted ---
+
+pub fn validity_title(mk: Markup) -> String {
+    mk.bold("What the loop predicted: loop scores against on-the-job check-ins")
+}
+
+pub fn validity_scope(hires: i64, checkins: i64, min: usize) -> String {
+    format!("{hires} hires with a check-in ({checkins} check-ins; each hire's latest counts). Spearman's ρ per dimension, with n pairs and a 95% interval; shown from {min} pairs on.")
+}
+
+pub const VALIDITY_NONE: &str =
+    "No on-the-job check-ins yet: run `/staffloop audit`, or record start dates with `/staffloop outcome accepted <date>`.";
+
+pub fn validity_heading(mk: Markup, by: &str) -> String {
+    mk.bold(&format!("By {by}"))
+}
+
+pub fn validity_cell(
+    title: &str,
+    rho: Option<f64>,
+    n: usize,
+    ci: Option<(f64, f64)>,
+    min: usize,
+) -> String {
+    match (rho, ci) {
+        (Some(r), Some((lo, hi))) => format!("{title} ρ {r:.2} (n {n}, {lo:.2} to {hi:.2})"),
+        (Some(r), None) => format!("{title} ρ {r:.2} (n {n})"),
+        (None, _) if n >= min => format!("{title} undefined (n {n}, no variation)"),
+        (None, _) => format!("{title} n {n}, too few"),
+    }
 }

@@ -264,3 +264,79 @@ pub fn parse_window_days(raw: &str) -> Option<i64> {
         .ok()
         .filter(|d| (1..=3650).contains(d))
 }
+
+/// One row of the validity figures: a stage or an interviewer, with the
+/// correlation per rubric dimension.
+#[derive(Clone, Debug, Serialize)]
+pub struct ValidityRow {
+    pub key: String,
+    pub title: String,
+    pub dimensions: Vec<crate::domain::audit::Correlation>,
+}
+
+/// What the loop predicted: per stage and per interviewer, Spearman's rho
+/// between loop scores and on-the-job scores, per dimension.
+#[derive(Clone, Debug, Serialize)]
+pub struct ValidityReport {
+    pub team_id: String,
+    pub hires: i64,
+    pub checkins: i64,
+    pub min_pairs: usize,
+    pub stages: Vec<ValidityRow>,
+    pub interviewers: Vec<ValidityRow>,
+}
+
+pub async fn validity(db: &Db, team: &str) -> anyhow::Result<ValidityReport> {
+    use crate::domain::audit::{correlation, MIN_VALIDITY_PAIRS};
+    use crate::domain::{Criterion, Dimension, StageKind};
+    let pairs = crate::store::audits::validity_pairs(db, team).await?;
+    let (hires, checkins) = crate::store::audits::checkin_counts(db, team).await?;
+    // (row key, dimension) → pairs.
+    type Groups = std::collections::BTreeMap<(String, Dimension), Vec<(f64, f64)>>;
+    let (mut by_stage, mut by_person): (Groups, Groups) = Default::default();
+    for p in &pairs {
+        let Some(Criterion::Dimension(d)) = Criterion::parse(&p.criterion) else {
+            continue;
+        };
+        let pair = (p.loop_score as f64, p.job_score as f64);
+        by_stage
+            .entry((p.stage_kind.clone(), d))
+            .or_default()
+            .push(pair);
+        by_person
+            .entry((p.interviewer.clone(), d))
+            .or_default()
+            .push(pair);
+    }
+    let rows = |groups: &Groups| -> Vec<ValidityRow> {
+        let mut keys: Vec<&String> = groups.keys().map(|(k, _)| k).collect();
+        keys.dedup();
+        keys.into_iter()
+            .map(|k| ValidityRow {
+                key: k.clone(),
+                title: crate::domain::stage::display_title(k),
+                dimensions: Dimension::ALL
+                    .iter()
+                    .filter_map(|d| {
+                        let pairs = groups.get(&(k.clone(), *d))?;
+                        Some(correlation(*d, pairs, MIN_VALIDITY_PAIRS))
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let mut stages = rows(&by_stage);
+    stages.sort_by_key(|r| {
+        StageKind::parse(&r.key)
+            .map(|k| k.position())
+            .unwrap_or(u8::MAX)
+    });
+    Ok(ValidityReport {
+        team_id: team.to_string(),
+        hires,
+        checkins,
+        min_pairs: MIN_VALIDITY_PAIRS,
+        stages,
+        interviewers: rows(&by_person),
+    })
+}

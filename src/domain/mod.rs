@@ -2,6 +2,7 @@
 //! No Slack types and no SQL live here; everything is a pure, tested function.
 
 pub mod agreement;
+pub mod audit;
 pub mod calibration;
 pub mod ids;
 pub mod lint;
@@ -25,5 +26,7 @@ pub use rubric::{Dimension, Level};
 pub use rubric_file::Rubric;
 pub use scorecard::{Card, CardDraft, Criterion};
 pub use stage::{Probe, StageKind};
-pub use states::{CalibrationState, DecisionStatus, DocGate, JobKind, LoopState, StageState};
+pub use states::{
+    AuditState, CalibrationState, DecisionStatus, DocGate, JobKind, LoopState, StageState,
+};
 pub use template::{StageSpec, Template, Templates};

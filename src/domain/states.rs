@@ -88,6 +88,16 @@ states! {
 }
 
 states! {
+    /// A retrospective audit of past hires (`/staffloop audit`).
+    AuditState {
+        /// Check-ins are out; they come in locked and hidden.
+        Open = "open",
+        /// Every check-in is in, or an admin closed it: the report went out.
+        Closed = "closed",
+    }
+}
+
+states! {
     /// A decision entry.
     DecisionStatus {
         /// Waiting for its author to confirm.
@@ -123,12 +133,18 @@ states! {
         Prep = "prep",
         /// A practice debrief's time: reveal its cards.
         CalibrationReveal = "calibration_reveal",
+        /// Months after a hire started: ask their manager how they work.
+        OutcomeCheckIn = "outcome_check_in",
+        /// A check-in is still not in: remind its judge.
+        CheckInReminder = "check_in_reminder",
     }
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::CalibrationReveal,
+        JobKind::OutcomeCheckIn,
+        JobKind::CheckInReminder,
         JobKind::Prep,
         JobKind::Housekeeping,
         JobKind::StageEnd,

@@ -339,6 +339,10 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         | NoteCalibrationCard { .. }
         | PostCalibrationReveal { .. }
         | PostCalibrationSummary { .. } => super::practice::send(state, d, effect).await,
+        AskCheckIn { .. }
+        | TellAuditStarted { .. }
+        | SendAuditReport { .. }
+        | PostAuditReport { .. } => super::audit::send(state, d, effect).await,
         CreateLoopChannel { loop_id } => {
             let l = loop_row(state, *loop_id).await?;
             if l.channel_id.is_some() {

@@ -4,6 +4,7 @@
 //! it is delivered, calls Slack, and records what Slack answered. Nothing
 //! here is Slack wire JSON: ids, sentences we wrote, and facts of the moment.
 
+pub mod audit;
 pub mod deliver;
 pub mod legacy;
 pub mod practice;
@@ -204,6 +205,28 @@ pub enum Effect {
     PostCalibrationSummary {
         calibration_id: i64,
     },
+    // The audit of past hires, and outcome check-ins. Never to a loop channel.
+    /// Asks a judge how a hire works today (or reminds them).
+    AskCheckIn {
+        checkin_id: i64,
+        user: String,
+        reminder: bool,
+    },
+    /// Tells the admin who started an audit who is asked, with the close button.
+    TellAuditStarted {
+        audit_id: i64,
+        user: String,
+    },
+    /// The audit's result, to the admin who started it...
+    SendAuditReport {
+        audit_id: i64,
+        user: String,
+    },
+    /// ...and to the report channel, when they chose so.
+    PostAuditReport {
+        audit_id: i64,
+        channel: String,
+    },
     // Per person and per workspace.
     RefreshHome {
         user: String,
@@ -265,7 +288,11 @@ impl Effect {
             | PostCalibrationSummary { calibration_id } => {
                 format!("calibration:{calibration_id}")
             }
-            SendPacket { user, .. } => format!("user:{user}"),
+            SendPacket { user, .. }
+            | AskCheckIn { user, .. }
+            | TellAuditStarted { user, .. }
+            | SendAuditReport { user, .. } => format!("user:{user}"),
+            PostAuditReport { .. } => format!("report:{team_id}"),
             RefreshHome { user } => format!("home:{user}"),
             PostWeeklyReport { .. } | UploadWeeklyChart { .. } => format!("report:{team_id}"),
         }

@@ -207,11 +207,24 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
 }
 
 pub async fn outcome(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {
-    let outcome = match rest.trim().to_lowercase().as_str() {
-        "accepted" => "accepted",
-        "declined" => "declined",
+    let mut words = rest.split_whitespace();
+    let outcome = match words.next().map(str::to_lowercase).as_deref() {
+        Some("accepted") => "accepted",
+        Some("declined") => "declined",
         _ => return Err(AppError::user(m::outcome_usage())),
     };
+    // The day the hire starts, at 09:00 UTC (accepted offers only).
+    let starts = match (outcome, words.next()) {
+        (_, None) => None,
+        ("accepted", Some(day)) => match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(d) => d.and_hms_opt(9, 0, 0).map(|t| t.and_utc().timestamp()),
+            Err(_) => return Err(AppError::user(m::outcome_usage())),
+        },
+        _ => return Err(AppError::user(m::outcome_usage())),
+    };
+    if words.next().is_some() {
+        return Err(AppError::user(m::outcome_usage()));
+    }
     let Some(l) = loops::find_by_channel(&state.db, cmd.team_id.as_str(), &cmd.channel_id).await?
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
@@ -224,6 +237,7 @@ pub async fn outcome(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         return Err(AppError::user(m::OUTCOME_NEEDS_DECISION));
     }
     let now = state.clock.unix();
+    let months = &state.tuning.checkin_months;
     let mut tx = state.db.begin().await?;
     loops::set_offer_outcome(&mut tx, l.id, outcome, user, now).await?;
     loops::audit(
@@ -235,6 +249,37 @@ pub async fn outcome(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         now,
     )
     .await?;
+    let mut reply = m::outcome_recorded(outcome);
+    let hired = outcome == "accepted"
+        && l.decided_level
+            .as_deref()
+            .and_then(crate::domain::Level::parse)
+            .is_some_and(crate::domain::Level::is_applicable);
+    if hired && !months.is_empty() {
+        let start = starts.unwrap_or(now);
+        crate::store::audits::set_starts_on(&mut tx, l.id, start).await?;
+        for job in crate::jobs::checkins::outcome_jobs(&l.team_id, l.id, start, months) {
+            jobs::schedule(&mut tx, &job, now).await?;
+            // Recorded again with another start: the check-ins move.
+            jobs::move_by_key(&mut tx, &job.dedupe_key, job.due_at).await?;
+        }
+        let list = months
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let day = chrono::DateTime::from_timestamp(start, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        reply.push_str(&m::checkins_planned(&list, &day));
+    } else {
+        // Corrected to declined: no check-ins are asked for.
+        for n in months {
+            let key = crate::jobs::checkins::outcome_key(l.id, *n);
+            jobs::cancel_by_key(&mut tx, &key, now).await?;
+        }
+    }
     tx.commit().await?;
-    Ok(Reply::ephemeral(m::outcome_recorded(outcome)))
+    state.jobs_wakeup.notify_one();
+    Ok(Reply::ephemeral(reply))
 }

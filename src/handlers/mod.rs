@@ -2,6 +2,7 @@
 //! that names them. Handlers turn our own payload values into domain calls,
 //! stored state and recorded effects; they never touch HTTP.
 
+pub mod audit;
 pub mod calibrate;
 pub mod debrief;
 pub mod decide;
@@ -38,6 +39,7 @@ pub enum Command {
     Stats { rest: String },
     Calibration { rest: String },
     Calibrate { rest: String },
+    Audit { rest: String },
     ReportChannel { rest: String },
     Status,
     Help,
@@ -84,8 +86,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "outcome",
-        usage: "/staffloop outcome <accepted|declined>",
-        summary: "Hiring manager: record how the offer ended.",
+        usage: "/staffloop outcome <accepted [YYYY-MM-DD]|declined>",
+        summary: "Hiring manager: record how the offer ended, and when the hire starts (their manager then gets on-the-job check-ins after 6 and 12 months).",
     },
     CommandSpec {
         name: "status",
@@ -106,6 +108,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "calibrate",
         usage: "/staffloop calibrate",
         summary: "Admins and hiring managers: a practice debrief. Pick two past candidates and a panel; everyone scores them blind from what their panels wrote, and all cards are revealed at once beside the original scores.",
+    },
+    CommandSpec {
+        name: "audit",
+        usage: "/staffloop audit",
+        summary: "Admins: how the last three staff hires work today, from private check-ins by who sees their work, against what their loops tested. Shows the round you are missing.",
     },
     CommandSpec {
         name: "report-channel",
@@ -153,6 +160,9 @@ impl Command {
                 rest: rest.to_string(),
             },
             "calibrate" => Command::Calibrate {
+                rest: rest.to_string(),
+            },
+            "audit" => Command::Audit {
                 rest: rest.to_string(),
             },
             "report-channel" => Command::ReportChannel {
@@ -278,6 +288,7 @@ pub async fn command(state: &AppState, cmd: SlashCommand) -> Reply {
             Command::Stats { rest } => stats::stats(state, &cmd, &rest).await,
             Command::Calibration { rest } => stats::calibration(state, &cmd, &rest).await,
             Command::Calibrate { rest } => calibrate::command(state, &cmd, &rest).await,
+            Command::Audit { rest } => audit::command(state, &cmd, &rest).await,
             Command::ReportChannel { rest } => stats::report_channel(state, &cmd, &rest).await,
             Command::Status => status::command(state, &cmd).await,
             Command::Help => Ok(help::reply(None)),
@@ -313,6 +324,8 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     }
                     views::practice::CALLBACK_ID => calibrate::submit(state, &sub).await,
                     views::practice::CARD_CALLBACK_ID => calibrate::submit_card(state, &sub).await,
+                    views::audit::CALLBACK_ID => audit::submit(state, &sub).await,
+                    views::audit::CHECKIN_CALLBACK_ID => audit::submit_checkin(state, &sub).await,
                     other => {
                         tracing::warn!(callback_id = %other, "unknown view submission");
                         return Reply::Ack;
@@ -355,6 +368,8 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     views::practice::REVEAL_ACTION => {
                         calibrate::reveal_button(state, &action).await
                     }
+                    views::audit::CHECKIN_ACTION => audit::open_checkin(state, &action).await,
+                    views::audit::CLOSE_ACTION => audit::close_button(state, &action).await,
                     other => match other
                         .strip_prefix(crate::slack::views::reveal::DECIDE_ACTION_PREFIX)
                         .and_then(crate::domain::Level::parse)

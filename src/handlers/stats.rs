@@ -62,7 +62,8 @@ pub async fn calibration(state: &AppState, cmd: &SlashCommand, rest: &str) -> Ap
         Minimums::default(),
     )
     .await?;
-    Ok(Reply::Json(view::calibration_ephemeral(&r)))
+    let v = report::validity(&state.db, cmd.team_id.as_str()).await?;
+    Ok(Reply::Json(view::calibration_ephemeral(&r, Some(&v))))
 }
 
 pub async fn report_channel(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppResult<Reply> {

@@ -2,6 +2,7 @@
 //! Slack effect, and the scheduler that runs due jobs (stage prompts,
 //! reminders, the hiring manager's lists).
 
+pub mod checkins;
 pub mod debrief;
 pub mod housekeeping;
 pub mod outbox_worker;

@@ -91,6 +91,8 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::Housekeeping => super::housekeeping::run(state, job).await,
             JobKind::Prep => prompts::prep(state, job).await,
             JobKind::CalibrationReveal => super::practice::run(state, job).await,
+            JobKind::OutcomeCheckIn => super::checkins::outcome(state, job).await,
+            JobKind::CheckInReminder => super::checkins::reminder(state, job).await,
         }
     }
     .instrument(span.clone())

@@ -2,6 +2,7 @@
 //! or PostgreSQL (for several replicas). Every query here is written once in
 //! the SQL both backends understand; a query only one of them accepts is a bug.
 
+pub mod audits;
 pub mod calibrations;
 pub mod cards;
 pub mod decisions;
@@ -305,6 +306,7 @@ stored_as_text!(
     crate::domain::DocGate,
     crate::domain::DecisionStatus,
     crate::domain::CalibrationState,
+    crate::domain::AuditState,
     crate::domain::JobKind
 );
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod audit;
 mod authz;
 mod calibration;
 mod cli;

@@ -1,6 +1,7 @@
 //! Block Kit builders. Each returns plain JSON in Slack's documented shape;
 //! limits from Slack's docs are enforced here, where the text is assembled.
 
+pub mod audit;
 pub mod debrief;
 pub mod decision;
 pub mod gate;

@@ -5,7 +5,7 @@ use super::section;
 use crate::domain::calibration::{Agreement, InterviewerRow, Leaning, Minimums};
 use crate::domain::metrics::{Diagnosis, Share};
 use crate::messages::{self as m, Markup};
-use crate::report::{CalibrationReport, Report};
+use crate::report::{CalibrationReport, Report, ValidityReport};
 use serde_json::{json, Value};
 
 fn day(t: i64) -> String {
@@ -184,8 +184,56 @@ pub fn calibration_text(r: &CalibrationReport) -> String {
     calibration_sections(r, Markup::Plain).join("\n\n")
 }
 
-/// `/staffloop calibration`: to the admin who asked.
-pub fn calibration_ephemeral(r: &CalibrationReport) -> Value {
-    let parts = calibration_sections(r, Markup::Slack);
+/// `/staffloop calibration`: to the admin who asked, with what the loop
+/// predicted when on-the-job check-ins exist.
+pub fn calibration_ephemeral(r: &CalibrationReport, v: Option<&ValidityReport>) -> Value {
+    let mut parts = calibration_sections(r, Markup::Slack);
+    if let Some(v) = v.filter(|v| v.checkins > 0) {
+        parts.extend(validity_sections(v, Markup::Slack));
+    }
+    parts.truncate(MAX_MESSAGE_BLOCKS);
     json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
+}
+
+/// Blocks in one message (Slack's limit).
+const MAX_MESSAGE_BLOCKS: usize = 50;
+
+/// What the loop predicted, as sections.
+pub fn validity_sections(v: &ValidityReport, mk: Markup) -> Vec<String> {
+    let mut out = vec![format!(
+        "{}\n{}",
+        m::validity_title(mk),
+        m::validity_scope(v.hires, v.checkins, v.min_pairs)
+    )];
+    if v.checkins == 0 {
+        out.push(m::VALIDITY_NONE.to_string());
+        return out;
+    }
+    for (by, rows, people) in [
+        ("stage", &v.stages, false),
+        ("interviewer", &v.interviewers, true),
+    ] {
+        let mut lines = vec![m::validity_heading(mk, by)];
+        for r in rows {
+            let who = match (people, mk) {
+                (true, Markup::Slack) => format!("<@{}>", r.key),
+                _ => r.title.clone(),
+            };
+            let cells: Vec<String> = r
+                .dimensions
+                .iter()
+                .map(|c| {
+                    let ci = c.low.zip(c.high);
+                    m::validity_cell(c.dimension.title(), c.rho, c.n, ci, v.min_pairs)
+                })
+                .collect();
+            lines.push(format!("{who}: {}", cells.join(" · ")));
+        }
+        out.extend(super::pack_sections(lines));
+    }
+    out
+}
+
+pub fn validity_text(v: &ValidityReport) -> String {
+    validity_sections(v, Markup::Plain).join("\n\n")
 }

@@ -116,6 +116,27 @@ pub fn practice_modal(rubric: &Rubric, code: char, callback_id: &str, metadata: 
     )
 }
 
+/// The on-the-job check-in: the four dimensions with their anchors, scored
+/// for how the hire works now, evidence for each, and the level they work
+/// at (senior, staff, senior staff) where a card has its recommendation.
+pub fn checkin_modal(rubric: &Rubric, hire: &str, callback_id: &str, metadata: &str) -> Value {
+    let mut spec = practice_spec('A');
+    spec.title = m::CHECKIN_TITLE.to_string();
+    let intro = section(&m::checkin_intro(&escape(hire)));
+    let mut view = card_modal(rubric, &spec, intro, m::CHECKIN_HINT, callback_id, metadata);
+    if let Some(last) = view["blocks"].as_array_mut().and_then(|b| b.last_mut()) {
+        *last = input(
+            block_id(CardField::Recommendation),
+            m::WORKING_AT_LABEL,
+            json!({"type": "static_select", "action_id": ACTION, "options": [
+                level_option(Level::Senior), level_option(Level::Staff), level_option(Level::SeniorStaff)]}),
+            None,
+        );
+    }
+    view["title"] = plain(m::CHECKIN_MODAL_TITLE);
+    view
+}
+
 /// What a practice card scores: all four dimensions, no stage's extras.
 pub fn practice_spec(code: char) -> StageSpec {
     StageSpec {

@@ -1,0 +1,109 @@
+//! Delivering the audit's and the check-ins' effects. Only DMs to judges
+//! and admins, and the report channel when an admin chose it: never a loop
+//! channel. On-the-job evidence is never sent to Slack at all.
+
+use super::deliver::{call, Failure, Sent};
+use super::Effect;
+use crate::domain::audit::{self, Hire};
+use crate::domain::{Criterion, Level};
+use crate::slack::views::audit as views;
+use crate::store::audits;
+use crate::store::outbox::Delivery;
+use crate::AppState;
+use serde_json::json;
+
+/// The audit's hires with a sent check-in, and the names of those without.
+pub async fn audit_hires(
+    state: &AppState,
+    audit_id: i64,
+) -> anyhow::Result<(Vec<Hire>, Vec<String>, usize)> {
+    let checkins = audits::audit_checkins(&state.db, audit_id).await?;
+    let asked = checkins.len();
+    let mut hires = Vec::new();
+    let mut missing = Vec::new();
+    for c in checkins {
+        if c.submitted_at.is_none() {
+            missing.push(c.candidate_name);
+            continue;
+        }
+        let on_job = audits::checkin_scores(&state.db, c.id)
+            .await?
+            .into_iter()
+            .filter_map(|(k, s)| match Criterion::parse(&k) {
+                Some(Criterion::Dimension(d)) => Some((d, s as u8)),
+                _ => None,
+            })
+            .collect();
+        let loop_scores = audits::loop_scores(&state.db, c.loop_id)
+            .await?
+            .into_iter()
+            .filter_map(|(stage, k, s)| match Criterion::parse(&k) {
+                Some(Criterion::Dimension(d)) => Some((stage, d, s as u8)),
+                _ => None,
+            })
+            .collect();
+        hires.push(Hire {
+            name: c.candidate_name,
+            on_job,
+            working_at: c.working_at.as_deref().and_then(Level::parse),
+            loop_scores,
+        });
+    }
+    Ok((hires, missing, asked))
+}
+
+pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
+    use Effect::*;
+    match effect {
+        AskCheckIn {
+            checkin_id,
+            user,
+            reminder,
+        } => {
+            let Some(c) = audits::checkin(&state.db, *checkin_id).await? else {
+                return Err(Failure::Missing("the check-in is gone"));
+            };
+            if c.submitted_at.is_some() {
+                return Ok(()); // sent meanwhile: nothing to ask
+            }
+            if let Some(a) = c.audit_id {
+                let closed = audits::audit(&state.db, a)
+                    .await?
+                    .is_none_or(|a| a.state != crate::domain::AuditState::Open);
+                if closed {
+                    return Ok(());
+                }
+            }
+            let mut body = views::checkin_prompt(c.id, &c.candidate_name, c.months, *reminder);
+            body["channel"] = json!(user);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        TellAuditStarted { audit_id, user } => {
+            let hires: Vec<(String, String)> = audits::audit_checkins(&state.db, *audit_id)
+                .await?
+                .into_iter()
+                .map(|c| (c.candidate_name, c.judge))
+                .collect();
+            let mut body = views::started(*audit_id, &hires);
+            body["channel"] = json!(user);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        SendAuditReport { audit_id, user } => {
+            let mut body = report(state, *audit_id).await?;
+            body["channel"] = json!(user);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        PostAuditReport { audit_id, channel } => {
+            let mut body = report(state, *audit_id).await?;
+            body["channel"] = json!(channel);
+            call(state, "chat.postMessage", &body).await.map(drop)
+        }
+        _ => Err(Failure::Missing("not an audit's effect")),
+    }
+}
+
+async fn report(state: &AppState, audit_id: i64) -> Result<serde_json::Value, Failure> {
+    let (hires, missing, asked) = audit_hires(state, audit_id).await?;
+    let findings = audit::audit(&hires);
+    Ok(views::report(&hires, &findings, &missing, asked))
+}
