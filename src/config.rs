@@ -623,6 +623,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn check_in_months_read_as_a_list_or_off() {
+        assert_eq!(checkin_months("12, 6,6").unwrap(), vec![6, 12]);
+        assert!(checkin_months("").unwrap().is_empty());
+        assert!(checkin_months("off").unwrap().is_empty());
+        assert!(checkin_months("0").is_err());
+        assert!(checkin_months("6,twelve").is_err());
+    }
+
+    #[test]
     fn debug_output_redacts_every_secret() {
         let mut r = raw();
         r.database_url = Some("postgres://staffloop:pw-s3cret@db.internal:5432/staffloop".into());

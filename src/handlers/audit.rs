@@ -287,7 +287,16 @@ pub async fn close_button(state: &AppState, action: &BlockAction) -> anyhow::Res
     if !state.is_admin(user) {
         return super::notice(state, team, user, channel, m::AUDIT_CLOSE_NOT_ALLOWED).await;
     }
-    let closing = report_effects(state, team, a.id, user, a.post_to_channel != 0).await?;
+    // The result goes to the admin who started the audit, and to whoever
+    // closed it when that is someone else.
+    let mut closing =
+        report_effects(state, team, a.id, &a.created_by, a.post_to_channel != 0).await?;
+    if user != a.created_by {
+        closing.push(Effect::SendAuditReport {
+            audit_id: a.id,
+            user: user.to_string(),
+        });
+    }
     let now = state.clock.unix();
     let mut tx = state.db.begin().await?;
     if !audits::close(&mut tx, a.id, now).await? {
