@@ -91,6 +91,9 @@ pub struct Tuning {
     /// Months after a hire starts that their manager gets an on-the-job
     /// check-in (STAFFLOOP_CHECKIN_MONTHS; empty or `off`: none).
     pub checkin_months: Vec<i64>,
+    /// Minutes after the debrief starts that the final vote opens by itself
+    /// (STAFFLOOP_FINAL_VOTE_MINUTES; 0: only when the hiring manager opens it).
+    pub final_vote_minutes: i64,
     /// Socket Mode: how often the bot pings the socket...
     pub socket_ping_every: Duration,
     /// ...and how long without any frame before it counts the socket dead
@@ -100,6 +103,9 @@ pub struct Tuning {
 
 /// Hours before a live stage that its interviewers are briefed, by default.
 pub const DEFAULT_PREP_HOURS: i64 = 24;
+
+/// Minutes into the debrief that the final vote opens by itself, by default.
+pub const DEFAULT_FINAL_VOTE_MINUTES: i64 = 30;
 
 /// Months after a hire starts that their manager is asked, by default.
 pub const DEFAULT_CHECKIN_MONTHS: [i64; 2] = [6, 12];
@@ -139,6 +145,7 @@ impl Default for Tuning {
             prep_hours: DEFAULT_PREP_HOURS,
             calibration_days: DEFAULT_CALIBRATION_DAYS,
             checkin_months: DEFAULT_CHECKIN_MONTHS.to_vec(),
+            final_vote_minutes: DEFAULT_FINAL_VOTE_MINUTES,
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),
         }
@@ -335,6 +342,7 @@ pub struct RawConfig {
     pub prep_hours: Option<String>,
     pub calibration_days: Option<String>,
     pub checkin_months: Option<String>,
+    pub final_vote_minutes: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -509,6 +517,14 @@ impl RawConfig {
             "days (0 turns the calibration warnings off)",
         )? {
             tuning.calibration_days = d;
+        }
+        if let Some(n) = whole_number(
+            self.final_vote_minutes,
+            "STAFFLOOP_FINAL_VOTE_MINUTES",
+            0..=24 * 60,
+            "minutes (0 opens it only by the hiring manager's button)",
+        )? {
+            tuning.final_vote_minutes = n;
         }
         if let Some(raw) = self.checkin_months {
             tuning.checkin_months = checkin_months(&raw)?;

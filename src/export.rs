@@ -66,7 +66,8 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         .await?
         .into_iter()
         .map(|d| json!({"level": d.level, "note": d.note, "by": d.decided_by, "proposed_at": d.proposed_at,
-                        "confirmed_at": d.confirmed_at, "status": d.status, "corrects": d.corrects}))
+                        "confirmed_at": d.confirmed_at, "status": d.status, "corrects": d.corrects,
+                        "cards_median": d.cards_median, "votes_median": d.votes_median, "departs": d.departs != 0}))
         .collect();
     // On-the-job check-ins are the most sensitive rows kept: only when an
     // operator forces it, and the forcing is audited (before it is read).
@@ -103,6 +104,15 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
     let audit = loops::audit_trail(db, id)
         .await
         .context("reading the audit log")?;
+    let final_votes: Vec<Value> = crate::store::votes::votes(db, id)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let revisions: Value = serde_json::from_str(&v.revisions).unwrap_or(Value::Null);
+            json!({"voter": v.voter, "card_level": v.card_level, "level": v.level, "reason": v.reason,
+                   "revisions": revisions, "submitted_at": v.submitted_at})
+        })
+        .collect();
     let mut out = json!({
         "loop": {"id": l.id, "team_id": l.team_id, "candidate": l.candidate_name, "applied_level": l.applied_level,
                  "hiring_manager": l.hiring_manager, "channel_id": l.channel_id, "channel_name": l.channel_name,
@@ -114,6 +124,7 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
                  "state": s.state, "interviewers": s.interviewers.iter().map(|(u, _)| u).collect::<Vec<_>>()})).collect::<Vec<_>>(),
         "cards": cards,
         "decisions": decisions,
+        "final_votes": final_votes,
         "audit": audit.into_iter().map(|(actor, action, at)| json!({"actor": actor, "action": action, "at": at})).collect::<Vec<_>>(),
     });
     if let Some(c) = checkins {

@@ -181,6 +181,9 @@ struct ServeArgs {
     /// Months after a hire starts that their manager gets an on-the-job check-in, comma-separated; off = none [default: 6,12].
     #[arg(long, env = "STAFFLOOP_CHECKIN_MONTHS")]
     checkin_months: Option<String>,
+    /// Minutes into the debrief that the final vote opens by itself; 0 = only by the hiring manager's button [default: 30].
+    #[arg(long, env = "STAFFLOOP_FINAL_VOTE_MINUTES")]
+    final_vote_minutes: Option<String>,
     /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
     #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
     retention_days: Option<String>,
@@ -566,6 +569,7 @@ async fn run() -> ExitCode {
                 prep_hours: args.prep_hours,
                 calibration_days: args.calibration_days,
                 checkin_months: args.checkin_months,
+                final_vote_minutes: args.final_vote_minutes,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

@@ -426,6 +426,10 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "invite_to_calibration_channel" => "invite everyone to the calibration channel".into(),
         "post_calibration_intro" => "post the introduction in the calibration channel".into(),
         "send_packet" => format!("send {who} their practice packet"),
+        "ask_final_vote" => format!("ask {who} for their final vote"),
+        "post_vote_opened" | "note_final_vote" | "post_final_votes" => {
+            "post the final votes in the debrief thread".into()
+        }
         "ask_check_in" => format!("ask {who} for an on-the-job check-in"),
         "tell_audit_started" | "send_audit_report" => format!("send {who} the audit's news"),
         "post_audit_report" => "post the audit's result in the report channel".into(),
@@ -1646,4 +1650,189 @@ pub fn validity_cell(
         (None, _) if n >= min => format!("{title} undefined (n {n}, no variation)"),
         (None, _) => format!("{title} n {n}, too few"),
     }
+}
+
+// --- Final votes after the reveal ---
+
+pub const COLLECT_VOTES_BUTTON: &str = "Collect final votes";
+pub const VOTES_NOT_ALLOWED: &str =
+    "Only the loop's hiring manager (or an admin) opens or closes the final vote.";
+pub const VOTES_TOO_EARLY: &str = "Final votes open after the reveal.";
+pub const VOTES_ALREADY_OPEN: &str = "The final vote is already open.";
+pub const VOTES_NOT_OPEN: &str = "The final vote is not open.";
+pub const VOTES_ALREADY_CLOSED: &str =
+    "The final vote is closed; the votes are in the reveal thread.";
+pub const NOT_A_VOTER: &str =
+    "Final votes are for the panelists who sent a card before the debrief.";
+
+pub fn vote_ask(candidate: &str) -> String {
+    format!(
+        "The discussion of *{candidate}* is done. What level do you hold to now? Your final vote is private, \
+         locked when sent and hidden until everyone has voted; your card itself never changes."
+    )
+}
+
+pub const VOTE_BUTTON: &str = "Cast final vote";
+
+pub fn vote_fallback(candidate: &str) -> String {
+    format!("Your final vote on {candidate}")
+}
+
+pub fn votes_opened(voters: &str) -> String {
+    format!(
+        ":ballot_box_with_ballot: *Final votes are open* for {voters}. Each is private, locked when sent, and shown here at once when all are in \
+         or the hiring manager closes the vote."
+    )
+}
+
+pub const CLOSE_VOTES_BUTTON: &str = "Close the vote";
+
+pub fn vote_noted(user: &str, voted: i64, expected: i64) -> String {
+    format!("{user} has voted ({voted} of {expected} in).")
+}
+
+pub const VOTE_TITLE: &str = "Final vote";
+pub const VOTE_SUBMIT: &str = "Lock my vote";
+
+pub fn vote_intro(candidate: &str, card_level: &str) -> String {
+    format!(
+        "*Final vote · {candidate}*\nYour card called *{card_level}*. Say the level you hold to now. \
+         If it moved, say why; you may also revise a dimension score, each change with its reason. Your card stays as it was."
+    )
+}
+
+pub const VOTE_LEVEL_LABEL: &str = "My final level";
+pub const VOTE_REASON_LABEL: &str = "Why it moved (required when it did)";
+
+pub fn revise_label(title: &str, was: u8) -> String {
+    format!("{title} (your card: {was})")
+}
+
+pub fn revise_reason_label(title: &str) -> String {
+    format!("Why {title} changed (required when it did)")
+}
+
+pub const VOTE_LEVEL_MISSING: &str = "Pick your final level.";
+pub const VOTE_REASON_MISSING: &str =
+    "Your level moved from your card's: say what in the discussion moved it.";
+pub const REVISION_REASON_MISSING: &str = "This score changed from your card's: say why.";
+
+pub fn vote_locked(candidate: &str) -> String {
+    format!(
+        "Your final vote on *{candidate}* is locked. It is shown with the others when all are in."
+    )
+}
+
+pub fn vote_already(when: &str) -> String {
+    format!("You already voted; your vote is locked (since {when}).")
+}
+
+pub const VOTES_HEADING: &str = "Final votes";
+
+pub fn vote_kept(who: &str, level: &str) -> String {
+    format!("{who}: kept *{level}*")
+}
+
+pub fn vote_moved(who: &str, from: &str, to: &str, toward: &str) -> String {
+    if toward.is_empty() {
+        format!("{who}: moved *{from} → {to}*")
+    } else {
+        format!("{who}: moved *{from} → {to}*, toward {toward}")
+    }
+}
+
+pub fn vote_reason(reason: &str) -> String {
+    format!("    _Why:_ {reason}")
+}
+
+pub fn vote_revision(title: &str, from: i64, to: i64, reason: &str) -> String {
+    format!("    {title}: {from} → {to}. {reason}")
+}
+
+pub const TOWARD_HM: &str = "the hiring manager's card";
+pub const TOWARD_BR: &str = "the bar raiser's card";
+pub const TOWARD_MEDIAN: &str = "the panel's median card";
+
+pub fn votes_summary(moved: usize, total: usize, hm: usize, br: usize, median: usize) -> String {
+    if moved == 0 {
+        return format!("All {total} held to their cards.");
+    }
+    format!(
+        "*{moved} of {total} moved* after the discussion: {hm} toward {TOWARD_HM}, {br} toward {TOWARD_BR}, {median} toward {TOWARD_MEDIAN}."
+    )
+}
+
+pub fn votes_missing(who: &str) -> String {
+    format!("Did not vote before the vote closed: {who}.")
+}
+
+pub fn mechanical_line(cards: Option<&str>, votes: Option<(&str, usize)>, opened: bool) -> String {
+    let cards = cards
+        .map(|c| format!("*{c}*"))
+        .unwrap_or_else(|| "none".into());
+    let votes = match (votes, opened) {
+        (Some((v, n)), _) => format!("*{v}* ({n} votes)"),
+        (None, true) => "still being collected".into(),
+        (None, false) => "not collected".into(),
+    };
+    format!("Mechanical result: the cards' middle call is {cards}; the final votes' middle call: {votes}.")
+}
+
+pub fn decide_departs(level: &str, cards: &str, votes: &str) -> String {
+    format!(
+        "*{level}* departs from both the cards' middle call ({cards}) and the final votes' ({votes}). \
+         Give your reason with the decision: `/staffloop decide {} <your reason>`.",
+        level.to_lowercase().replace(' ', "-")
+    )
+}
+
+pub fn departure_counted(departed: i64, total: i64) -> String {
+    format!(
+        ":scales: {departed} of {total} decisions this window departed from both the cards' and the final votes' middle call, each with its reason on record."
+    )
+}
+
+// --- Drift after discussion, in the calibration report ---
+
+pub fn drift_heading(mk: Markup) -> String {
+    mk.bold("After the discussion: final votes against cards")
+}
+
+pub fn drift_panel(
+    loops: usize,
+    votes: usize,
+    moved: usize,
+    hm: usize,
+    br: usize,
+    median: usize,
+) -> String {
+    format!(
+        "Panel: {votes} final votes over {loops} loops, {moved} moved ({hm} toward the hiring manager's card, {br} toward the bar raiser's, {median} toward the median card)."
+    )
+}
+
+pub fn drift_person(
+    who: &str,
+    votes: usize,
+    moved: usize,
+    hm: usize,
+    br: usize,
+    median: usize,
+    readable: bool,
+) -> String {
+    let tail = if readable {
+        ""
+    } else {
+        " — too few to read anything into"
+    };
+    format!("{who}: moved {moved} of {votes} (toward the HM {hm}, the bar raiser {br}, the median {median}){tail}")
+}
+
+pub fn drift_hm(who: &str, votes: usize, toward: usize, readable: bool) -> String {
+    let tail = if readable {
+        ""
+    } else {
+        " — too few to read anything into"
+    };
+    format!("{who}'s panels moved toward their card in {toward} of {votes} votes{tail}")
 }

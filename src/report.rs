@@ -185,6 +185,27 @@ pub struct CalibrationReport {
     pub to: i64,
     #[serde(flatten)]
     pub calibration: Calibration,
+    /// Final votes against cards, over loops whose vote closed in the window.
+    pub drift: crate::domain::votes::DriftReport,
+}
+
+/// Drift after discussion over the loops whose final vote closed in
+/// `[from, to)`.
+pub async fn drift(
+    db: &Db,
+    team: &str,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<crate::domain::votes::DriftReport> {
+    let mut loops = Vec::new();
+    for (loop_id, hm) in crate::store::votes::closed_loops(db, team, from, to).await? {
+        let Some(b) = crate::effects::votes::ballot(db, loop_id).await? else {
+            continue;
+        };
+        let (_, moves) = crate::effects::votes::moves(db, loop_id, &b).await?;
+        loops.push((moves, hm, b.anchors.hiring_manager.is_some()));
+    }
+    Ok(crate::domain::votes::drift(&loops))
 }
 
 pub async fn calibration(
@@ -201,6 +222,7 @@ pub async fn calibration(
         from,
         to: now,
         calibration: rated(db, team, from, now, min).await?,
+        drift: drift(db, team, from, now).await?,
     })
 }
 

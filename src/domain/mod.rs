@@ -18,6 +18,7 @@ pub mod slug;
 pub mod stage;
 pub mod states;
 pub mod template;
+pub mod votes;
 
 pub use ids::{ChannelId, TeamId, UserId};
 pub use loop_plan::{Field, FieldErrors, LoopDraft, LoopPlan, PlannedStage, StageDraft};

@@ -137,11 +137,14 @@ states! {
         OutcomeCheckIn = "outcome_check_in",
         /// A check-in is still not in: remind its judge.
         CheckInReminder = "check_in_reminder",
+        /// A while into the debrief: open the final vote.
+        OpenFinalVotes = "open_final_votes",
     }
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 14] = [
+        JobKind::OpenFinalVotes,
         JobKind::CalibrationReveal,
         JobKind::OutcomeCheckIn,
         JobKind::CheckInReminder,

@@ -113,7 +113,10 @@ fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec
         &snap.summary,
         &snap.views,
         snap.expected,
-        loop_id,
+        views::reveal::DecideRow {
+            loop_id,
+            mechanical: &snap.mechanical,
+        },
     )
 }
 
@@ -339,6 +342,10 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         | NoteCalibrationCard { .. }
         | PostCalibrationReveal { .. }
         | PostCalibrationSummary { .. } => super::practice::send(state, d, effect).await,
+        AskFinalVote { .. }
+        | PostVoteOpened { .. }
+        | NoteFinalVote { .. }
+        | PostFinalVotes { .. } => super::votes::send(state, d, effect).await,
         AskCheckIn { .. }
         | TellAuditStarted { .. }
         | SendAuditReport { .. }
@@ -601,7 +608,12 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             applied,
             level,
         } => {
-            let body = views::decision::proposal(*applied, *level, *decision_id);
+            let loop_id = crate::store::decisions::get(db, *decision_id)
+                .await?
+                .map(|d| d.loop_id)
+                .ok_or(Failure::Missing("the decision is gone"))?;
+            let mech = super::votes::mechanical(db, loop_id).await?;
+            let body = views::decision::proposal(*applied, *level, *decision_id, &mech);
             ephemeral(state, body, user, channel.as_deref()).await
         }
         ConfirmDebriefStart {
@@ -756,10 +768,11 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let low = crate::report::low_agreement(db, &r).await?;
             let days = state.tuning.calibration_days;
             let stale = crate::report::calibration_stale(db, &d.team_id, *as_of, days).await?;
+            let departures = crate::store::votes::departures(db, &d.team_id, r.from, r.to).await?;
             call(
                 state,
                 "chat.postMessage",
-                &views::report::post(&r, &low, stale, channel),
+                &views::report::post(&r, &low, stale, departures, channel),
             )
             .await
             .map(drop)

@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod legacy;
 pub mod practice;
 pub mod reveal;
+pub mod votes;
 
 use crate::domain::{Level, StageKind};
 use crate::store::{outbox, Tx};
@@ -143,6 +144,28 @@ pub enum Effect {
     ArchiveLoopChannel {
         loop_id: i64,
     },
+    // Final votes after the reveal.
+    /// Asks one panelist, privately, for their final vote.
+    AskFinalVote {
+        loop_id: i64,
+        user: String,
+    },
+    /// In the reveal thread: the vote is open (who votes, never how), with
+    /// the hiring manager's button to close it.
+    PostVoteOpened {
+        loop_id: i64,
+    },
+    /// In the reveal thread: who voted (never what), and how many are in.
+    NoteFinalVote {
+        loop_id: i64,
+        user: String,
+        voted: i64,
+        expected: i64,
+    },
+    /// In the reveal thread, once: every vote, who moved and toward whom.
+    PostFinalVotes {
+        loop_id: i64,
+    },
     // Sentences from `messages`.
     /// To the loop's channel.
     LoopChannelNote {
@@ -265,6 +288,9 @@ impl Effect {
             | PostLateAddendum { loop_id, .. }
             | UpdateRevealSummary { loop_id }
             | ArchiveLoopChannel { loop_id }
+            | PostVoteOpened { loop_id }
+            | NoteFinalVote { loop_id, .. }
+            | PostFinalVotes { loop_id }
             | LoopChannelNote { loop_id, .. } => format!("loop:{loop_id}"),
             PromptInterviewer { user, .. }
             | PrepInterviewer { user, .. }
@@ -289,6 +315,7 @@ impl Effect {
                 format!("calibration:{calibration_id}")
             }
             SendPacket { user, .. }
+            | AskFinalVote { user, .. }
             | AskCheckIn { user, .. }
             | TellAuditStarted { user, .. }
             | SendAuditReport { user, .. } => format!("user:{user}"),
@@ -318,6 +345,10 @@ impl Effect {
             | PostLateAddendum { loop_id, .. }
             | UpdateRevealSummary { loop_id }
             | ArchiveLoopChannel { loop_id }
+            | AskFinalVote { loop_id, .. }
+            | PostVoteOpened { loop_id }
+            | NoteFinalVote { loop_id, .. }
+            | PostFinalVotes { loop_id }
             | LoopChannelNote { loop_id, .. } => Some(*loop_id),
             _ => None,
         }

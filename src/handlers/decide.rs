@@ -47,6 +47,18 @@ async fn propose(
         [_] => return Err(AppError::user(m::DECIDE_NEEDS_REASON)),
         _ => return Err(AppError::user(m::DECIDE_CORRECTED_ALREADY)),
     };
+    // Beside the mechanical results: departing from both the cards' and the
+    // final votes' middle call needs a reason, kept with the decision.
+    let mech = crate::effects::votes::mechanical(&state.db, l.id).await?;
+    let votes_median = mech.votes.map(|(v, _)| v);
+    let departs = crate::domain::votes::departs(level, mech.cards, votes_median);
+    if departs && note.is_none() {
+        return Err(AppError::user(m::decide_departs(
+            level.title(),
+            mech.cards.map(Level::title).unwrap_or("none"),
+            votes_median.map(Level::title).unwrap_or("none"),
+        )));
+    }
     let now = state.clock.unix();
     let note = note.map(|n| truncate(n, MAX_NOTE_CHARS));
     let mut tx = state.db.begin().await?;
@@ -58,6 +70,14 @@ async fn propose(
         user,
         corrects,
         now,
+    )
+    .await?;
+    crate::store::votes::set_mechanical(
+        &mut tx,
+        id,
+        mech.cards.map(Level::as_str),
+        votes_median.map(Level::as_str),
+        departs,
     )
     .await?;
     tx.commit().await?;
@@ -81,7 +101,8 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
     let id = propose(state, &l, cmd.user_id.as_str(), level, note).await?;
-    let mut reply = views::decision::proposal(applied(&l), level, id);
+    let mech = crate::effects::votes::mechanical(&state.db, l.id).await?;
+    let mut reply = views::decision::proposal(applied(&l), level, id, &mech);
     reply["response_type"] = json!("ephemeral");
     Ok(Reply::Json(reply))
 }

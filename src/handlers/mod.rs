@@ -16,6 +16,7 @@ pub mod scorecard;
 pub mod stats;
 pub mod status;
 pub mod swap;
+pub mod votes;
 
 use crate::effects::{self, Effect};
 use crate::error::{AppError, AppResult};
@@ -326,6 +327,7 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     views::practice::CARD_CALLBACK_ID => calibrate::submit_card(state, &sub).await,
                     views::audit::CALLBACK_ID => audit::submit(state, &sub).await,
                     views::audit::CHECKIN_CALLBACK_ID => audit::submit_checkin(state, &sub).await,
+                    views::votes::CALLBACK_ID => votes::submit(state, &sub).await,
                     other => {
                         tracing::warn!(callback_id = %other, "unknown view submission");
                         return Reply::Ack;
@@ -370,6 +372,9 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                     }
                     views::audit::CHECKIN_ACTION => audit::open_checkin(state, &action).await,
                     views::audit::CLOSE_ACTION => audit::close_button(state, &action).await,
+                    views::votes::COLLECT_ACTION => votes::collect(state, &action).await,
+                    views::votes::VOTE_ACTION => votes::open_vote(state, &action).await,
+                    views::votes::CLOSE_ACTION => votes::close(state, &action).await,
                     other => match other
                         .strip_prefix(crate::slack::views::reveal::DECIDE_ACTION_PREFIX)
                         .and_then(crate::domain::Level::parse)

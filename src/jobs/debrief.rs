@@ -65,6 +65,13 @@ pub async fn start(
     }
     let team_id = reveal_effects(&mut tx, loop_id, state.clock.unix_ms()).await?;
     jobs::complete_by_key(&mut tx, &format!("debrief:{loop_id}"), now).await?;
+    // The final vote opens by itself a while into the debrief, unless the
+    // hiring manager opens it first.
+    let minutes = state.tuning.final_vote_minutes;
+    if minutes > 0 {
+        let job = super::votes::open_job(&team_id, loop_id, now + minutes * 60);
+        jobs::schedule(&mut tx, &job, now).await?;
+    }
     // Nothing more is asked for before this debrief: no reminders, no
     // prompts for stages not held (those are cancelled, and their
     // interviewers told), no pre-debrief lists.

@@ -10,3 +10,4 @@ pub mod practice;
 pub mod prompts;
 pub mod report;
 pub mod scheduler;
+pub mod votes;

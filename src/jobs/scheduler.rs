@@ -93,6 +93,12 @@ async fn run_one(state: &AppState, job: &Job) {
             JobKind::CalibrationReveal => super::practice::run(state, job).await,
             JobKind::OutcomeCheckIn => super::checkins::outcome(state, job).await,
             JobKind::CheckInReminder => super::checkins::reminder(state, job).await,
+            JobKind::OpenFinalVotes => match job.loop_id {
+                Some(loop_id) => super::votes::open(state, loop_id, "staffloop", Some(job))
+                    .await
+                    .map(drop),
+                None => Err(anyhow::anyhow!("a final-vote job without its loop")),
+            },
         }
     }
     .instrument(span.clone())

@@ -15,10 +15,16 @@ pub struct Decision {
     pub confirmed_at: Option<i64>,
     pub status: crate::domain::DecisionStatus,
     pub corrects: Option<i64>,
+    /// The mechanical results beside it when proposed.
+    pub cards_median: Option<String>,
+    pub votes_median: Option<String>,
+    /// Non-zero when it departed from both (its note is the reason).
+    pub departs: i64,
 }
 
 const COLUMNS: &str =
-    "id, loop_id, level, note, decided_by, proposed_at, confirmed_at, status, corrects";
+    "id, loop_id, level, note, decided_by, proposed_at, confirmed_at, status, corrects, \
+     cards_median, votes_median, departs";
 
 pub async fn propose(
     tx: &mut Tx,

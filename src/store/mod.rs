@@ -14,6 +14,7 @@ pub mod loops;
 pub mod metrics;
 pub mod outbox;
 pub mod teams;
+pub mod votes;
 
 use anyhow::Context;
 use futures::future::BoxFuture;

@@ -23,3 +23,4 @@ mod scorecards;
 mod socket_mode;
 mod templates;
 mod transport;
+mod votes;

@@ -11,8 +11,21 @@ pub const CANCEL_ACTION: &str = "decision_cancel";
 
 /// The proposal's text and buttons (an ephemeral reply or `chat.postEphemeral`
 /// arguments without `channel` and `user`).
-pub fn proposal(applied: Level, level: Level, decision_id: i64) -> Value {
-    let text = m::decide_confirm(applied.title(), level.title(), level < applied);
+pub fn proposal(
+    applied: Level,
+    level: Level,
+    decision_id: i64,
+    mechanical: &crate::domain::votes::Mechanical,
+) -> Value {
+    let text = format!(
+        "{}\n{}",
+        m::decide_confirm(applied.title(), level.title(), level < applied),
+        m::mechanical_line(
+            mechanical.cards.map(Level::title),
+            mechanical.votes.map(|(l, n)| (l.title(), n)),
+            mechanical.vote_opened,
+        )
+    );
     json!({
         "text": text,
         "blocks": [

@@ -14,6 +14,7 @@ pub mod report;
 pub mod reveal;
 pub mod scorecard;
 pub mod status;
+pub mod votes;
 
 use serde_json::{json, Value};
 

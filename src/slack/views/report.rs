@@ -85,6 +85,7 @@ pub fn post(
     r: &Report,
     low: &[Agreement],
     stale: Option<crate::report::Stale>,
+    departures: (i64, i64),
     channel: &str,
 ) -> Value {
     let mut parts = sections(r, Markup::Slack);
@@ -98,6 +99,9 @@ pub fn post(
             &which,
             Minimums::default().alpha,
         ));
+    }
+    if departures.0 > 0 {
+        parts.push(m::departure_counted(departures.0, departures.1));
     }
     if let Some(s) = stale {
         parts.push(m::calibration_stale(
@@ -177,7 +181,52 @@ pub fn calibration_sections(r: &CalibrationReport, mk: Markup) -> Vec<String> {
         lines.push(m::interviewers_more(c.interviewers.len() - shown));
     }
     out.extend(super::pack_sections(lines));
+    out.extend(drift_sections(&r.drift, mk));
     out
+}
+
+/// Final votes against cards: the panel, each interviewer, each hiring
+/// manager's pull. Nothing when no vote closed in the window.
+fn drift_sections(d: &crate::domain::votes::DriftReport, mk: Markup) -> Vec<String> {
+    if d.panel.votes == 0 {
+        return Vec::new();
+    }
+    let who = |u: &str| match mk {
+        Markup::Slack => format!("<@{u}>"),
+        Markup::Plain => u.to_string(),
+    };
+    let p = &d.panel;
+    let mut lines = vec![
+        m::drift_heading(mk),
+        m::drift_panel(
+            d.loops,
+            p.votes,
+            p.moved,
+            p.toward_hiring_manager,
+            p.toward_bar_raiser,
+            p.toward_median,
+        ),
+    ];
+    for i in d.interviewers.iter().take(MAX_INTERVIEWERS_IN_SLACK) {
+        lines.push(m::drift_person(
+            &who(&i.user),
+            i.votes,
+            i.moved,
+            i.toward_hiring_manager,
+            i.toward_bar_raiser,
+            i.toward_median,
+            i.readable(),
+        ));
+    }
+    for h in &d.hiring_managers {
+        lines.push(m::drift_hm(
+            &who(&h.hiring_manager),
+            h.votes,
+            h.toward,
+            h.votes >= crate::domain::votes::MIN_VOTES,
+        ));
+    }
+    super::pack_sections(lines)
 }
 
 pub fn calibration_text(r: &CalibrationReport) -> String {

@@ -83,6 +83,13 @@ fn pack(sections: Vec<String>, fallback: &str, extra: impl Fn(&mut Value)) -> Ve
     messages
 }
 
+/// What the decision buttons under the summary need: the loop, and the
+/// mechanical results shown beside them.
+pub struct DecideRow<'a> {
+    pub loop_id: i64,
+    pub mechanical: &'a crate::domain::votes::Mechanical,
+}
+
 pub fn summary(
     rubric: &Rubric,
     candidate: &str,
@@ -90,8 +97,12 @@ pub fn summary(
     reveal: &Reveal,
     cards: &[CardView],
     expected: usize,
-    loop_id: i64,
+    decide: DecideRow<'_>,
 ) -> Vec<Value> {
+    let DecideRow {
+        loop_id,
+        mechanical,
+    } = decide;
     let mut sections = vec![format!(
         "{}\n{}",
         m::reveal_title(&escape(candidate), applied.title()),
@@ -191,12 +202,24 @@ pub fn summary(
     // The decision buttons sit under the last part of the summary.
     if let Some(last) = messages.last_mut() {
         let blocks = last["blocks"].as_array_mut().expect("pack builds blocks");
-        blocks.push(context(m::REVEAL_DECIDE));
-        let buttons: Vec<Value> = [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff]
+        blocks.push(context(&format!(
+            "{} {}",
+            m::REVEAL_DECIDE,
+            m::mechanical_line(
+                mechanical.cards.map(Level::title),
+                mechanical.votes.map(|(l, n)| (l.title(), n)),
+                mechanical.vote_opened,
+            )
+        )));
+        let mut buttons: Vec<Value> = [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff]
             .iter()
             .map(|l| json!({"type": "button", "text": {"type": "plain_text", "text": l.title()},
                             "action_id": format!("{DECIDE_ACTION_PREFIX}{}", l.as_str()), "value": loop_id.to_string()}))
             .collect();
+        if !mechanical.vote_opened {
+            buttons.push(json!({"type": "button", "text": {"type": "plain_text", "text": m::COLLECT_VOTES_BUTTON},
+                                "action_id": super::votes::COLLECT_ACTION, "value": loop_id.to_string()}));
+        }
         blocks.push(json!({"type": "actions", "elements": buttons}));
     }
     messages
