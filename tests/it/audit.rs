@@ -17,13 +17,6 @@ const IC: &str = "UINTVW00C";
 /// Woven into every check-in's evidence: it must never reach Slack.
 const MARK: &str = "CHECKMARK";
 
-const DIMS: [&str; 4] = [
-    "scope_of_judgement",
-    "architectural_decisions",
-    "cross_team_influence",
-    "mentorship_at_distance",
-];
-
 /// A card: interviewer, stage, scores in DIMS order (0 = not scored).
 type Seat = (&'static str, &'static str, [i64; 4]);
 
@@ -125,20 +118,6 @@ async fn send_checkin(app: &TestApp, judge: &str, checkin: i64, values: &Value) 
     .await;
     assert_eq!(r.status(), 200);
     r.text().await.unwrap()
-}
-
-/// What one person was told: ephemerally, or in a DM.
-fn told(app: &TestApp, user: &str) -> String {
-    app.slack
-        .calls()
-        .iter()
-        .filter(|c| {
-            (c.method == "chat.postEphemeral" && c.body["user"] == user)
-                || (c.method == "chat.postMessage" && c.body["channel"] == user)
-        })
-        .map(|c| c.body.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[tokio::test]

@@ -204,29 +204,7 @@ async fn calibration_reports_offsets_calls_and_agreement_to_admins_only() {
     );
 
     // The weekly downlevel post says when the panel agrees too little.
-    let out = report_cli(
-        &app.database_url,
-        &["downlevel", "--post", "--report-channel", "C0REPORTS"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    app.state.outbox_wakeup.notify_one();
-    let calls = app
-        .slack
-        .wait_for(10, "the weekly post", |c| {
-            c.iter()
-                .any(|c| c.method == "chat.postMessage" && c.body["channel"] == "C0REPORTS")
-        })
-        .await;
-    let post = calls
-        .iter()
-        .find(|c| c.body["channel"] == "C0REPORTS")
-        .unwrap()
-        .body
-        .to_string();
+    let post = weekly_post(&app).await;
     assert!(
         post.contains("The panel agrees too little on Scope of judgement (α 0.05 over 5 loops), Architectural decision quality (α -0.20 over 5 loops): below 0.67"),
         "{post}"

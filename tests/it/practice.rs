@@ -20,13 +20,6 @@ const ORIG_HM: &str = "UHMORIG01";
 /// before the reveal.
 const MARK: &str = "PRACMARK";
 
-const DIMS: [&str; 4] = [
-    "scope_of_judgement",
-    "architectural_decisions",
-    "cross_team_influence",
-    "mentorship_at_distance",
-];
-
 /// One original card: who, stage, scores by dimension (in DIMS order, 0 =
 /// not scored), level call, evidence.
 type Original = (
@@ -139,19 +132,6 @@ async fn send_card(app: &TestApp, who: &str, reference: &str, values: &Value) ->
     .await;
     assert_eq!(r.status(), 200);
     r.text().await.unwrap()
-}
-
-/// What one person was told: ephemerally, or in a DM.
-fn ephemerals_to(app: &TestApp, user: &str) -> Vec<String> {
-    app.slack
-        .calls()
-        .iter()
-        .filter(|c| {
-            (c.method == "chat.postEphemeral" && c.body["user"] == user)
-                || (c.method == "chat.postMessage" && c.body["channel"] == user)
-        })
-        .map(|c| c.body.to_string())
-        .collect()
 }
 
 #[tokio::test]
@@ -378,9 +358,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     // The packet's button opens the practice card for participants only.
     press(&app, "UOUTSIDER", "practice_score", &a_ref, P1, "1.1").await;
     app.drained().await;
-    assert!(ephemerals_to(&app, "UOUTSIDER")
-        .iter()
-        .any(|t| t.contains("participants only")));
+    assert!(told(&app, "UOUTSIDER").contains("participants only"));
     press(&app, P1, "practice_score", &a_ref, P1, "1.1").await;
     let modal = app.slack.calls_to("views.open").last().unwrap().body["view"].clone();
     assert_eq!(modal["callback_id"], "staffloop_practice_card");
@@ -463,9 +441,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     )
     .await;
     app.drained().await;
-    assert!(ephemerals_to(&app, P1)
-        .iter()
-        .any(|t| t.contains("Only whoever set up")));
+    assert!(told(&app, P1).contains("Only whoever set up"));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM calibrations WHERE state = 'revealed'")
             .await,
@@ -557,9 +533,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     )
     .await;
     app.drained().await;
-    assert!(ephemerals_to(&app, ADMIN)
-        .iter()
-        .any(|t| t.contains("already revealed")));
+    assert!(told(&app, ADMIN).contains("already revealed"));
     assert_eq!(
         app.slack.calls_to("chat.postMessage").len(),
         posted.len(),
@@ -608,29 +582,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     assert!(!plan.contains(&format!("<@{P1}> has never")), "{plan}");
 
     // The weekly post says calibration has gone stale.
-    let out = report_cli(
-        &app.database_url,
-        &["downlevel", "--post", "--report-channel", "C0REPORTS"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    app.state.outbox_wakeup.notify_one();
-    let calls = app
-        .slack
-        .wait_for(10, "the weekly post", |c| {
-            c.iter()
-                .any(|c| c.method == "chat.postMessage" && c.body["channel"] == "C0REPORTS")
-        })
-        .await;
-    let post = calls
-        .iter()
-        .find(|c| c.body["channel"] == "C0REPORTS")
-        .unwrap()
-        .body
-        .to_string();
+    let post = weekly_post(&app).await;
     assert!(
         post.contains(
             "Calibration has gone stale: 8 of the 9 people who interviewed in the last 90 days"

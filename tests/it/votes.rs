@@ -70,20 +70,6 @@ async fn vote(app: &TestApp, who: &str, loop_id: i64, values: &Value) -> String 
     r.text().await.unwrap()
 }
 
-/// What one person was told: ephemerally, or in a DM.
-fn told(app: &TestApp, user: &str) -> String {
-    app.slack
-        .calls()
-        .iter()
-        .filter(|c| {
-            (c.method == "chat.postEphemeral" && c.body["user"] == user)
-                || (c.method == "chat.postMessage" && c.body["channel"] == user)
-        })
-        .map(|c| c.body.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[tokio::test]
 async fn final_votes_drift_toward_the_hiring_manager_and_a_departure_needs_a_reason() {
     // Three days ago: the weekly post and the calibration report count
@@ -336,29 +322,7 @@ async fn final_votes_drift_toward_the_hiring_manager_and_a_departure_needs_a_rea
     );
 
     // The weekly post counts it.
-    let out = report_cli(
-        &app.database_url,
-        &["downlevel", "--post", "--report-channel", "C0REPORTS"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    app.state.outbox_wakeup.notify_one();
-    let calls = app
-        .slack
-        .wait_for(10, "the weekly post", |c| {
-            c.iter()
-                .any(|c| c.method == "chat.postMessage" && c.body["channel"] == "C0REPORTS")
-        })
-        .await;
-    let post = calls
-        .iter()
-        .find(|c| c.body["channel"] == "C0REPORTS")
-        .unwrap()
-        .body
-        .to_string();
+    let post = weekly_post(&app).await;
     assert!(
         post.contains("1 of 1 decisions this window departed from both"),
         "{post}"

@@ -629,3 +629,54 @@ pub fn report_cli(database_url: &str, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// The four rubric dimensions' keys, in rubric order.
+pub const DIMS: [&str; 4] = [
+    "scope_of_judgement",
+    "architectural_decisions",
+    "cross_team_influence",
+    "mentorship_at_distance",
+];
+
+/// Everything one person was told, ephemerally or in a DM, joined.
+pub fn told(app: &TestApp, user: &str) -> String {
+    app.slack
+        .calls()
+        .iter()
+        .filter(|c| {
+            (c.method == "chat.postEphemeral" && c.body["user"] == user)
+                || (c.method == "chat.postMessage" && c.body["channel"] == user)
+        })
+        .map(|c| c.body.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Queues the weekly downlevel post for `C0REPORTS` the way an operator does
+/// (`staffloop report downlevel --post`) and returns it as the running
+/// service delivered it.
+pub async fn weekly_post(app: &TestApp) -> String {
+    let out = report_cli(
+        &app.database_url,
+        &["downlevel", "--post", "--report-channel", "C0REPORTS"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.state.outbox_wakeup.notify_one();
+    let calls = app
+        .slack
+        .wait_for(10, "the weekly post", |c| {
+            c.iter()
+                .any(|c| c.method == "chat.postMessage" && c.body["channel"] == "C0REPORTS")
+        })
+        .await;
+    calls
+        .iter()
+        .find(|c| c.body["channel"] == "C0REPORTS")
+        .unwrap()
+        .body
+        .to_string()
+}
