@@ -48,7 +48,7 @@ async fn channel(state: &AppState, loop_id: i64) -> Result<String, Failure> {
 }
 
 /// The loop's channel and the reveal summary's message, to thread under.
-async fn thread(state: &AppState, loop_id: i64) -> Result<(String, String), Failure> {
+pub(super) async fn thread(state: &AppState, loop_id: i64) -> Result<(String, String), Failure> {
     let channel = channel(state, loop_id).await?;
     let ts = loops::reveal_ts(&state.db, loop_id)
         .await?

@@ -3,7 +3,7 @@
 //! decision is set beside. Used where votes are asked for, shown and
 //! counted.
 
-use super::deliver::{call, Failure, Sent};
+use super::deliver::{call, thread, Failure, Sent};
 use super::Effect;
 use crate::domain::scorecard::Card;
 use crate::domain::votes::{self, Anchors, Ballot, Mechanical, Move, OwnCard};
@@ -106,16 +106,6 @@ pub async fn mechanical(db: &Db, loop_id: i64) -> anyhow::Result<Mechanical> {
         vote_opened: opened.is_some(),
         vote_closed: closed.is_some(),
     })
-}
-
-async fn thread(state: &AppState, loop_id: i64) -> Result<(String, String), Failure> {
-    let channel = loops::channel_id(&state.db, loop_id)
-        .await?
-        .ok_or(Failure::Missing("the loop's channel was never created"))?;
-    let ts = loops::reveal_ts(&state.db, loop_id)
-        .await?
-        .ok_or(Failure::Missing("the reveal summary was never posted"))?;
-    Ok((channel, ts))
 }
 
 pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {

@@ -391,14 +391,14 @@ async fn an_audit_names_the_round_you_are_missing_and_the_miscalibrated_one() {
 
     // Export carries check-ins only when an operator forces it, audited.
     app.settle().await;
-    let plain = export(&app.database_url, &["--loop", &h1.to_string()]);
+    let plain = export_cli(&app.database_url, &["--loop", &h1.to_string()]);
     assert!(
         plain.status.success(),
         "{}",
         String::from_utf8_lossy(&plain.stderr)
     );
     assert!(!String::from_utf8_lossy(&plain.stdout).contains(MARK));
-    let forced = export(&app.database_url, &["--loop", &h1.to_string(), "--force"]);
+    let forced = export_cli(&app.database_url, &["--loop", &h1.to_string(), "--force"]);
     let out = String::from_utf8_lossy(&forced.stdout);
     assert!(
         out.contains(MARK) && out.contains("\"working_at\": \"senior\""),
@@ -412,16 +412,6 @@ async fn an_audit_names_the_round_you_are_missing_and_the_miscalibrated_one() {
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'exported with on-the-job check-ins (forced)'").await,
         1
     );
-}
-
-fn export(database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .arg("export")
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -821,16 +821,6 @@ async fn two_decisions_confirmed_at_once_record_one() {
     );
 }
 
-fn export(database_url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .arg("export")
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
     let (app, clock) = loop_before_debrief().await;
@@ -838,11 +828,11 @@ async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
     // file, and a busy outbox would keep the write lock from it.
     app.settle().await;
     let channel = app.loop_channel().await;
-    let out = export(&app.database_url, &["--loop", &channel]);
+    let out = export_cli(&app.database_url, &["--loop", &channel]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("has not started"));
     assert!(out.stdout.is_empty(), "nothing of the cards printed");
-    let forced = export(&app.database_url, &["--loop", "loop-ana-lima", "--force"]);
+    let forced = export_cli(&app.database_url, &["--loop", "loop-ana-lima", "--force"]);
     assert!(
         forced.status.success(),
         "{}",
@@ -858,7 +848,7 @@ async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
 
     at(&clock, debrief_time());
     revealed(&app).await;
-    let out = export(&app.database_url, &["--loop", "1"]);
+    let out = export_cli(&app.database_url, &["--loop", "1"]);
     assert!(
         out.status.success(),
         "{}",
@@ -880,6 +870,6 @@ async fn export_writes_the_whole_loop_and_refuses_before_the_reveal() {
             && actions.contains(&"debrief started; all cards revealed"),
         "{actions:?}"
     );
-    let out = export(&app.database_url, &["--loop", "999"]);
+    let out = export_cli(&app.database_url, &["--loop", "999"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no loop"));
 }

@@ -370,11 +370,7 @@ async fn final_votes_drift_toward_the_hiring_manager_and_a_departure_needs_a_rea
     );
 
     // The export keeps every vote with its reasons, and the decision's.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
-        .args(["export", "--loop", &loop_id.to_string()])
-        .env("DATABASE_URL", &app.database_url)
-        .output()
-        .unwrap();
+    let out = export_cli(&app.database_url, &["--loop", &loop_id.to_string()]);
     let e: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(e["final_votes"].as_array().unwrap().len(), 4);
     assert_eq!(e["decisions"][0]["departs"], true);

@@ -680,3 +680,14 @@ pub async fn weekly_post(app: &TestApp) -> String {
         .body
         .to_string()
 }
+
+/// Runs `staffloop export <args>` on the test's database.
+pub fn export_cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_staffloop"))
+        .arg("export")
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
