@@ -1,6 +1,8 @@
-//! The weekly post's chart: decisions per week over the last 12 weeks as
-//! stacked bars (at the applied level, downlevelled, no hire, other), each
-//! bar showing shares of that week's decisions.
+//! The weekly post's chart as a PNG (where Slack's native chart is refused
+//! or turned off): decisions per week over the last 12 weeks as stacked bars
+//! (at the applied level, downlevelled, no hire, other), each as tall as the
+//! week's count against the busiest week, so one decision does not look as
+//! solid as twenty.
 
 use crate::domain::metrics::Week;
 use crate::render::{Canvas, GLYPH, INK};
@@ -32,25 +34,28 @@ pub fn weekly_png(weeks: &[Week]) -> Vec<u8> {
         c.text(x + GLYPH + 4, PAD, label, 1, INK);
         x += GLYPH + 4 + label.len() * GLYPH + 12;
     }
+    let busiest = weeks.iter().map(|w| w.decisions).max().unwrap_or(0).max(1) as usize;
     for (i, week) in weeks.iter().enumerate() {
         let x = PAD + i * (BAR_W + GAP);
-        if week.decisions == 0 {
-            c.rect(x, top, BAR_W, PLOT_H, EMPTY);
-        } else {
+        c.rect(x, top, BAR_W, PLOT_H, EMPTY);
+        if week.decisions > 0 {
+            let bar = week.decisions as usize * PLOT_H / busiest;
             let mut y = top + PLOT_H;
+            let mut drawn = 0;
             for (n, colour) in [
                 (week.at_level, AT_LEVEL),
                 (week.downlevel, DOWNLEVEL),
                 (week.no_hire, NO_HIRE),
                 (week.other, OTHER),
             ] {
-                let height = (n as usize * PLOT_H) / week.decisions as usize;
+                let height = n as usize * PLOT_H / busiest;
                 y -= height;
+                drawn += height;
                 c.rect(x, y, BAR_W, height, colour);
             }
             // Rounding leaves a sliver at the top: give it to the last colour drawn.
-            if y > top {
-                c.rect(x, top, BAR_W, y - top, OTHER);
+            if bar > drawn {
+                c.rect(x, y - (bar - drawn), BAR_W, bar - drawn, OTHER);
             }
         }
         let date = chrono::DateTime::from_timestamp(week.starts, 0)

@@ -94,6 +94,9 @@ pub struct Tuning {
     /// Minutes after the debrief starts that the final vote opens by itself
     /// (STAFFLOOP_FINAL_VOTE_MINUTES; 0: only when the hiring manager opens it).
     pub final_vote_minutes: i64,
+    /// Draw the reveal's grid and the weekly trend as PNG uploads instead of
+    /// Slack's native table and charts (STAFFLOOP_CHARTS=png).
+    pub charts_png: bool,
     /// Socket Mode: how often the bot pings the socket...
     pub socket_ping_every: Duration,
     /// ...and how long without any frame before it counts the socket dead
@@ -146,6 +149,7 @@ impl Default for Tuning {
             calibration_days: DEFAULT_CALIBRATION_DAYS,
             checkin_months: DEFAULT_CHECKIN_MONTHS.to_vec(),
             final_vote_minutes: DEFAULT_FINAL_VOTE_MINUTES,
+            charts_png: false,
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),
         }
@@ -343,6 +347,7 @@ pub struct RawConfig {
     pub calibration_days: Option<String>,
     pub checkin_months: Option<String>,
     pub final_vote_minutes: Option<String>,
+    pub charts: Option<String>,
     pub admins: Option<String>,
     pub report_channel: Option<String>,
     pub report_day: Option<String>,
@@ -525,6 +530,18 @@ impl RawConfig {
             "minutes (0 opens it only by the hiring manager's button)",
         )? {
             tuning.final_vote_minutes = n;
+        }
+        if let Some(raw) = present(self.charts) {
+            tuning.charts_png = match raw.to_ascii_lowercase().as_str() {
+                "native" => false,
+                "png" => true,
+                _ => {
+                    return Err(err(
+                        "STAFFLOOP_CHARTS",
+                        format!("{raw:?} is neither native nor png"),
+                    ))
+                }
+            };
         }
         if let Some(raw) = self.checkin_months {
             tuning.checkin_months = checkin_months(&raw)?;

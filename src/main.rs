@@ -184,6 +184,9 @@ struct ServeArgs {
     /// Minutes into the debrief that the final vote opens by itself; 0 = only by the hiring manager's button [default: 30].
     #[arg(long, env = "STAFFLOOP_FINAL_VOTE_MINUTES")]
     final_vote_minutes: Option<String>,
+    /// native: Slack's own table and charts (a PNG where a workspace refuses them); png: always the PNG drawings [default: native].
+    #[arg(long, env = "STAFFLOOP_CHARTS")]
+    charts: Option<String>,
     /// Days delivered Slack messages and seen event ids are kept before they are purged [default: 30].
     #[arg(long, env = "STAFFLOOP_RETENTION_DAYS")]
     retention_days: Option<String>,
@@ -570,6 +573,7 @@ async fn run() -> ExitCode {
                 calibration_days: args.calibration_days,
                 checkin_months: args.checkin_months,
                 final_vote_minutes: args.final_vote_minutes,
+                charts: args.charts,
                 admins: args.admins,
                 report_channel: args.report_channel,
                 report_day: args.report_day,

@@ -418,7 +418,7 @@ pub fn effect_purpose(kind: &str, who: Option<&str>) -> String {
         "post_reveal_summary" | "update_reveal_summary" => "post the debrief's summary".into(),
         "post_reveal_card" | "post_late_card" => "post a scorecard in the debrief thread".into(),
         "post_late_addendum" => "post an addendum in the debrief thread".into(),
-        "upload_reveal_heat_map" => "upload the debrief's score chart".into(),
+        "upload_reveal_heat_map" | "post_reveal_table" => "post the debrief's score grid".into(),
         "archive_loop_channel" => "archive the loop's channel".into(),
         "loop_channel_note" => "post a note in the loop's channel".into(),
         "direct_message" => format!("send {who} a direct message"),
@@ -1835,4 +1835,45 @@ pub fn drift_hm(who: &str, votes: usize, toward: usize, readable: bool) -> Strin
         " — too few to read anything into"
     };
     format!("{who}'s panels moved toward their card in {toward} of {votes} votes{tail}")
+}
+
+// --- Native tables and charts ---
+
+pub const TABLE_INTERVIEWER: &str = "Interviewer";
+pub const TABLE_STAGE: &str = "Stage";
+pub const TABLE_MAPPED: &str = "Maps to";
+pub const TABLE_RECOMMENDS: &str = "Recommends";
+
+pub fn table_heading(candidate: &str) -> String {
+    format!("*Scores for {candidate}*, one row per card (numbered as above); each card's average maps to a level.")
+}
+
+pub fn table_fallback_heading(candidate: &str) -> String {
+    format!("Scores for {candidate}:")
+}
+
+pub fn table_fallback_row(
+    n: usize,
+    who: &str,
+    stage: &str,
+    scores: &str,
+    mapped: &str,
+    recommends: &str,
+) -> String {
+    format!("#{n} {who} ({stage}): {scores}; maps to {mapped}; recommends {recommends}")
+}
+
+pub fn chart_title(applied: &str) -> String {
+    format!("Applied at {applied}: decisions per week")
+}
+
+pub const CHART_AT_LEVEL: &str = "At level";
+pub const CHART_DOWNLEVEL: &str = "Downlevelled";
+pub const CHART_NO_HIRE: &str = "No hire";
+pub const CHART_OTHER: &str = "Other";
+pub const CHART_X: &str = "Week starting";
+pub const CHART_Y: &str = "Decisions";
+
+pub fn chart_fallback(applied: &str, weeks: &str) -> String {
+    format!("{applied}, decisions per week (at level/downlevelled/no hire/other): {weeks}")
 }

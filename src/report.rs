@@ -24,6 +24,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub shortfall: Shortfall,
     pub weeks: Vec<Week>,
+    /// The same weeks for those who applied at staff, then at senior staff.
+    pub weeks_by_level: Vec<(Level, Vec<Week>)>,
 }
 
 pub async fn downlevel(
@@ -71,7 +73,7 @@ pub async fn downlevel(
         }
     }
     let chart_from = now - CHART_WEEKS * WEEK_SECONDS;
-    let mut weeks: Vec<Week> = (0..CHART_WEEKS)
+    let empty: Vec<Week> = (0..CHART_WEEKS)
         .map(|i| Week {
             starts: chart_from + i * WEEK_SECONDS,
             decisions: 0,
@@ -81,21 +83,25 @@ pub async fn downlevel(
             other: 0,
         })
         .collect();
+    let mut weeks = empty.clone();
+    let mut weeks_by_level = vec![(Level::Staff, empty.clone()), (Level::SeniorStaff, empty)];
     for (week, applied, decided, n) in q::weekly(db, team, chart_from, now).await? {
-        let (Some(w), Some(a), Some(d)) = (
-            weeks.get_mut(week as usize),
-            Level::parse(&applied),
-            Level::parse(&decided),
-        ) else {
+        let (Some(a), Some(d)) = (Level::parse(&applied), Level::parse(&decided)) else {
             continue;
         };
-        let n = n as u64;
-        w.decisions += n;
-        match metrics::outcome(a, d) {
-            metrics::Outcome::AtLevel => w.at_level += n,
-            metrics::Outcome::OneDown => w.downlevel += n,
-            metrics::Outcome::NoHire => w.no_hire += n,
-            _ => w.other += n,
+        let own = weeks_by_level
+            .iter_mut()
+            .find(|(l, _)| *l == a)
+            .and_then(|(_, w)| w.get_mut(week as usize));
+        for w in [weeks.get_mut(week as usize), own].into_iter().flatten() {
+            let n = n as u64;
+            w.decisions += n;
+            match metrics::outcome(a, d) {
+                metrics::Outcome::AtLevel => w.at_level += n,
+                metrics::Outcome::OneDown => w.downlevel += n,
+                metrics::Outcome::NoHire => w.no_hire += n,
+                _ => w.other += n,
+            }
         }
     }
     Ok(Report {
@@ -107,6 +113,7 @@ pub async fn downlevel(
         rows,
         shortfall: metrics::shortfall(&by_dimension, &by_stage, downlevels),
         weeks,
+        weeks_by_level,
     })
 }
 

@@ -330,6 +330,64 @@ async fn weekly_report(
     .await
 }
 
+/// Whether the workspace gets Slack's native table and charts: unless PNGs
+/// are asked for, or Slack has refused them there before.
+async fn native_blocks(state: &AppState, team_id: &str) -> Result<bool, Failure> {
+    Ok(!state.tuning.charts_png
+        && !crate::store::teams::native_blocks_refused(&state.db, team_id).await?)
+}
+
+/// Slack answered `invalid_blocks` to a table or chart: this message falls
+/// back to its PNG, and the workspace gets PNGs from now on.
+async fn refused_native_blocks(state: &AppState, team_id: &str) -> Result<(), Failure> {
+    tracing::info!(
+        team = team_id,
+        "Slack refused a native table or chart; PNGs from now on"
+    );
+    crate::store::teams::refuse_native_blocks(&state.db, team_id, state.clock.unix()).await?;
+    Ok(())
+}
+
+/// The reveal's heat map as a PNG in its thread.
+async fn upload_heat_map(state: &AppState, loop_id: i64) -> Sent {
+    let (channel, ts) = thread(state, loop_id).await?;
+    let snap = snapshot(state, loop_id).await?;
+    if snap.views.is_empty() {
+        return Ok(());
+    }
+    let png = views::reveal::heatmap(&snap.views).to_png();
+    let title = m::heatmap_title(&snap.candidate);
+    state
+        .slack
+        .upload_png(
+            "scores.png",
+            &title,
+            m::HEATMAP_COMMENT,
+            png,
+            &channel,
+            Some(&ts),
+        )
+        .await
+        .map_err(Failure::Slack)
+}
+
+/// The weekly trend as a PNG.
+async fn upload_weekly_png(state: &AppState, r: &crate::report::Report, channel: &str) -> Sent {
+    let png = crate::chart::weekly_png(&r.weeks);
+    state
+        .slack
+        .upload_png(
+            "downlevel-rate.png",
+            m::REPORT_CHART_TITLE,
+            m::REPORT_CHART_COMMENT,
+            png,
+            channel,
+            None,
+        )
+        .await
+        .map_err(Failure::Slack)
+}
+
 /// Renders `effect` and delivers it.
 pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
     use Effect::*;
@@ -695,26 +753,26 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             first["ts"] = json!(ts);
             call(state, "chat.update", &first).await.map(drop)
         }
-        UploadRevealHeatMap { loop_id } => {
+        UploadRevealHeatMap { loop_id } => upload_heat_map(state, *loop_id).await,
+        PostRevealTable { loop_id } => {
+            if !native_blocks(state, &d.team_id).await? {
+                return upload_heat_map(state, *loop_id).await;
+            }
             let (channel, ts) = thread(state, *loop_id).await?;
             let snap = snapshot(state, *loop_id).await?;
             if snap.views.is_empty() {
                 return Ok(());
             }
-            let png = views::reveal::heatmap(&snap.views).to_png();
-            let title = m::heatmap_title(&snap.candidate);
-            state
-                .slack
-                .upload_png(
-                    "scores.png",
-                    &title,
-                    m::HEATMAP_COMMENT,
-                    png,
-                    &channel,
-                    Some(&ts),
-                )
-                .await
-                .map_err(Failure::Slack)
+            let mut body = views::reveal::score_table(&snap.views, &snap.candidate);
+            body["channel"] = json!(channel);
+            body["thread_ts"] = json!(ts);
+            match call(state, "chat.postMessage", &body).await {
+                Err(Failure::Slack(CallError::Api(code))) if code == "invalid_blocks" => {
+                    refused_native_blocks(state, &d.team_id).await?;
+                    upload_heat_map(state, *loop_id).await
+                }
+                other => other.map(drop),
+            }
         }
         ArchiveLoopChannel { loop_id } => {
             let body = json!({"channel": channel(state, *loop_id).await?});
@@ -783,19 +841,25 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             as_of,
         } => {
             let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
-            let png = crate::chart::weekly_png(&r.weeks);
-            state
-                .slack
-                .upload_png(
-                    "downlevel-rate.png",
-                    m::REPORT_CHART_TITLE,
-                    m::REPORT_CHART_COMMENT,
-                    png,
-                    channel,
-                    None,
-                )
-                .await
-                .map_err(Failure::Slack)
+            upload_weekly_png(state, &r, channel).await
+        }
+        PostWeeklyChart {
+            channel,
+            window_days,
+            as_of,
+        } => {
+            let r = weekly_report(state, &d.team_id, *window_days, *as_of).await?;
+            if !native_blocks(state, &d.team_id).await? {
+                return upload_weekly_png(state, &r, channel).await;
+            }
+            let body = views::report::weekly_charts(&r, channel);
+            match call(state, "chat.postMessage", &body).await {
+                Err(Failure::Slack(CallError::Api(code))) if code == "invalid_blocks" => {
+                    refused_native_blocks(state, &d.team_id).await?;
+                    upload_weekly_png(state, &r, channel).await
+                }
+                other => other.map(drop),
+            }
         }
     }
 }

@@ -125,6 +125,11 @@ pub enum Effect {
     UploadRevealHeatMap {
         loop_id: i64,
     },
+    /// The score grid in the reveal thread: Slack's native table, or the
+    /// heat map PNG where the workspace refuses tables (or PNGs are asked for).
+    PostRevealTable {
+        loop_id: i64,
+    },
     /// A card written after the debrief started, in the reveal thread,
     /// marked late.
     PostLateCard {
@@ -264,6 +269,13 @@ pub enum Effect {
         window_days: i64,
         as_of: i64,
     },
+    /// The weekly trend: Slack's native line charts, or the PNG where the
+    /// workspace refuses charts (or PNGs are asked for).
+    PostWeeklyChart {
+        channel: String,
+        window_days: i64,
+        as_of: i64,
+    },
 }
 
 impl Effect {
@@ -284,6 +296,7 @@ impl Effect {
             | PostRevealSummary { loop_id }
             | PostRevealCard { loop_id, .. }
             | UploadRevealHeatMap { loop_id }
+            | PostRevealTable { loop_id }
             | PostLateCard { loop_id, .. }
             | PostLateAddendum { loop_id, .. }
             | UpdateRevealSummary { loop_id }
@@ -321,7 +334,9 @@ impl Effect {
             | SendAuditReport { user, .. } => format!("user:{user}"),
             PostAuditReport { .. } => format!("report:{team_id}"),
             RefreshHome { user } => format!("home:{user}"),
-            PostWeeklyReport { .. } | UploadWeeklyChart { .. } => format!("report:{team_id}"),
+            PostWeeklyReport { .. } | UploadWeeklyChart { .. } | PostWeeklyChart { .. } => {
+                format!("report:{team_id}")
+            }
         }
     }
 
@@ -341,6 +356,7 @@ impl Effect {
             | PostRevealSummary { loop_id }
             | PostRevealCard { loop_id, .. }
             | UploadRevealHeatMap { loop_id }
+            | PostRevealTable { loop_id }
             | PostLateCard { loop_id, .. }
             | PostLateAddendum { loop_id, .. }
             | UpdateRevealSummary { loop_id }

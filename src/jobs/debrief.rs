@@ -124,7 +124,7 @@ async fn reveal_effects(tx: &mut Tx, loop_id: i64, now_ms: i64) -> anyhow::Resul
         scorecard_id: c.id,
     }));
     if !cards.is_empty() {
-        effects.push(Effect::UploadRevealHeatMap { loop_id });
+        effects.push(Effect::PostRevealTable { loop_id });
     }
     for e in effects {
         effects::record(tx, &team_id, e, now_ms).await?;

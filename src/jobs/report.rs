@@ -63,7 +63,7 @@ pub async fn enqueue_post(
         window_days,
         as_of,
     };
-    let chart = Effect::UploadWeeklyChart {
+    let chart = Effect::PostWeeklyChart {
         channel: channel.to_string(),
         window_days,
         as_of,

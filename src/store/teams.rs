@@ -16,3 +16,30 @@ pub async fn touch(tx: &mut Tx, team_id: &str, now: i64) -> Result<(), sqlx::Err
     .await?;
     Ok(())
 }
+
+/// Whether Slack has refused a native table or chart in the workspace.
+pub async fn native_blocks_refused(db: &super::Db, team_id: &str) -> Result<bool, sqlx::Error> {
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT native_blocks_refused_at FROM teams WHERE team_id = $1")
+            .bind(team_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(at.flatten().is_some())
+}
+
+/// Remembers that Slack refused a native table or chart in the workspace.
+pub async fn refuse_native_blocks(
+    db: &super::Db,
+    team_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let _gate = db.gate().await;
+    sqlx::query(
+        "UPDATE teams SET native_blocks_refused_at = $1 WHERE team_id = $2 AND native_blocks_refused_at IS NULL",
+    )
+    .bind(now)
+    .bind(team_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

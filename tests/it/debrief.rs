@@ -65,10 +65,56 @@ fn summary_calls(calls: &[Call]) -> Vec<&Call> {
 
 async fn revealed(app: &TestApp) -> Vec<Call> {
     app.slack
-        .wait_for(15, "the reveal and its heat map", |c| {
-            c.iter().any(|c| c.method == "files.completeUploadExternal")
+        .wait_for(15, "the reveal and its score table", |c| {
+            c.iter().any(|c| has_block(c, "table"))
         })
         .await
+}
+
+/// A workspace without Slack's tables answers `invalid_blocks`: the score
+/// grid comes as the heat map PNG in the reveal thread instead, once.
+#[tokio::test]
+async fn a_workspace_without_tables_gets_the_heat_map() {
+    let (app, clock) = loop_before_debrief().await;
+    app.slack.refuse_native_blocks();
+    at(&clock, debrief_time());
+    let calls = app
+        .slack
+        .wait_for(15, "the heat map", |c| {
+            c.iter().any(|c| c.method == "files.completeUploadExternal")
+        })
+        .await;
+    let channel = app.loop_channel().await;
+    assert_eq!(
+        calls.iter().filter(|c| has_block(c, "table")).count(),
+        1,
+        "tried once"
+    );
+    let get = calls
+        .iter()
+        .find(|c| c.method == "files.getUploadURLExternal")
+        .unwrap();
+    assert_eq!(get.body["filename"], "scores.png");
+    let uploads = app.slack.uploads();
+    assert_eq!(uploads.len(), 1);
+    let png = &uploads[0].1;
+    assert_eq!(get.body["length"], png.len().to_string());
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let complete = calls
+        .iter()
+        .find(|c| c.method == "files.completeUploadExternal")
+        .unwrap();
+    assert_eq!(complete.body["channel_id"], channel);
+    assert!(
+        complete.body["thread_ts"].is_string(),
+        "in the reveal thread"
+    );
+    assert_eq!(complete.body["files"][0]["id"], uploads[0].0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM teams WHERE native_blocks_refused_at IS NOT NULL")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -124,11 +170,12 @@ async fn the_debrief_starts_on_time_and_reveals_every_card_at_once() {
     assert!(text.contains("No card scored *Cross-team influence*"));
     assert!(text.contains("decide_senior_staff"), "decision buttons");
 
-    // One threaded reply per card, each with its evidence; the heat map last.
+    // One threaded reply per card, each with its evidence; the score table last.
     let ts = "1700000000.".to_string();
     let replies: Vec<&Call> = calls
         .iter()
         .filter(|c| c.method == "chat.postMessage" && c.body["thread_ts"].is_string())
+        .filter(|c| !has_block(c, "table"))
         .collect();
     assert_eq!(replies.len(), 5);
     let thread = replies[0].body["thread_ts"].as_str().unwrap().to_string();
@@ -152,34 +199,44 @@ async fn the_debrief_starts_on_time_and_reveals_every_card_at_once() {
             "{marker} revealed once"
         );
     }
-    let get = calls
-        .iter()
-        .find(|c| c.method == "files.getUploadURLExternal")
-        .unwrap();
-    assert_eq!(get.body["filename"], "scores.png");
-    let uploads = app.slack.uploads();
-    assert_eq!(uploads.len(), 1);
-    let png = &uploads[0].1;
-    assert_eq!(get.body["length"], png.len().to_string());
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let complete = calls
-        .iter()
-        .find(|c| c.method == "files.completeUploadExternal")
-        .unwrap();
-    assert_eq!(complete.body["channel_id"], channel);
-    assert_eq!(complete.body["thread_ts"], thread.as_str());
-    assert_eq!(complete.body["files"][0]["id"], uploads[0].0);
-    let order: Vec<&str> = calls.iter().map(|c| c.method.as_str()).collect();
+    // The score grid as Slack's own table, in the thread after the cards:
+    // a header, then a row per card (interviewer, stage, each criterion,
+    // the mapped level, the recommendation).
+    let table_at = calls.iter().position(|c| has_block(c, "table")).unwrap();
     let last_reply = calls
         .iter()
-        .rposition(|c| c.body["thread_ts"].is_string() && c.method == "chat.postMessage")
+        .rposition(|c| c.body["thread_ts"].is_string() && !has_block(c, "table"))
         .unwrap();
+    assert!(table_at > last_reply);
+    let table_msg = &calls[table_at].body;
+    assert_eq!(table_msg["thread_ts"], thread.as_str());
+    assert_eq!(table_msg["channel"], channel);
+    let table = table_msg["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "table")
+        .unwrap();
+    let rows = table["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "a header and five cards");
+    assert!(rows
+        .iter()
+        .all(|r| r.as_array().unwrap().len() == rows[0].as_array().unwrap().len()));
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() <= 20));
+    let header = rows[0].to_string();
+    for column in ["Interviewer", "Stage", "Scope", "Maps to", "Recommends"] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(rows[1..]
+        .iter()
+        .any(|r| r.to_string().contains(&format!("\"user_id\":\"{STAFF}\""))));
     assert!(
-        order
-            .iter()
-            .position(|m| *m == "files.getUploadURLExternal")
-            .unwrap()
-            > last_reply
+        table_msg["text"].as_str().unwrap().contains("recommends"),
+        "a text fallback"
+    );
+    assert!(
+        app.slack.uploads().is_empty(),
+        "no PNG where the table is taken"
     );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM loops WHERE debrief_started_at IS NOT NULL")
@@ -404,7 +461,7 @@ async fn only_the_hm_starts_early_after_confirming_and_only_once() {
     app.settle().await;
     let calls = app.slack.calls();
     assert_eq!(summary_calls(&calls).len(), 1, "one reveal");
-    assert_eq!(app.slack.uploads().len(), 1);
+    assert_eq!(calls.iter().filter(|c| has_block(c, "table")).count(), 1);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'debrief' AND status = 'done'")
             .await,

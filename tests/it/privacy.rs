@@ -173,7 +173,7 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
     clock.set(chrono::Utc.timestamp_opt(d + 6 * 3600 + 1800, 0).unwrap());
     app.slack
         .wait_for(15, "the reveal", |c| {
-            c.iter().any(|c| c.method == "files.completeUploadExternal")
+            c.iter().any(|c| has_block(c, "table"))
         })
         .await;
     let revealed = app.slack.everything();

@@ -151,10 +151,19 @@ fn at(clock: &ManualClock, t: i64) {
     clock.set(chrono::Utc.timestamp_opt(t, 0).unwrap());
 }
 
+/// Weekly posts in the report channel (the report, not its chart).
 fn report_posts(app_calls: &[crate::common::fake_slack::Call]) -> usize {
     app_calls
         .iter()
         .filter(|c| c.method == "chat.postMessage" && c.body["channel"] == REPORTS)
+        .filter(|c| !has_block(c, "data_visualization"))
+        .count()
+}
+
+fn chart_posts(app_calls: &[crate::common::fake_slack::Call]) -> usize {
+    app_calls
+        .iter()
+        .filter(|c| has_block(c, "data_visualization"))
         .count()
 }
 
@@ -197,21 +206,63 @@ async fn the_weekly_post_follows_local_time_across_dst_with_its_chart() {
     at(&clock, utc(2026, 3, 23, 8, 0));
     let calls = app
         .slack
-        .wait_for(10, "report and chart", |c| {
-            c.iter().any(|c| c.method == "files.completeUploadExternal")
-        })
+        .wait_for(10, "report and chart", |c| chart_posts(c) == 1)
         .await;
     assert_eq!(report_posts(&calls), 1);
     let post = calls.iter().find(|c| c.body["channel"] == REPORTS).unwrap();
     assert!(post.body.to_string().contains("6 decision(s)"));
-    let complete = calls
+    // Slack's own line charts, one per applied level, with honest counts:
+    // the six staff applicants decided in the week of 03-09, none elsewhere.
+    let chart = calls
         .iter()
-        .find(|c| c.method == "files.completeUploadExternal")
+        .find(|c| has_block(c, "data_visualization"))
         .unwrap();
-    assert_eq!(complete.body["channel_id"], REPORTS);
-    let upload = &app.slack.uploads()[0].1;
-    assert_eq!(&upload[..8], b"\x89PNG\r\n\x1a\n");
-    assert!(png_decodes(upload));
+    assert_eq!(chart.body["channel"], REPORTS);
+    let blocks = chart.body["blocks"].as_array().unwrap();
+    assert_eq!(blocks.len(), 2, "two charts, Slack's most per message");
+    assert_eq!(blocks[0]["title"], "Applied at Staff: decisions per week");
+    assert_eq!(
+        blocks[1]["title"],
+        "Applied at Senior staff: decisions per week"
+    );
+    assert_eq!(blocks[0]["chart"]["type"], "line");
+    let series = blocks[0]["chart"]["series"].as_array().unwrap();
+    let categories = blocks[0]["chart"]["axis_config"]["categories"]
+        .as_array()
+        .unwrap();
+    assert_eq!(categories.len(), 12);
+    assert!(categories
+        .iter()
+        .all(|c| c.as_str().unwrap().chars().count() <= 20));
+    let downlevelled = series.iter().find(|s| s["name"] == "Downlevelled").unwrap();
+    let total: i64 = downlevelled["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 6);
+    let senior_staff: i64 = blocks[1]["chart"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["value"].as_i64().unwrap())
+        })
+        .sum();
+    assert_eq!(senior_staff, 0, "no senior-staff applicant decided");
+    assert!(chart.body["text"]
+        .as_str()
+        .unwrap()
+        .contains("Staff, decisions per week"));
+    assert!(
+        app.slack.uploads().is_empty(),
+        "no PNG where the native chart is taken"
+    );
     // The next Monday 09:00 is in summer time: 07:00 UTC.
     assert_eq!(weekly_due(&app).await, utc(2026, 3, 30, 7, 0));
     at(&clock, utc(2026, 3, 30, 7, 1));
@@ -253,7 +304,7 @@ async fn two_replicas_post_once_and_a_missed_slot_catches_up_once() {
         .await;
     a.settle().await;
     assert_eq!(report_posts(&slack.calls()), 1, "two replicas, one post");
-    assert_eq!(slack.uploads().len(), 1);
+    assert_eq!(chart_posts(&slack.calls()), 1);
     // Both replicas go down; two slots pass; one comes back.
     a.kill().await;
     b.kill().await;
@@ -383,4 +434,47 @@ async fn only_an_admin_sets_the_report_channel() {
         .await
         .unwrap();
     assert_eq!(channel.as_deref(), Some("C0LEADS01"));
+}
+
+/// A workspace that does not have Slack's charts yet answers
+/// `invalid_blocks`: that week's chart comes as the PNG instead, once, and
+/// the workspace gets PNGs from then on without trying again.
+#[tokio::test]
+async fn a_workspace_without_charts_gets_the_png_and_is_remembered() {
+    let clock = ManualClock::new(
+        chrono::Utc
+            .timestamp_opt(utc(2026, 3, 18, 12, 0), 0)
+            .unwrap(),
+    );
+    let app = TestApp::spawn_with(Options {
+        clock: Some(clock.clone()),
+        report: Some(berlin_mondays()),
+        ..Default::default()
+    })
+    .await;
+    app.slack.refuse_native_blocks();
+    seed(&app, 3, "staff", "staff", utc(2026, 3, 10, 12, 0), 1).await;
+    let slot = weekly_due(&app).await;
+    at(&clock, slot + 60);
+    app.slack
+        .wait_for(10, "the PNG", |c| {
+            c.iter().any(|c| c.method == "files.completeUploadExternal")
+        })
+        .await;
+    app.settle().await;
+    assert_eq!(chart_posts(&app.slack.calls()), 1, "tried once");
+    let upload = &app.slack.uploads()[0].1;
+    assert_eq!(&upload[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png_decodes(upload));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM teams WHERE native_blocks_refused_at IS NOT NULL")
+            .await,
+        1
+    );
+    // The next week goes straight to the PNG.
+    at(&clock, weekly_due(&app).await + 60);
+    app.slack
+        .wait_for(10, "second PNG", |_| app.slack.uploads().len() == 2)
+        .await;
+    assert_eq!(chart_posts(&app.slack.calls()), 1, "not tried again");
 }

@@ -286,3 +286,75 @@ pub fn validity_sections(v: &ValidityReport, mk: Markup) -> Vec<String> {
 pub fn validity_text(v: &ValidityReport) -> String {
     validity_sections(v, Markup::Plain).join("\n\n")
 }
+
+/// Charts a message holds at most (Slack's limit), and the longest chart
+/// title and category label.
+const MAX_CHARTS: usize = 2;
+const MAX_CHART_TITLE: usize = 50;
+const MAX_CATEGORY_CHARS: usize = 20;
+
+/// The weekly trend as Slack's native line charts, one per applied level
+/// (staff, senior staff): each week's count of decisions at the level,
+/// downlevelled, no hire and other, so a quiet week looks quiet. Built from
+/// slack-morphism's Block Kit types; `text` carries the counts.
+pub fn weekly_charts(r: &Report, channel: &str) -> Value {
+    use slack_morphism::prelude::*;
+    let number = |n: u64| serde_json::Number::from(n);
+    let mut blocks: Vec<SlackBlock> = Vec::new();
+    let mut text = vec![m::REPORT_CHART_TITLE.to_string()];
+    for (level, weeks) in r.weeks_by_level.iter().take(MAX_CHARTS) {
+        let categories: Vec<String> = weeks
+            .iter()
+            .map(|w| {
+                let day = chrono::DateTime::from_timestamp(w.starts, 0)
+                    .map(|d| d.format("%m-%d").to_string())
+                    .unwrap_or_default();
+                crate::slack::mrkdwn::truncate(&day, MAX_CATEGORY_CHARS)
+            })
+            .collect();
+        let series = [
+            (
+                m::CHART_AT_LEVEL,
+                weeks.iter().map(|w| w.at_level).collect::<Vec<_>>(),
+            ),
+            (
+                m::CHART_DOWNLEVEL,
+                weeks.iter().map(|w| w.downlevel).collect(),
+            ),
+            (m::CHART_NO_HIRE, weeks.iter().map(|w| w.no_hire).collect()),
+            (m::CHART_OTHER, weeks.iter().map(|w| w.other).collect()),
+        ]
+        .into_iter()
+        .map(|(name, counts)| {
+            SlackChartDataSeries::new(
+                name.to_string(),
+                categories
+                    .iter()
+                    .zip(&counts)
+                    .map(|(c, n)| SlackChartDataPoint::new(c.clone(), number(*n)))
+                    .collect(),
+            )
+        })
+        .collect();
+        let axis = SlackChartAxisConfig::new(categories.clone())
+            .with_x_label(m::CHART_X.to_string())
+            .with_y_label(m::CHART_Y.to_string());
+        let title = crate::slack::mrkdwn::truncate(&m::chart_title(level.title()), MAX_CHART_TITLE);
+        blocks.push(SlackBlock::from(SlackDataVisualizationBlock::new(
+            title,
+            SlackChart::Line(SlackSeriesChart::new(series, axis)),
+        )));
+        let counts: Vec<String> = weeks
+            .iter()
+            .zip(&categories)
+            .map(|(w, c)| {
+                format!(
+                    "{c} {}/{}/{}/{}",
+                    w.at_level, w.downlevel, w.no_hire, w.other
+                )
+            })
+            .collect();
+        text.push(m::chart_fallback(level.title(), &counts.join(", ")));
+    }
+    json!({"channel": channel, "text": text.join("\n"), "blocks": blocks, "unfurl_links": false})
+}

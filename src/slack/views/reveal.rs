@@ -352,3 +352,96 @@ mod tests {
         }
     }
 }
+
+/// Rows a table holds at most, header included (Slack's limit: 100), and
+/// cells per row (20).
+const MAX_TABLE_ROWS: usize = 100;
+const MAX_TABLE_CELLS: usize = 20;
+
+/// The reveal's score grid as Slack's native table, built from
+/// slack-morphism's Block Kit types: a row per card (interviewer and
+/// stage), a column per criterion any card scored, then the level the
+/// card's average maps to and its recommendation. `text` carries the same
+/// grid for clients that cannot draw the table.
+pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
+    use slack_morphism::prelude::*;
+    let columns: Vec<Criterion> = Criterion::ALL
+        .into_iter()
+        .filter(|c| {
+            cards
+                .iter()
+                .any(|card| card.card.scores.iter().any(|s| s.criterion == c.key()))
+        })
+        .take(MAX_TABLE_CELLS - 4)
+        .collect();
+    let mut header: Vec<SlackTableCell> = vec![
+        "#".into(),
+        m::TABLE_INTERVIEWER.into(),
+        m::TABLE_STAGE.into(),
+    ];
+    header.extend(columns.iter().map(|c| SlackTableCell::from(short(*c))));
+    header.push(m::TABLE_MAPPED.into());
+    header.push(m::TABLE_RECOMMENDS.into());
+    let mut rows = vec![header];
+    let mut lines = vec![m::table_fallback_heading(&escape(candidate))];
+    for card in cards.iter().take(MAX_TABLE_ROWS - 1) {
+        let who = SlackTableCell::from(SlackTableRichTextCell::new(vec![
+            SlackRichTextElement::Section(SlackRichTextSection::new(vec![
+                SlackRichTextInlineElement::User(SlackRichTextUser::new(SlackUserId(
+                    card.interviewer.clone(),
+                ))),
+            ])),
+        ]));
+        let scores: Vec<String> = columns
+            .iter()
+            .map(|col| {
+                card.card
+                    .scores
+                    .iter()
+                    .find(|s| s.criterion == col.key())
+                    .map(|s| s.score.to_string())
+                    .unwrap_or_else(|| "–".into())
+            })
+            .collect();
+        let mapped = level_of_score(card.card.weighted_average().floor() as u8).title();
+        let recommends = level_title(&card.card.recommendation);
+        let mut row = vec![
+            SlackTableCell::from(card.index.to_string()),
+            who,
+            card.stage_title.clone().into(),
+        ];
+        row.extend(scores.iter().map(|s| SlackTableCell::from(s.as_str())));
+        row.push(mapped.into());
+        row.push(recommends.into());
+        rows.push(row);
+        let cells: Vec<String> = columns
+            .iter()
+            .zip(&scores)
+            .map(|(c, s)| format!("{} {s}", short(*c)))
+            .collect();
+        lines.push(m::table_fallback_row(
+            card.index,
+            &format!("<@{}>", card.interviewer),
+            &escape(&card.stage_title),
+            &cells.join(", "),
+            mapped,
+            recommends,
+        ));
+    }
+    let width = rows[0].len();
+    let settings: Vec<SlackTableColumnSetting> = (0..width)
+        .map(|i| {
+            let mut s = SlackTableColumnSetting::new();
+            if i == 0 || (3..width - 2).contains(&i) {
+                s = s.with_align(SlackTableColumnAlign::Right);
+            }
+            s
+        })
+        .collect();
+    let table = SlackBlock::from(SlackTableBlock::new(rows).with_column_settings(settings));
+    let text = lines.join("\n");
+    json!({
+        "text": crate::slack::mrkdwn::truncate(&text, 3000),
+        "blocks": [section(&m::table_heading(&escape(candidate))), table],
+    })
+}

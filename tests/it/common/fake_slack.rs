@@ -62,6 +62,9 @@ struct Inner {
     tiers: Mutex<Option<(Duration, TierWindows)>>,
     /// users.info: id → (real name, display name).
     people: Mutex<HashMap<String, (String, String)>>,
+    /// Answer `invalid_blocks` to a message with a table or a chart, as a
+    /// workspace without the new blocks yet does.
+    no_native_blocks: std::sync::atomic::AtomicBool,
 }
 
 /// Per method (or method and channel): when its window began, calls in it.
@@ -147,6 +150,11 @@ impl FakeSlack {
             id.to_string(),
             (real_name.to_string(), display_name.to_string()),
         );
+    }
+
+    /// From now on, refuse tables and charts with `invalid_blocks`.
+    pub fn refuse_native_blocks(&self) {
+        self.inner.no_native_blocks.store(true, Ordering::SeqCst);
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -342,6 +350,13 @@ async fn api(
         Some(Scripted::Answer(v)) => return Json(v).into_response(),
         Some(Scripted::Slow(wait)) => tokio::time::sleep(wait).await,
         None => {}
+    }
+    let native = parsed["blocks"].as_array().is_some_and(|b| {
+        b.iter()
+            .any(|b| b["type"] == "table" || b["type"] == "data_visualization")
+    });
+    if native && inner.no_native_blocks.load(Ordering::SeqCst) {
+        return Json(json!({"ok": false, "error": "invalid_blocks"})).into_response();
     }
     let n = inner.seq.fetch_add(1, Ordering::SeqCst) + 1;
     let answer = match method.as_str() {

@@ -691,3 +691,12 @@ pub fn export_cli(database_url: &str, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// Whether a recorded call posted a message with a block of this type
+/// (`table`, `data_visualization`).
+pub fn has_block(c: &fake_slack::Call, kind: &str) -> bool {
+    c.method == "chat.postMessage"
+        && c.body["blocks"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["type"] == kind))
+}
