@@ -104,8 +104,13 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
     let audit = loops::audit_trail(db, id)
         .await
         .context("reading the audit log")?;
-    let final_votes: Vec<Value> = crate::store::votes::votes(db, id)
-        .await?
+    // Final votes are hidden until the vote closes, in the export too.
+    let (_, closed) = crate::store::votes::state(db, id).await?;
+    let cast = match closed {
+        Some(_) => crate::store::votes::votes(db, id).await?,
+        None => Vec::new(),
+    };
+    let final_votes: Vec<Value> = cast
         .into_iter()
         .map(|v| {
             let revisions: Value = serde_json::from_str(&v.revisions).unwrap_or(Value::Null);

@@ -1121,7 +1121,7 @@ pub fn calibrate_usage() -> String {
 }
 
 pub const CALIBRATE_TOO_FEW_LOOPS: &str =
-    "A practice debrief needs two past loops that were decided after their debrief, and this workspace does not have two yet.";
+    "A practice debrief needs two past loops that were decided after their debrief (for a hiring manager: loops they ran or sat on), and there are not two yet.";
 
 pub fn calibrate_form_failed(code: &str) -> String {
     format!("I couldn't open the practice debrief form (Slack answered `{code}`). Please run the command again.")
@@ -1161,7 +1161,7 @@ pub fn past_loop_option(
 pub const PACKET_MISSING: &str = "Pick a past loop.";
 pub const PACKET_SAME: &str = "Pick a different loop from Candidate A's.";
 pub const PACKET_NOT_PAST: &str =
-    "That loop can't be practised on: it is not decided after a debrief, or not in this workspace.";
+    "That loop can't be practised on: it is not decided after a debrief, or it is not one you ran or sat on (admins may pick any).";
 pub const TOO_FEW_PARTICIPANTS: &str =
     "Pick at least two people: agreement needs more than one view.";
 pub const CAL_DEBRIEF_MISSING: &str = "Pick a date and time.";
@@ -1497,7 +1497,8 @@ pub fn audit_judge_label(n: usize) -> String {
 
 pub const AUDIT_JUDGE_HINT: &str = "To start with: the hire's hiring manager.";
 pub const AUDIT_POST_LABEL: &str = "Result";
-pub const AUDIT_POST_OPTION: &str = "Also post the result in the report channel";
+pub const AUDIT_POST_OPTION: &str =
+    "Also post the result in the report channel (hires unnamed, no levels)";
 
 pub fn hire_option(candidate: &str, level: &str, day: &str) -> String {
     format!("{candidate} · hired at {level} · {day}")
@@ -1540,7 +1541,7 @@ pub fn checkin_prompt(hire: &str, months: Option<i64>) -> String {
         None => String::new(),
     };
     format!(
-        "{when}How does *{hire}* work today? Score them on the four dimensions of the staff rubric, with what you have seen. It takes about ten minutes, and only staffloop admins ever see it."
+        "{when}How does *{hire}* work today? Score them on the four dimensions of the staff rubric, with what you have seen. It takes about ten minutes. Only staffloop admins see what you send; a summary that names no one may go to the hiring team."
     )
 }
 
@@ -1659,6 +1660,10 @@ pub const VOTES_NOT_ALLOWED: &str =
     "Only the loop's hiring manager (or an admin) opens or closes the final vote.";
 pub const VOTES_TOO_EARLY: &str = "Final votes open after the reveal.";
 pub const VOTES_ALREADY_OPEN: &str = "The final vote is already open.";
+pub const VOTES_AFTER_DECISION: &str = "The decision is recorded; final votes are taken before it.";
+pub const VOTES_NO_VOTERS: &str = "No one sent a card before the debrief, so there is no one to vote.";
+pub const DECIDE_VOTE_OPEN: &str =
+    "The final vote is still open. Close it with the button in the reveal thread (or wait for the last votes), then decide: the decision is set beside its result.";
 pub const VOTES_NOT_OPEN: &str = "The final vote is not open.";
 pub const VOTES_ALREADY_CLOSED: &str =
     "The final vote is closed; the votes are in the reveal thread.";
@@ -1667,7 +1672,7 @@ pub const NOT_A_VOTER: &str =
 
 pub fn vote_ask(candidate: &str) -> String {
     format!(
-        "The discussion of *{candidate}* is done. What level do you hold to now? Your final vote is private, \
+        "Final votes on *{candidate}* are open. Once the discussion is done, what level do you hold to? Your final vote is private, \
          locked when sent and hidden until everyone has voted; your card itself never changes."
     )
 }
@@ -1691,6 +1696,8 @@ pub fn vote_noted(user: &str, voted: i64, expected: i64) -> String {
     format!("{user} has voted ({voted} of {expected} in).")
 }
 
+pub const VOTE_PRIVACY: &str =
+    "Private: your vote is locked when sent and shown to the panel only when everyone has voted or the hiring manager closes the vote.";
 pub const VOTE_TITLE: &str = "Final vote";
 pub const VOTE_SUBMIT: &str = "Lock my vote";
 
@@ -1754,6 +1761,9 @@ pub const TOWARD_BR: &str = "the bar raiser's card";
 pub const TOWARD_MEDIAN: &str = "the panel's median card";
 
 pub fn votes_summary(moved: usize, total: usize, hm: usize, br: usize, median: usize) -> String {
+    if total == 0 {
+        return "No final votes were cast before the vote closed.".into();
+    }
     if moved == 0 {
         return format!("All {total} held to their cards.");
     }
@@ -1766,14 +1776,20 @@ pub fn votes_missing(who: &str) -> String {
     format!("Did not vote before the vote closed: {who}.")
 }
 
-pub fn mechanical_line(cards: Option<&str>, votes: Option<(&str, usize)>, opened: bool) -> String {
+pub fn mechanical_line(
+    cards: Option<&str>,
+    votes: Option<(&str, usize)>,
+    opened: bool,
+    closed: bool,
+) -> String {
     let cards = cards
         .map(|c| format!("*{c}*"))
         .unwrap_or_else(|| "none".into());
-    let votes = match (votes, opened) {
-        (Some((v, n)), _) => format!("*{v}* ({n} votes)"),
-        (None, true) => "still being collected".into(),
-        (None, false) => "not collected".into(),
+    let votes = match (votes, opened, closed) {
+        (Some((v, n)), _, _) => format!("*{v}* ({n} votes)"),
+        (None, _, true) => "none were cast".into(),
+        (None, true, false) => "still being collected".into(),
+        (None, false, _) => "not collected".into(),
     };
     format!("Mechanical result: the cards' middle call is {cards}; the final votes' middle call: {votes}.")
 }

@@ -320,23 +320,37 @@ pub async fn validity(db: &Db, team: &str) -> anyhow::Result<ValidityReport> {
     use crate::domain::{Criterion, Dimension, StageKind};
     let pairs = crate::store::audits::validity_pairs(db, team).await?;
     let (hires, checkins) = crate::store::audits::checkin_counts(db, team).await?;
-    // (row key, dimension) → pairs.
-    type Groups = std::collections::BTreeMap<(String, Dimension), Vec<(f64, f64)>>;
-    let (mut by_stage, mut by_person): (Groups, Groups) = Default::default();
+    // One pair per hire in each row: the median of the row's loop scores for
+    // that hire (a stage with two interviewers, or an interviewer on two
+    // stages, scores a hire more than once), against their on-the-job score.
+    type PerHire = std::collections::BTreeMap<(String, Dimension, i64), (Vec<u8>, f64)>;
+    let (mut stage_hires, mut person_hires): (PerHire, PerHire) = Default::default();
     for p in &pairs {
         let Some(Criterion::Dimension(d)) = Criterion::parse(&p.criterion) else {
             continue;
         };
-        let pair = (p.loop_score as f64, p.job_score as f64);
-        by_stage
-            .entry((p.stage_kind.clone(), d))
-            .or_default()
-            .push(pair);
-        by_person
-            .entry((p.interviewer.clone(), d))
-            .or_default()
-            .push(pair);
+        for (map, key) in [
+            (&mut stage_hires, p.stage_kind.clone()),
+            (&mut person_hires, p.interviewer.clone()),
+        ] {
+            let e = map
+                .entry((key, d, p.loop_id))
+                .or_insert_with(|| (Vec::new(), p.job_score as f64));
+            e.0.push(p.loop_score as u8);
+        }
     }
+    // (row key, dimension) → pairs.
+    type Groups = std::collections::BTreeMap<(String, Dimension), Vec<(f64, f64)>>;
+    let collapse = |per: PerHire| -> Groups {
+        let mut out = Groups::new();
+        for ((key, d, _), (mut scores, job)) in per {
+            scores.sort_unstable();
+            let loop_score = crate::domain::reveal::median(&scores);
+            out.entry((key, d)).or_default().push((loop_score, job));
+        }
+        out
+    };
+    let (by_stage, by_person) = (collapse(stage_hires), collapse(person_hires));
     let rows = |groups: &Groups| -> Vec<ValidityRow> {
         let mut keys: Vec<&String> = groups.keys().map(|(k, _)| k).collect();
         keys.dedup();

@@ -67,7 +67,8 @@ impl Hire {
 pub enum Verdict {
     /// Fewer than two hires are weak on it: the loop's call holds.
     LoopWasRight,
-    /// Most weak hires' loops never scored it: the round you are missing.
+    /// At least half the weak hires' loops never scored it: the round you
+    /// are missing.
     NotTested,
     /// Their loops scored it, at staff or above: that round is miscalibrated.
     ScoredHigh,

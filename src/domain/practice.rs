@@ -275,7 +275,32 @@ pub fn names_anyone(text: &str, names: &[(String, String)]) -> bool {
     })
 }
 
-/// (start byte, end byte, lower-case word) of each run of letters and digits.
+/// A word as names are compared: lower case, the common Latin accents
+/// folded ("Núñez" and "Nunez" are one name).
+fn fold(word: &str) -> String {
+    word.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'ď' | 'đ' => 'd',
+            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => 'i',
+            'ł' | 'ľ' => 'l',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ő' => 'o',
+            'ř' => 'r',
+            'ś' | 'š' | 'ş' => 's',
+            'ť' | 'ţ' => 't',
+            'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ź' | 'ż' | 'ž' => 'z',
+            other => other,
+        })
+        .collect()
+}
+
+/// (start byte, end byte, folded word) of each run of letters and digits.
 fn words(text: &str) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut start = None;
@@ -283,14 +308,14 @@ fn words(text: &str) -> Vec<(usize, usize, String)> {
         match (c.is_alphanumeric(), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                out.push((s, i, text[s..i].to_lowercase()));
+                out.push((s, i, fold(&text[s..i])));
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        out.push((s, text.len(), text[s..].to_lowercase()));
+        out.push((s, text.len(), fold(&text[s..])));
     }
     out
 }
@@ -392,6 +417,7 @@ mod tests {
             "Candidate A framed it; Candidate A's plan beat [interviewer]'s. <@[interviewer]> agreed. Banana."
         );
         assert_eq!(mask("nothing here", &names), "nothing here");
+        assert_eq!(mask("Ana Nunez, NÚÑEZ", &names), "Candidate A, Candidate A");
         assert_eq!(mask("", &names), "");
     }
 }

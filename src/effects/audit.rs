@@ -89,12 +89,13 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         SendAuditReport { audit_id, user } => {
-            let mut body = report(state, *audit_id).await?;
+            let mut body = report(state, *audit_id, true).await?;
             body["channel"] = json!(user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PostAuditReport { audit_id, channel } => {
-            let mut body = report(state, *audit_id).await?;
+            // The channel sees the verdicts, not who they are about.
+            let mut body = report(state, *audit_id, false).await?;
             body["channel"] = json!(channel);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
@@ -102,8 +103,12 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
     }
 }
 
-async fn report(state: &AppState, audit_id: i64) -> Result<serde_json::Value, Failure> {
+async fn report(
+    state: &AppState,
+    audit_id: i64,
+    named: bool,
+) -> Result<serde_json::Value, Failure> {
     let (hires, missing, asked) = audit_hires(state, audit_id).await?;
     let findings = audit::audit(&hires);
-    Ok(views::report(&hires, &findings, &missing, asked))
+    Ok(views::report(&hires, &findings, &missing, asked, named))
 }

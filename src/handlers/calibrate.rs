@@ -56,7 +56,9 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     if !may_set_up(state, team, cmd.user_id.as_str()).await? {
         return Err(AppError::user(m::CALIBRATE_NOT_ALLOWED));
     }
-    let past = calibrations::past_loops(&state.db, team, PAST_LOOPS).await?;
+    let user = cmd.user_id.as_str();
+    let scope = (!state.is_admin(user)).then_some(user);
+    let past = calibrations::past_loops(&state.db, team, scope, PAST_LOOPS).await?;
     if past.len() < 2 {
         return Err(AppError::user(m::CALIBRATE_TOO_FEW_LOOPS));
     }
@@ -84,6 +86,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         )]));
     }
     let now = state.clock.unix();
+    let scope = (!state.is_admin(user)).then_some(user);
     let draft = practice::read_form(&sub.values);
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut packets = [0i64; 2];
@@ -94,7 +97,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
             Some(id) if i == 1 && draft.packets[0] == Some(*id) => {
                 errors.push((block, m::PACKET_SAME.into()))
             }
-            Some(id) => match calibrations::past_loop(&state.db, team, *id).await? {
+            Some(id) => match calibrations::past_loop(&state.db, team, *id, scope).await? {
                 Some(_) => packets[i] = *id,
                 None => errors.push((block, m::PACKET_NOT_PAST.into())),
             },

@@ -50,6 +50,9 @@ async fn propose(
     // Beside the mechanical results: departing from both the cards' and the
     // final votes' middle call needs a reason, kept with the decision.
     let mech = crate::effects::votes::mechanical(&state.db, l.id).await?;
+    if mech.vote_opened && !mech.vote_closed {
+        return Err(AppError::user(m::DECIDE_VOTE_OPEN));
+    }
     let votes_median = mech.votes.map(|(v, _)| v);
     let departs = crate::domain::votes::departs(level, mech.cards, votes_median);
     if departs && note.is_none() {
@@ -221,6 +224,8 @@ pub async fn settle(state: &AppState, action: &BlockAction, confirm: bool) -> an
         None => format!("decided {}", level.as_str()),
     };
     loops::audit(&mut tx, team, Some(l.id), user, &action_text, now).await?;
+    // Decided: the final vote no longer opens by itself.
+    jobs::complete_by_key(&mut tx, &crate::jobs::votes::job_key(l.id), now).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     state.jobs_wakeup.notify_one();

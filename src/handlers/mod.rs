@@ -88,7 +88,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "outcome",
         usage: "/staffloop outcome <accepted [YYYY-MM-DD]|declined>",
-        summary: "Hiring manager: record how the offer ended, and when the hire starts (their manager then gets on-the-job check-ins after 6 and 12 months).",
+        summary: "Hiring manager: record how the offer ended, and the day the hire starts (the loop's hiring manager then gets on-the-job check-ins some months later: STAFFLOOP_CHECKIN_MONTHS, 6 and 12 by default).",
     },
     CommandSpec {
         name: "status",

@@ -39,6 +39,8 @@ pub async fn collect(state: &AppState, action: &BlockAction) -> anyhow::Result<(
         Some(m::VOTES_NOT_ALLOWED)
     } else if l.debrief_started_at.is_none() {
         Some(m::VOTES_TOO_EARLY)
+    } else if l.decided_level.is_some() {
+        Some(m::VOTES_AFTER_DECISION)
     } else {
         None
     };
@@ -46,7 +48,15 @@ pub async fn collect(state: &AppState, action: &BlockAction) -> anyhow::Result<(
         return super::notice(state, team, user, channel, text).await;
     }
     if !crate::jobs::votes::open(state, l.id, user, None).await? {
-        return super::notice(state, team, user, channel, m::VOTES_ALREADY_OPEN).await;
+        let (_, closed) = votes::state(&state.db, l.id).await?;
+        let text = if closed.is_some() {
+            m::VOTES_ALREADY_CLOSED
+        } else if votes::voters(&state.db, l.id).await?.is_empty() {
+            m::VOTES_NO_VOTERS
+        } else {
+            m::VOTES_ALREADY_OPEN
+        };
+        return super::notice(state, team, user, channel, text).await;
     }
     Ok(())
 }

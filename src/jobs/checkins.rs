@@ -119,11 +119,17 @@ pub async fn reminder(state: &AppState, job: &Job) -> anyhow::Result<()> {
     };
     let now = state.clock.unix();
     let c = audits::checkin(&state.db, id).await?;
-    let open_audit = match c.as_ref().and_then(|c| c.audit_id) {
-        Some(a) => audits::audit(&state.db, a)
-            .await?
-            .is_some_and(|a| a.state == crate::domain::AuditState::Open),
-        None => true,
+    let open_audit = match c.as_ref() {
+        Some(c) => match c.audit_id {
+            Some(a) => audits::audit(&state.db, a)
+                .await?
+                .is_some_and(|a| a.state == crate::domain::AuditState::Open),
+            // An outcome check-in is wanted while the offer stands accepted.
+            None => loops::by_id(&state.db, c.loop_id)
+                .await?
+                .is_some_and(|l| l.offer_outcome.as_deref() == Some("accepted")),
+        },
+        None => false,
     };
     let due = c
         .as_ref()

@@ -40,7 +40,8 @@ pub async fn open(
         }
     }
     loops::lock(&mut tx, loop_id).await?;
-    if !votes::open(&mut tx, loop_id, now).await? {
+    // No one to vote: nothing to open.
+    if votes::voters(&mut tx, loop_id).await?.is_empty() || !votes::open(&mut tx, loop_id, now).await? {
         tx.commit().await?;
         return Ok(false);
     }

@@ -228,11 +228,16 @@ pub async fn write_checkin(
 ) -> anyhow::Result<Written> {
     let mut tx = db.begin().await?;
     if let Some(audit_id) = c.audit_id {
-        let state: Option<AuditState> =
-            sqlx::query_scalar("SELECT state FROM audits WHERE id = $1")
-                .bind(audit_id)
-                .fetch_optional(&mut tx)
-                .await?;
+        // Locked, so two last check-ins at once see each other (PostgreSQL;
+        // SQLite has one writer anyway).
+        let sql = format!(
+            "SELECT state FROM audits WHERE id = $1{}",
+            tx.row_lock(" FOR UPDATE")
+        );
+        let state: Option<AuditState> = sqlx::query_scalar(&sql)
+            .bind(audit_id)
+            .fetch_optional(&mut tx)
+            .await?;
         if state != Some(AuditState::Open) {
             return Ok(Written::Closed);
         }

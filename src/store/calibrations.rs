@@ -25,34 +25,48 @@ const PAST_WHERE: &str =
     "l.team_id = $1 AND l.state = 'decided' AND l.debrief_started_at IS NOT NULL \
      AND l.decided_level IS NOT NULL AND l.decided_at IS NOT NULL";
 
-/// Past loops, the most recently decided first.
-pub async fn past_loops(db: &Db, team_id: &str, limit: i64) -> Result<Vec<PastLoop>, sqlx::Error> {
+/// Loops `user` may practise on: any, for an admin (`None`); else those
+/// they were the hiring manager of or sat on.
+const MAY_SEE: &str = "($3 IS NULL OR l.hiring_manager = $3 OR EXISTS (SELECT 1 FROM stages s \
+     JOIN stage_interviewers si ON si.stage_id = s.id WHERE s.loop_id = l.id AND si.user_id = $3))";
+
+/// Past loops `user` may practise on (`None`: an admin, all of them), the
+/// most recently decided first.
+pub async fn past_loops(
+    db: &Db,
+    team_id: &str,
+    user: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PastLoop>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT l.id, l.candidate_name, l.applied_level, l.decided_level, l.decided_at, l.offer_outcome \
-         FROM loops l WHERE {PAST_WHERE} ORDER BY l.decided_at DESC, l.id DESC LIMIT $2"
+         FROM loops l WHERE {PAST_WHERE} AND {MAY_SEE} ORDER BY l.decided_at DESC, l.id DESC LIMIT $2"
     ))
     .bind(team_id)
     .bind(limit)
+    .bind(user)
     .fetch_all(db)
     .await
 }
 
-/// One past loop of `team_id`'s, if it can be practised on.
+/// One past loop of `team_id`'s, if `user` may practise on it (`None`: an
+/// admin).
 pub async fn past_loop(
     db: &Db,
     team_id: &str,
     loop_id: i64,
+    user: Option<&str>,
 ) -> Result<Option<PastLoop>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT l.id, l.candidate_name, l.applied_level, l.decided_level, l.decided_at, l.offer_outcome \
-         FROM loops l WHERE {PAST_WHERE} AND l.id = $2"
+         FROM loops l WHERE {PAST_WHERE} AND {MAY_SEE} AND l.id = $2"
     ))
     .bind(team_id)
     .bind(loop_id)
+    .bind(user)
     .fetch_optional(db)
     .await
 }
-
 /// Everyone who sat on a stage of a loop opened since `since`, at most
 /// `limit` people.
 pub async fn recent_panelists(
@@ -342,11 +356,16 @@ pub async fn write_card(
     work: impl FnOnce(i64, i64) -> Vec<NewRow>,
 ) -> anyhow::Result<Written> {
     let mut tx = db.begin().await?;
-    let state: Option<CalibrationState> =
-        sqlx::query_scalar("SELECT state FROM calibrations WHERE id = $1")
-            .bind(card.calibration_id)
-            .fetch_optional(&mut tx)
-            .await?;
+    // Locked, so a card and the reveal cannot cross (PostgreSQL; SQLite has
+    // one writer anyway).
+    let sql = format!(
+        "SELECT state FROM calibrations WHERE id = $1{}",
+        tx.row_lock(" FOR UPDATE")
+    );
+    let state: Option<CalibrationState> = sqlx::query_scalar(&sql)
+        .bind(card.calibration_id)
+        .fetch_optional(&mut tx)
+        .await?;
     if state != Some(CalibrationState::Open) {
         return Ok(Written::Closed);
     }

@@ -21,7 +21,7 @@ pub async fn state(db: &Db, loop_id: i64) -> Result<(Option<i64>, Option<i64>), 
 pub async fn open(tx: &mut Tx, loop_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE loops SET votes_opened_at = $1 WHERE id = $2 AND votes_opened_at IS NULL \
-           AND debrief_started_at IS NOT NULL",
+           AND debrief_started_at IS NOT NULL AND decided_at IS NULL",
     )
     .bind(now)
     .bind(loop_id)

@@ -148,13 +148,23 @@ pub fn started(audit_id: i64, hires: &[(String, String)]) -> Value {
 
 /// The audit's result: per dimension, who is weak on the job, what their
 /// loops scored, and which of the verdicts it is.
+/// `named`: for the admin's DM. The report channel gets it with the hires
+/// as "Hire 1, 2, 3" and without the level each works at.
 pub fn report(
     hires: &[Hire],
     findings: &[DimensionFinding],
     missing: &[String],
     asked: usize,
+    named: bool,
 ) -> Value {
-    let names: Vec<String> = hires.iter().map(|h| escape(&h.name)).collect();
+    let names: Vec<String> = hires
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match named {
+            true => escape(&h.name),
+            false => m::audit_hire_label(i + 1),
+        })
+        .collect();
     let mut lines = vec![
         m::audit_report_scope(hires.len(), asked, &names.join(", ")),
         String::new(),
@@ -196,10 +206,10 @@ pub fn report(
         .zip(&names)
         .filter_map(|(h, n)| Some(format!("{n}: {}", h.working_at?.title())))
         .collect();
-    if !working.is_empty() {
+    if named && !working.is_empty() {
         lines.push(m::audit_working_at(&working.join(", ")));
     }
-    if !missing.is_empty() {
+    if named && !missing.is_empty() {
         let missing: Vec<String> = missing.iter().map(|n| escape(n)).collect();
         lines.push(m::audit_missing_checkins(&missing.join(", ")));
     }

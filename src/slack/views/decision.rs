@@ -24,6 +24,7 @@ pub fn proposal(
             mechanical.cards.map(Level::title),
             mechanical.votes.map(|(l, n)| (l.title(), n)),
             mechanical.vote_opened,
+            mechanical.vote_closed,
         )
     );
     json!({

@@ -207,7 +207,11 @@ fn drift_sections(d: &crate::domain::votes::DriftReport, mk: Markup) -> Vec<Stri
             p.toward_median,
         ),
     ];
-    for i in d.interviewers.iter().take(MAX_INTERVIEWERS_IN_SLACK) {
+    let shown = match mk {
+        Markup::Slack => MAX_INTERVIEWERS_IN_SLACK,
+        Markup::Plain => usize::MAX,
+    };
+    for i in d.interviewers.iter().take(shown) {
         lines.push(m::drift_person(
             &who(&i.user),
             i.votes,

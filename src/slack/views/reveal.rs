@@ -209,6 +209,7 @@ pub fn summary(
                 mechanical.cards.map(Level::title),
                 mechanical.votes.map(|(l, n)| (l.title(), n)),
                 mechanical.vote_opened,
+                mechanical.vote_closed,
             )
         )));
         let mut buttons: Vec<Value> = [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff]
@@ -325,34 +326,6 @@ pub fn heatmap(cards: &[CardView]) -> HeatMap {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_evidence_splits_within_limits() {
-        let long = "a&b<".repeat(900); // escapes to 9 chars each group: 8100 chars
-        let chunks = escaped_chunks(&long);
-        assert!(chunks.len() >= 3);
-        assert!(chunks.iter().all(|c| c.len() <= SECTION_CHARS));
-        assert_eq!(chunks.concat(), escape(&long), "nothing lost at the seams");
-        let msgs = pack(
-            chunks.iter().cycle().take(60).cloned().collect(),
-            "x",
-            |_| {},
-        );
-        for msg in &msgs {
-            let blocks = msg["blocks"].as_array().unwrap();
-            assert!(blocks.len() <= BLOCKS_PER_MESSAGE);
-            let chars: usize = blocks
-                .iter()
-                .map(|b| b["text"]["text"].as_str().unwrap().len())
-                .sum();
-            assert!(chars <= CHARS_PER_MESSAGE);
-        }
-    }
-}
-
 /// Rows a table holds at most, header included (Slack's limit: 100), and
 /// cells per row (20).
 const MAX_TABLE_ROWS: usize = 100;
@@ -444,4 +417,32 @@ pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
         "text": crate::slack::mrkdwn::truncate(&text, 3000),
         "blocks": [section(&m::table_heading(&escape(candidate))), table],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_evidence_splits_within_limits() {
+        let long = "a&b<".repeat(900); // escapes to 9 chars each group: 8100 chars
+        let chunks = escaped_chunks(&long);
+        assert!(chunks.len() >= 3);
+        assert!(chunks.iter().all(|c| c.len() <= SECTION_CHARS));
+        assert_eq!(chunks.concat(), escape(&long), "nothing lost at the seams");
+        let msgs = pack(
+            chunks.iter().cycle().take(60).cloned().collect(),
+            "x",
+            |_| {},
+        );
+        for msg in &msgs {
+            let blocks = msg["blocks"].as_array().unwrap();
+            assert!(blocks.len() <= BLOCKS_PER_MESSAGE);
+            let chars: usize = blocks
+                .iter()
+                .map(|b| b["text"]["text"].as_str().unwrap().len())
+                .sum();
+            assert!(chars <= CHARS_PER_MESSAGE);
+        }
+    }
 }

@@ -91,7 +91,7 @@ pub fn modal(rubric: &Rubric, loop_id: i64, candidate: &str, own: &OwnCard) -> V
             "label": plain(&truncate(&m::revise_reason_label(&title), 150)),
             "element": {"type": "plain_text_input", "action_id": ACTION, "max_length": MAX_REASON_CHARS}}));
     }
-    blocks.push(context(m::PROMPT_PRIVACY));
+    blocks.push(context(m::VOTE_PRIVACY));
     json!({
         "type": "modal",
         "callback_id": CALLBACK_ID,
