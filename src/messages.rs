@@ -1661,7 +1661,8 @@ pub const VOTES_NOT_ALLOWED: &str =
 pub const VOTES_TOO_EARLY: &str = "Final votes open after the reveal.";
 pub const VOTES_ALREADY_OPEN: &str = "The final vote is already open.";
 pub const VOTES_AFTER_DECISION: &str = "The decision is recorded; final votes are taken before it.";
-pub const VOTES_NO_VOTERS: &str = "No one sent a card before the debrief, so there is no one to vote.";
+pub const VOTES_NO_VOTERS: &str =
+    "No one sent a card before the debrief, so there is no one to vote.";
 pub const DECIDE_VOTE_OPEN: &str =
     "The final vote is still open. Close it with the button in the reveal thread (or wait for the last votes), then decide: the decision is set beside its result.";
 pub const VOTES_NOT_OPEN: &str = "The final vote is not open.";

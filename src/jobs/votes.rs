@@ -41,7 +41,9 @@ pub async fn open(
     }
     loops::lock(&mut tx, loop_id).await?;
     // No one to vote: nothing to open.
-    if votes::voters(&mut tx, loop_id).await?.is_empty() || !votes::open(&mut tx, loop_id, now).await? {
+    if votes::voters(&mut tx, loop_id).await?.is_empty()
+        || !votes::open(&mut tx, loop_id, now).await?
+    {
         tx.commit().await?;
         return Ok(false);
     }

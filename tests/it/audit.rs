@@ -361,6 +361,21 @@ async fn an_audit_names_the_round_you_are_missing_and_the_miscalibrated_one() {
         .filter(|c| c.body["channel"] == "C0REPORTS")
         .count();
     assert_eq!(posted, 1, "the admin chose the report channel too");
+    let channel_post = app
+        .slack
+        .calls_to("chat.postMessage")
+        .iter()
+        .find(|c| c.body["channel"] == "C0REPORTS")
+        .unwrap()
+        .body
+        .to_string();
+    assert!(channel_post.contains("Hire 1, Hire 2"), "{channel_post}");
+    for name in ["Ines", "Marco", "Sade", "Working at today"] {
+        assert!(
+            !channel_post.contains(name),
+            "{name} in the channel: {channel_post}"
+        );
+    }
 
     // On-the-job evidence never reaches Slack, and nothing about the audit
     // reaches a loop channel.

@@ -605,6 +605,6 @@ fn dms_in(app: &TestApp, channel: &str) -> Vec<String> {
 async fn too_few_past_loops_says_so() {
     let app = TestApp::spawn().await;
     let v = app.command_json(ADMIN, "C0GENERAL", "calibrate").await;
-    assert!(v.to_string().contains("does not have two yet"), "{v}");
+    assert!(v.to_string().contains("there are not two yet"), "{v}");
     assert!(app.slack.calls_to("views.open").is_empty());
 }
