@@ -471,6 +471,10 @@ pub fn slack_error_words(code: &str) -> String {
     }
 }
 
+pub fn checkin_failure(what: &str, why: &str) -> String {
+    format!(":warning: For an on-the-job check-in, I could not {what}: {why}. You may need to ask them yourself.")
+}
+
 pub fn calibration_failure(what: &str, why: &str) -> String {
     format!(":warning: For your practice debrief, I could not {what}: {why}. Nothing else was held up by it.")
 }

@@ -52,6 +52,36 @@ pub async fn audit_hires(
     Ok((hires, missing, asked))
 }
 
+/// After the worker gave up asking a judge for a check-in: tells the admin
+/// who started its audit (an outcome check-in: the loop's opener), without
+/// a word of the check-in itself.
+pub async fn report_give_up(
+    state: &AppState,
+    checkin_id: i64,
+    what: String,
+    code: &str,
+) -> anyhow::Result<()> {
+    let Some(c) = audits::checkin(&state.db, checkin_id).await? else {
+        return Ok(());
+    };
+    let to = match c.audit_id {
+        Some(a) => audits::audit(&state.db, a).await?.map(|a| a.created_by),
+        None => crate::store::loops::by_id(&state.db, c.loop_id)
+            .await?
+            .map(|l| l.opened_by),
+    };
+    let Some(to) = to else {
+        return Ok(());
+    };
+    let text = crate::messages::checkin_failure(&what, &crate::messages::slack_error_words(code));
+    let dm = Effect::DirectMessage { user: to, text };
+    let mut tx = state.db.begin().await?;
+    super::record(&mut tx, &c.team_id, dm, crate::clock::wall_ms()).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    Ok(())
+}
+
 pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
     use Effect::*;
     match effect {

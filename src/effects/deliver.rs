@@ -212,6 +212,12 @@ pub async fn report_give_up(state: &AppState, effect: &Effect, code: &str) -> an
             let what = m::effect_purpose(&effect.kind(), None);
             return super::practice::report_give_up(state, *calibration_id, what, code).await;
         }
+        AskCheckIn {
+            checkin_id, user, ..
+        } => {
+            let what = m::effect_purpose(&effect.kind(), Some(&mention_of(user)));
+            return super::audit::report_give_up(state, *checkin_id, what, code).await;
+        }
         SendPacket {
             calibration_id,
             user,

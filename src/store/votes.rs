@@ -189,7 +189,8 @@ pub async fn closed_loops(
 }
 
 /// Confirmed decisions in [from, to) that departed from the mechanical
-/// results, and all confirmed decisions there.
+/// results, and all confirmed decisions there; a corrected decision counts
+/// once, as its correction.
 pub async fn departures(
     db: &Db,
     team_id: &str,
@@ -198,7 +199,8 @@ pub async fn departures(
 ) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN d.departs = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*) FROM decisions d JOIN loops l ON l.id = d.loop_id \
-         WHERE l.team_id = $1 AND d.status = 'confirmed' AND d.confirmed_at >= $2 AND d.confirmed_at < $3",
+         WHERE l.team_id = $1 AND d.status = 'confirmed' AND d.confirmed_at >= $2 AND d.confirmed_at < $3 \
+           AND NOT EXISTS (SELECT 1 FROM decisions c WHERE c.corrects = d.id AND c.status = 'confirmed')",
     )
     .bind(team_id)
     .bind(from)

@@ -75,3 +75,42 @@ fn manifest_matches_what_the_service_serves() {
     assert!(m["display_information"]["name"].as_str().unwrap().len() <= 35);
     assert_eq!(m["settings"]["socket_mode_enabled"], false);
 }
+
+/// The fake Slack holds every view the bot sends to Block Kit's limits
+/// (`views::limits`): what breaks one is refused with `invalid_blocks`, as
+/// Slack refuses it, and every test that waits for the service to be idle
+/// fails on it.
+#[tokio::test]
+async fn the_fake_slack_refuses_what_breaks_block_kit_limits() {
+    let slack = crate::common::fake_slack::FakeSlack::start().await;
+    let http = reqwest::Client::new();
+    let blocks: Vec<Value> = (0..51)
+        .map(|_| serde_json::json!({"type": "section", "text": {"type": "mrkdwn", "text": "x"}}))
+        .collect();
+    let answer: Value = http
+        .post(format!("{}/chat.postMessage", slack.api_url))
+        .json(&serde_json::json!({"channel": "C1", "text": "x", "blocks": blocks}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["error"], "invalid_blocks");
+    let broken = slack.limit_violations();
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert!(broken[0].contains("chat.postMessage: blocks: the count is 51"));
+    let modal = serde_json::json!({"trigger_id": "t", "view": {"type": "modal",
+        "title": {"type": "plain_text", "text": "A title far longer than Slack allows"}, "blocks": []}});
+    let answer: Value = http
+        .post(format!("{}/views.open", slack.api_url))
+        .json(&modal)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["error"], "invalid_blocks");
+    assert_eq!(slack.limit_violations().len(), 2);
+}

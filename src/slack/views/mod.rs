@@ -6,6 +6,7 @@ pub mod debrief;
 pub mod decision;
 pub mod gate;
 pub mod home;
+pub mod limits;
 pub mod open_loop;
 pub mod plan;
 pub mod practice;

@@ -65,6 +65,9 @@ struct Inner {
     /// Answer `invalid_blocks` to a message with a table or a chart, as a
     /// workspace without the new blocks yet does.
     no_native_blocks: std::sync::atomic::AtomicBool,
+    /// Block Kit limits broken by what was sent (each refused as Slack
+    /// refuses it, with `invalid_blocks`).
+    violations: Mutex<Vec<String>>,
 }
 
 /// Per method (or method and channel): when its window began, calls in it.
@@ -155,6 +158,11 @@ impl FakeSlack {
     /// From now on, refuse tables and charts with `invalid_blocks`.
     pub fn refuse_native_blocks(&self) {
         self.inner.no_native_blocks.store(true, Ordering::SeqCst);
+    }
+
+    /// Every Block Kit limit broken by anything sent so far.
+    pub fn limit_violations(&self) -> Vec<String> {
+        self.inner.violations.lock().unwrap().clone()
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -350,6 +358,23 @@ async fn api(
         Some(Scripted::Answer(v)) => return Json(v).into_response(),
         Some(Scripted::Slow(wait)) => tokio::time::sleep(wait).await,
         None => {}
+    }
+    // Slack's Block Kit limits, checked on everything the bot draws.
+    {
+        use staffloop::slack::views::limits::{check, Surface};
+        let broken = match method.as_str() {
+            "chat.postMessage" | "chat.update" | "chat.postEphemeral" => {
+                check(Surface::Message, &parsed)
+            }
+            "views.open" | "views.update" | "views.push" => check(Surface::Modal, &parsed["view"]),
+            "views.publish" => check(Surface::Home, &parsed["view"]),
+            _ => Vec::new(),
+        };
+        if !broken.is_empty() {
+            let mut v = inner.violations.lock().unwrap();
+            v.extend(broken.into_iter().map(|b| format!("{method}: {b}")));
+            return Json(json!({"ok": false, "error": "invalid_blocks"})).into_response();
+        }
     }
     let native = parsed["blocks"].as_array().is_some_and(|b| {
         b.iter()

@@ -511,6 +511,11 @@ impl TestApp {
                 .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
                 .await;
             if due == 0 && pending == 0 {
+                let broken = self.slack.limit_violations();
+                assert!(
+                    broken.is_empty(),
+                    "Slack's Block Kit limits broken: {broken:#?}"
+                );
                 return;
             }
             assert!(
