@@ -21,6 +21,15 @@ impl<E: Into<anyhow::Error>> From<E> for ExportError {
     }
 }
 
+/// Logs and audits what an operator's `--force` let through.
+async fn forced(db: &Db, team_id: &str, loop_id: i64, what: &str, now: i64) -> anyhow::Result<()> {
+    tracing::warn!(loop_id, what, "forced export by an operator");
+    let mut tx = db.begin().await?;
+    loops::audit(&mut tx, team_id, Some(loop_id), "operator", what, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value, ExportError> {
     let id = loops::find_for_export(db, which)
         .await?
@@ -30,21 +39,14 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
         if !force {
             return Err(ExportError::NotRevealed);
         }
-        tracing::warn!(
-            loop_id = id,
-            "exporting a loop before its debrief (forced by an operator)"
-        );
-        let mut tx = db.begin().await?;
-        loops::audit(
-            &mut tx,
+        forced(
+            db,
             &l.team_id,
-            Some(id),
-            "operator",
+            id,
             "exported before the debrief (forced)",
             now,
         )
         .await?;
-        tx.commit().await?;
     }
     let stages = loops::stage_status(db, id).await?;
     let addenda = cards::addenda(db, id).await?;
@@ -75,21 +77,8 @@ pub async fn export(db: &Db, which: &str, force: bool, now: i64) -> Result<Value
     if force {
         let rows = crate::store::audits::loop_checkins(db, id).await?;
         if !rows.is_empty() {
-            tracing::warn!(
-                loop_id = id,
-                "exporting on-the-job check-ins (forced by an operator)"
-            );
-            let mut tx = db.begin().await?;
-            loops::audit(
-                &mut tx,
-                &l.team_id,
-                Some(id),
-                "operator",
-                "exported with on-the-job check-ins (forced)",
-                now,
-            )
-            .await?;
-            tx.commit().await?;
+            let what = "exported with on-the-job check-ins (forced)";
+            forced(db, &l.team_id, id, what, now).await?;
             checkins = Some(
                 rows.iter()
                     .map(|c| {
