@@ -14,6 +14,8 @@ pub mod prep;
 pub mod report;
 pub mod reveal;
 pub mod scorecard;
+#[cfg(test)]
+mod snapshots;
 pub mod status;
 pub mod votes;
 

@@ -1,0 +1,318 @@
+//! Snapshots (`insta`) of the views the bot sends, built from fixed inputs:
+//! a change to what people see shows up in review as a diff of the `.snap`
+//! files beside this one. Every snapshot is also held to Slack's limits
+//! (`limits::check`). Accept a deliberate change with
+//! `INSTA_UPDATE=always cargo test --lib snapshots` and review the diff.
+
+use super::limits::{check, Surface};
+use super::*;
+use crate::domain::practice::{self as pr, Scored};
+use crate::domain::scorecard::{Card, Score};
+use crate::domain::votes::{Move, OwnCard};
+use crate::domain::{Criterion, Dimension, Level, Rubric, StageKind, StageSpec};
+use serde_json::Value;
+
+const WHEN: i64 = 1_795_000_000;
+
+fn within_limits(surface: Surface, v: &Value) {
+    let broken = check(surface, v);
+    assert!(broken.is_empty(), "{broken:#?}");
+}
+
+fn message(name: &str, v: Value) {
+    within_limits(Surface::Message, &v);
+    insta::assert_json_snapshot!(name, v);
+}
+
+fn modal(name: &str, v: Value) {
+    within_limits(Surface::Modal, &v);
+    insta::assert_json_snapshot!(name, v);
+}
+
+fn card(scores: &[(&str, u8)], recommendation: &str) -> Card {
+    Card {
+        scores: scores
+            .iter()
+            .map(|(c, s)| Score {
+                criterion: c.to_string(),
+                score: *s,
+                evidence: format!("Named the {c} trade-off and costed it."),
+            })
+            .collect(),
+        recommendation: recommendation.into(),
+        work_with: None,
+    }
+}
+
+#[test]
+fn scorecard_views() {
+    let rubric = Rubric::default_rubric();
+    let spec = StageSpec::default_for(StageKind::DeepDive);
+    message(
+        "scorecard_prompt",
+        scorecard::prompt(&spec, "Ana Lima", 7, None),
+    );
+    message(
+        "scorecard_reminder",
+        scorecard::prompt(&spec, "Ana Lima", 7, Some(4)),
+    );
+    message(
+        "scorecard_locked",
+        scorecard::locked(&spec, "Ana Lima", 7, WHEN),
+    );
+    modal(
+        "scorecard_modal_deep_dive",
+        scorecard::modal(&rubric, &spec, "Ana Lima", 7),
+    );
+    modal(
+        "scorecard_modal_bar_raiser",
+        scorecard::modal(
+            &rubric,
+            &StageSpec::default_for(StageKind::BarRaiser),
+            "Ana Lima",
+            8,
+        ),
+    );
+    modal(
+        "scorecard_addendum",
+        scorecard::addendum_modal(&spec, "Ana Lima", 7),
+    );
+    modal(
+        "practice_card",
+        scorecard::practice_modal(&rubric, 'A', practice::CARD_CALLBACK_ID, "3:0"),
+    );
+    modal(
+        "checkin_modal",
+        scorecard::checkin_modal(&rubric, "Ines Duarte", audit::CHECKIN_CALLBACK_ID, "5"),
+    );
+}
+
+#[test]
+fn debrief_gate_decision_and_status() {
+    message("gate_ask", gate::ask("Ana Lima", 3));
+    message(
+        "debrief_confirm_not_held",
+        debrief::confirm("Ana Lima", 3, &[("Bar raiser".into(), Some(WHEN))]),
+    );
+    let mech = crate::domain::votes::Mechanical {
+        cards: Some(Level::Staff),
+        votes: Some((Level::Senior, 4)),
+        vote_opened: true,
+        vote_closed: true,
+    };
+    message(
+        "decision_proposal",
+        decision::proposal(Level::Staff, Level::Senior, 9, &mech),
+    );
+    message(
+        "status",
+        status::message(
+            "Ana Lima",
+            &[status::StageLine {
+                title: "Technical deep-dive".into(),
+                position: 3,
+                starts_at: Some(WHEN),
+                interviewers: vec![("UHM".into(), true), ("USTAFF".into(), false)],
+            }],
+        ),
+    );
+}
+
+#[test]
+fn reveal_table() {
+    let views = vec![
+        reveal::CardView {
+            index: 1,
+            interviewer: "UHM".into(),
+            stage: StageKind::DeepDive,
+            stage_title: "Technical deep-dive".into(),
+            card: card(
+                &[("scope_of_judgement", 3), ("architectural_decisions", 4)],
+                "staff",
+            ),
+            submitted_at: WHEN,
+            late_by: None,
+            addenda: Vec::new(),
+        },
+        reveal::CardView {
+            index: 2,
+            interviewer: "UCODER".into(),
+            stage: StageKind::Coding,
+            stage_title: "Coding round".into(),
+            card: card(&[("diagnostic_thinking", 2), ("throughput", 3)], "senior"),
+            submitted_at: WHEN,
+            late_by: None,
+            addenda: Vec::new(),
+        },
+    ];
+    message(
+        "reveal_score_table",
+        reveal::score_table(&views, "Ana Lima"),
+    );
+    let rubric = Rubric::default_rubric();
+    for (i, m) in reveal::card_replies(&rubric, &views[0])
+        .into_iter()
+        .enumerate()
+    {
+        message(&format!("reveal_card_reply_{i}"), m);
+    }
+}
+
+#[test]
+fn app_home() {
+    let v = home::view(
+        &[home::Pending {
+            stage_id: 7,
+            stage: "Technical deep-dive".into(),
+            candidate: "Ana Lima".into(),
+        }],
+        &[home::Submitted {
+            stage: "Coding round".into(),
+            candidate: "Ana Lima".into(),
+            submitted_at: WHEN,
+        }],
+        &[home::HomeLoop {
+            candidate_escaped: "Ana Lima".into(),
+            channel_id: Some("C0LOOP1".into()),
+            channel_name: "loop-ana-lima".into(),
+            role: "hiring manager",
+            submitted: 3,
+            expected: 7,
+        }],
+    );
+    within_limits(Surface::Home, &v);
+    insta::assert_json_snapshot!("app_home", v);
+}
+
+#[test]
+fn practice_debrief_views() {
+    let past = vec![crate::store::calibrations::PastLoop {
+        id: 4,
+        candidate_name: "Ana Lima".into(),
+        applied_level: "staff".into(),
+        decided_level: "staff".into(),
+        decided_at: WHEN,
+        offer_outcome: Some("accepted".into()),
+    }];
+    modal(
+        "practice_form",
+        practice::form(&past, [Some(4), None], &["UP1".into(), "UP2".into()], WHEN),
+    );
+    message(
+        "practice_intro",
+        practice::intro(3, "UADMIN", &["UP1".into(), "UP2".into()], WHEN),
+    );
+    let cards = [practice::PacketCard {
+        stage: "Technical deep-dive".into(),
+        evidence: vec![(
+            "Scope of judgement".into(),
+            "Candidate A split the ledger; [interviewer] asked about rollback.".into(),
+        )],
+    }];
+    for (i, m) in practice::packet(3, 0, WHEN, practice::Link::Withheld, &cards)
+        .into_iter()
+        .enumerate()
+    {
+        message(&format!("practice_packet_{i}"), m);
+    }
+    let scored = |who: &str, s: [u8; 4], l: Level| Scored {
+        who: who.into(),
+        scores: Dimension::ALL.iter().copied().zip(s).collect(),
+        level: l,
+    };
+    let panel = [
+        scored("UP1", [3, 3, 2, 3], Level::Staff),
+        scored("UP2", [4, 3, 2, 2], Level::Senior),
+    ];
+    let r = pr::packet(
+        &panel,
+        &[scored("UO1", [4, 3, 0, 0], Level::Staff)],
+        Some(Level::Staff),
+    );
+    for (i, m) in practice::reveal(0, &r, 2, Some("accepted"), &[])
+        .into_iter()
+        .enumerate()
+    {
+        message(&format!("practice_reveal_{i}"), m);
+    }
+    message(
+        "practice_summary",
+        practice::summary(
+            pr::overall_alpha(&[panel.to_vec()]),
+            &pr::mean_offsets(std::slice::from_ref(&r)),
+            &["UP1".into(), "UP2".into()],
+            &["UP3".into()],
+        ),
+    );
+}
+
+#[test]
+fn audit_views() {
+    let hires = vec![crate::store::audits::HireRow {
+        id: 1,
+        candidate_name: "Ines Duarte".into(),
+        decided_level: "staff".into(),
+        decided_at: WHEN,
+        hiring_manager: "UJ1".into(),
+    }];
+    modal("audit_form", audit::form(&hires));
+    message(
+        "audit_checkin_prompt",
+        audit::checkin_prompt(5, "Ines Duarte", Some(6), false),
+    );
+    message(
+        "audit_started",
+        audit::started(2, &[("Ines Duarte".into(), "UJ1".into())]),
+    );
+    let hire = |name: &str, on_job: [u8; 4]| crate::domain::audit::Hire {
+        name: name.into(),
+        on_job: Dimension::ALL.iter().copied().zip(on_job).collect(),
+        working_at: Some(Level::Senior),
+        loop_scores: vec![("deep_dive".into(), Dimension::ArchitecturalDecisions, 4)],
+    };
+    let hires = [
+        hire("Ines Duarte", [3, 2, 1, 3]),
+        hire("Marco Bellini", [3, 2, 2, 3]),
+    ];
+    let findings = crate::domain::audit::audit(&hires);
+    message(
+        "audit_report_named",
+        audit::report(&hires, &findings, &[], 2, true),
+    );
+    message(
+        "audit_report_channel",
+        audit::report(&hires, &findings, &[], 2, false),
+    );
+}
+
+#[test]
+fn final_vote_views() {
+    let rubric = Rubric::default_rubric();
+    message("vote_ask", votes::ask(3, "Ana Lima"));
+    message("vote_opened", votes::opened(3, &["UA".into(), "UB".into()]));
+    let own = OwnCard {
+        level: Level::Staff,
+        scores: vec![(Criterion::Dimension(Dimension::ScopeOfJudgement), 3)],
+    };
+    modal("vote_modal", votes::modal(&rubric, 3, "Ana Lima", &own));
+    let cast = vec![crate::store::votes::Vote {
+        voter: "UA".into(),
+        card_level: "staff".into(),
+        level: "senior".into(),
+        reason: Some("The migration plan had no rollback.".into()),
+        revisions: r#"[{"criterion":"scope_of_judgement","from":3,"to":2,"reason":"Narrower than I credited."}]"#.into(),
+        submitted_at: WHEN,
+    }];
+    let moves = vec![Move {
+        voter: "UA".into(),
+        from: Level::Staff,
+        to: Level::Senior,
+        toward_median: false,
+        toward_hiring_manager: true,
+        toward_bar_raiser: false,
+    }];
+    message(
+        "vote_results",
+        votes::results(&rubric, &cast, &moves, &["UB".into()]),
+    );
+}
