@@ -316,3 +316,68 @@ fn final_vote_views() {
         votes::results(&rubric, &cast, &moves, &["UB".into()]),
     );
 }
+
+/// A plan as the open form gives it: the default template's six stages
+/// back to back from `WHEN`, the debrief the same afternoon.
+fn plan() -> crate::domain::LoopPlan {
+    use serde_json::json;
+    let templates = crate::domain::Templates::default();
+    let t = templates.default_template();
+    let users =
+        |ids: &[&str]| json!({"value": {"type": "multi_users_select", "selected_users": ids}});
+    let at = |ts: i64| json!({"value": {"type": "datetimepicker", "selected_date_time": ts}});
+    let h = 3600;
+    let values = json!({
+        "candidate_name": {"value": {"type": "plain_text_input", "value": "Ana Lima"}},
+        "applied_level": {"value": {"type": "static_select", "selected_option": {"value": "staff"}}},
+        "hiring_manager": {"value": {"type": "users_select", "selected_user": "UHM"}},
+        "stage_1_hm_screen_who": users(&["UHM"]),
+        "stage_1_hm_screen_at": at(WHEN),
+        "stage_2_design_doc_who": users(&["UDOC"]),
+        "stage_3_deep_dive_who": users(&["UHM", "USTAFF"]),
+        "stage_3_deep_dive_at": at(WHEN + h),
+        "stage_4_coding_who": users(&["UCODER"]),
+        "stage_4_coding_at": at(WHEN + 3 * h),
+        "stage_5_cross_team_who": users(&["UXTEAM"]),
+        "stage_5_cross_team_at": at(WHEN + 4 * h),
+        "stage_6_bar_raiser_who": users(&["UBAR"]),
+        "stage_6_bar_raiser_at": at(WHEN + 5 * h),
+        "debrief_at": at(WHEN + 6 * h + 1800),
+        "design_doc_url": {"value": {"type": "url_text_input", "value": "https://docs.example.com/workflow-engine"}}
+    });
+    open_loop::read(&values, t)
+        .validate(t, WHEN - 86_400)
+        .unwrap_or_else(|e| panic!("a valid form: {e:?}"))
+}
+
+#[test]
+fn opening_a_loop() {
+    let templates = crate::domain::Templates::default();
+    let invoker = crate::domain::UserId::parse("URECRUIT1").expect("a user id");
+    modal(
+        "open_loop_form",
+        open_loop::modal(
+            &templates,
+            templates.default_template(),
+            "Ana Lima",
+            &invoker,
+        ),
+    );
+    let plan = plan();
+    message("plan_message", plan::message(&plan, 3));
+    message("plan_opened_dm", plan::opened_dm(&plan, "C0LOOP1"));
+    insta::assert_snapshot!("plan_topic", plan::topic(&plan));
+    let rubric = Rubric::default_rubric();
+    message(
+        "prep_deep_dive",
+        prep::message(
+            &rubric,
+            &StageSpec::default_for(StageKind::DeepDive),
+            "Ana Lima",
+            WHEN,
+            prep::Document::In {
+                prompt_url: Some("https://docs.example.com/workflow-engine"),
+            },
+        ),
+    );
+}
