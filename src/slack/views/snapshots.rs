@@ -381,3 +381,67 @@ fn opening_a_loop() {
         ),
     );
 }
+
+/// A downlevel report over fixed counts: six staff applicants (two at
+/// staff, three downlevelled, one no hire), none at senior staff, all
+/// decided in the last of the twelve weeks.
+fn report() -> crate::report::Report {
+    use crate::domain::metrics::{self, Thresholds, Week};
+    let t = Thresholds::default();
+    let weeks: Vec<Week> = (0..12)
+        .map(|i| Week {
+            starts: WHEN - (12 - i) * 604_800,
+            decisions: if i == 11 { 6 } else { 0 },
+            at_level: if i == 11 { 2 } else { 0 },
+            downlevel: if i == 11 { 3 } else { 0 },
+            no_hire: if i == 11 { 1 } else { 0 },
+            other: 0,
+        })
+        .collect();
+    let none: Vec<Week> = weeks
+        .iter()
+        .map(|w| Week {
+            decisions: 0,
+            at_level: 0,
+            downlevel: 0,
+            no_hire: 0,
+            ..w.clone()
+        })
+        .collect();
+    crate::report::Report {
+        team_id: "T1".into(),
+        window_days: 90,
+        from: WHEN - 90 * 86_400,
+        to: WHEN,
+        thresholds: t,
+        rows: vec![
+            metrics::row(
+                Level::Staff,
+                &[(Level::Staff, 2), (Level::Senior, 3), (Level::NoHire, 1)],
+                &t,
+            ),
+            metrics::row(Level::SeniorStaff, &[], &t),
+        ],
+        shortfall: metrics::shortfall(
+            &[(Dimension::CrossTeamInfluence, 3, 3)],
+            &[(StageKind::CrossTeam, 6, 3)],
+            3,
+        ),
+        weeks: weeks.clone(),
+        weeks_by_level: vec![(Level::Staff, weeks), (Level::SeniorStaff, none)],
+    }
+}
+
+#[test]
+fn the_downlevel_report() {
+    let r = report();
+    message("report_ephemeral", report::ephemeral(&r));
+    message(
+        "report_weekly_post",
+        report::post(&r, &[], None, (1, 6), "C0REPORTS"),
+    );
+    message(
+        "report_weekly_charts",
+        report::weekly_charts(&r, "C0REPORTS"),
+    );
+}
