@@ -1447,10 +1447,6 @@ pub fn practice_no_card(people: &str) -> String {
     format!("Sent no card, so not recorded as calibrated: {people}.")
 }
 
-pub fn practice_revealed_dm(channel: &str) -> String {
-    format!("The practice debrief is revealed in <#{channel}>.")
-}
-
 // --- Calibration, in the open form and the weekly post ---
 
 pub fn not_calibrated(who: &str, days: i64, last: Option<&str>) -> String {

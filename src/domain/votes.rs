@@ -41,7 +41,6 @@ pub struct OwnCard {
 /// A loop's cards as its vote needs them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ballot {
-    pub hiring_manager: String,
     pub candidate: String,
     pub cards: Vec<(String, OwnCard)>,
     pub anchors: Anchors,

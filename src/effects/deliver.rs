@@ -56,7 +56,7 @@ pub(super) async fn thread(state: &AppState, loop_id: i64) -> Result<(String, St
     Ok((channel, ts))
 }
 
-fn note(channel: &str, text: &str) -> Value {
+pub(super) fn note(channel: &str, text: &str) -> Value {
     json!({"channel": channel, "text": text, "blocks": [section(text)]})
 }
 
@@ -104,9 +104,15 @@ async fn snapshot(state: &AppState, loop_id: i64) -> Result<reveal::Snapshot, Fa
         .ok_or(Failure::Missing("the loop is gone"))
 }
 
-/// The reveal summary's messages, from the snapshot.
-fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec<Value> {
-    views::reveal::summary(
+/// The reveal summary's messages: the snapshot, and beside the decision
+/// buttons the mechanical results (read only here, not for every card).
+async fn summary_parts(
+    state: &AppState,
+    snap: &reveal::Snapshot,
+    loop_id: i64,
+) -> Result<Vec<Value>, Failure> {
+    let mechanical = super::votes::mechanical(&state.db, loop_id).await?;
+    Ok(views::reveal::summary(
         &state.rubric,
         &snap.candidate,
         snap.applied,
@@ -115,9 +121,9 @@ fn summary_parts(state: &AppState, snap: &reveal::Snapshot, loop_id: i64) -> Vec
         snap.expected,
         views::reveal::DecideRow {
             loop_id,
-            mechanical: &snap.mechanical,
+            mechanical: &mechanical,
         },
-    )
+    ))
 }
 
 /// A Slack error about one person (deactivated, unknown, not invitable),
@@ -704,7 +710,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         PostRevealSummary { loop_id } => {
             let channel = channel(state, *loop_id).await?;
-            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id);
+            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id).await?;
             post_parts(state, d, parts, &channel, Some(*loop_id)).await
         }
         PostRevealCard {
@@ -749,7 +755,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         UpdateRevealSummary { loop_id } => {
             let (channel, ts) = thread(state, *loop_id).await?;
-            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id);
+            let parts = summary_parts(state, &snapshot(state, *loop_id).await?, *loop_id).await?;
             // The summary's first message is the one whose place is known;
             // with the panel sizes a loop has, it is the whole summary.
             let Some(mut first) = parts.into_iter().next() else {

@@ -2,14 +2,14 @@
 //! delivery: its channel, the packets (every name masked, nothing scored),
 //! the notes of who sent a card, and the reveal.
 
-use super::deliver::{call, is_person_error, own_channel, Failure, Sent};
+use super::deliver::{call, is_person_error, note, own_channel, Failure, Sent};
 use super::Effect;
 use crate::domain::practice::{self, code, Scored};
 use crate::domain::scorecard::Card;
 use crate::domain::{CalibrationState, Criterion, Level};
 use crate::messages as m;
 use crate::slack::client::CallError;
-use crate::slack::views::{practice as views, section};
+use crate::slack::views::practice as views;
 use crate::store::calibrations::{self, Calibration};
 use crate::store::cards;
 use crate::store::outbox::{self, Delivery};
@@ -29,10 +29,6 @@ fn channel_of(c: &Calibration) -> Result<String, Failure> {
     c.channel_id.clone().ok_or(Failure::Missing(
         "the calibration channel was never created",
     ))
-}
-
-fn note(channel: &str, text: &str) -> Value {
-    json!({"channel": channel, "text": text, "blocks": [section(text)]})
 }
 
 /// Records a DM to whoever set the practice debrief up.

@@ -13,8 +13,6 @@ use crate::store::cards::{self, Addendum};
 use crate::store::{loops, Db};
 
 pub struct Snapshot {
-    /// The cards' and the final votes' middle calls, beside the decision.
-    pub mechanical: crate::domain::votes::Mechanical,
     pub candidate: String,
     pub applied: Level,
     pub summary: Reveal,
@@ -127,7 +125,6 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
         .map(|(u, name)| (u, crate::domain::stage::display_title(&name)))
         .collect();
     Ok(Some(Snapshot {
-        mechanical: super::votes::mechanical(db, loop_id).await?,
         summary: summarize(&reveal_cards, &missing, l.doc_gate),
         applied: Level::parse(&l.applied_level).unwrap_or(Level::Staff),
         candidate: l.candidate_name,

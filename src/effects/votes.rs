@@ -3,7 +3,7 @@
 //! decision is set beside. Used where votes are asked for, shown and
 //! counted.
 
-use super::deliver::{call, thread, Failure, Sent};
+use super::deliver::{call, note, thread, Failure, Sent};
 use super::Effect;
 use crate::domain::scorecard::Card;
 use crate::domain::votes::{self, Anchors, Ballot, Mechanical, Move, OwnCard};
@@ -54,7 +54,6 @@ pub async fn ballot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Ballot>> {
         .find(|(v, _)| *v == l.hiring_manager)
         .map(|(v, c)| (v.clone(), c.level));
     Ok(Some(Ballot {
-        hiring_manager: l.hiring_manager.clone(),
         candidate: l.candidate_name,
         anchors: Anchors {
             median: votes::median_level(&all_levels),
@@ -140,8 +139,8 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
         } => {
             let (channel, ts) = thread(state, *loop_id).await?;
             let text = crate::messages::vote_noted(&format!("<@{user}>"), *voted, *expected);
-            let body = json!({"channel": channel, "thread_ts": ts, "text": text,
-                              "blocks": [crate::slack::views::section(&text)]});
+            let mut body = note(&channel, &text);
+            body["thread_ts"] = json!(ts);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PostFinalVotes { loop_id } => {

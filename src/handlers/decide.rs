@@ -26,14 +26,15 @@ fn may_decide(state: &AppState, l: &LoopRow, user: &str) -> bool {
     l.hiring_manager == user || state.is_admin(user)
 }
 
-/// Checks everything and stores a proposal; returns its id.
+/// Checks everything and stores a proposal; returns its id and the
+/// mechanical results it was set beside.
 async fn propose(
     state: &AppState,
     l: &LoopRow,
     user: &str,
     level: Level,
     note: Option<&str>,
-) -> AppResult<i64> {
+) -> AppResult<(i64, crate::domain::votes::Mechanical)> {
     if !may_decide(state, l, user) {
         return Err(AppError::user(m::DECIDE_NOT_ALLOWED));
     }
@@ -84,7 +85,7 @@ async fn propose(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok((id, mech))
 }
 
 fn applied(l: &LoopRow) -> Level {
@@ -103,8 +104,7 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
     else {
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
-    let id = propose(state, &l, cmd.user_id.as_str(), level, note).await?;
-    let mech = crate::effects::votes::mechanical(&state.db, l.id).await?;
+    let (id, mech) = propose(state, &l, cmd.user_id.as_str(), level, note).await?;
     let mut reply = views::decision::proposal(applied(&l), level, id, &mech);
     reply["response_type"] = json!("ephemeral");
     Ok(Reply::Json(reply))
@@ -117,7 +117,7 @@ pub async fn button(state: &AppState, action: &BlockAction, level: Level) -> any
     };
     let user = action.user_id.as_str();
     let effect = match propose(state, &l, user, level, None).await {
-        Ok(decision_id) => Effect::ProposeDecision {
+        Ok((decision_id, _)) => Effect::ProposeDecision {
             user: user.to_string(),
             channel: action.channel_id.clone(),
             decision_id,

@@ -517,7 +517,12 @@ async fn the_six_month_check_in_comes_once_on_time_across_a_restart() {
         .await,
         0
     );
-    let _ = hire;
+    assert_eq!(
+        app.scalar("SELECT loop_id FROM checkins WHERE months = 6")
+            .await,
+        hire,
+        "asked about this hire"
+    );
 }
 
 /// Stores a sent check-in straight into the database.
