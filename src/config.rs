@@ -94,6 +94,9 @@ pub struct Tuning {
     /// Minutes after the debrief starts that the final vote opens by itself
     /// (STAFFLOOP_FINAL_VOTE_MINUTES; 0: only when the hiring manager opens it).
     pub final_vote_minutes: i64,
+    /// Milliseconds a hiring manager's Home refresh after a card waits for
+    /// more cards to join it (`effects::HOME_SETTLE_MS`; the demo uses 0).
+    pub home_settle_ms: i64,
     /// Draw the reveal's grid and the weekly trend as PNG uploads instead of
     /// Slack's native table and charts (STAFFLOOP_CHARTS=png).
     pub charts_png: bool,
@@ -149,6 +152,7 @@ impl Default for Tuning {
             calibration_days: DEFAULT_CALIBRATION_DAYS,
             checkin_months: DEFAULT_CHECKIN_MONTHS.to_vec(),
             final_vote_minutes: DEFAULT_FINAL_VOTE_MINUTES,
+            home_settle_ms: crate::effects::HOME_SETTLE_MS,
             charts_png: false,
             socket_ping_every: Duration::from_secs(10),
             socket_dead_after: Duration::from_secs(30),

@@ -5,6 +5,7 @@
 pub mod chart;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod effects;
 pub mod error;

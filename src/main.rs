@@ -30,11 +30,21 @@ enum Command {
         #[command(subcommand)]
         report: ReportCommand,
     },
+    /// See it without a workspace: run a whole loop against a simulated
+    /// Slack (no tokens), and write a transcript to open in a browser.
+    Demo(DemoArgs),
     /// Loop templates.
     Template {
         #[command(subcommand)]
         template: TemplateCommand,
     },
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Folder for the transcript (index.html); created if missing.
+    #[arg(long, default_value = "staffloop-demo")]
+    out: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -360,6 +370,33 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// `staffloop demo`: the story runs quietly (warnings only, unless RUST_LOG
+/// says otherwise); then one line says where the page is.
+async fn demo(out: &std::path::Path) -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    match staffloop::demo::run(out).await {
+        Ok(done) => {
+            println!(
+                "Wrote {} in {:.1} s: one loop from open to decision ({} Slack calls), after {} past loops. Open it in a browser.",
+                done.index.display(),
+                done.elapsed.as_secs_f64(),
+                done.slack_calls,
+                done.past_loops
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("staffloop demo failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// `staffloop template check FILE`: the file's form, then every finding of
 /// the linter, one per line with its line number, then a count.
 fn template_check(path: &std::path::Path) -> ExitCode {
@@ -424,6 +461,7 @@ async fn run() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     match cli.command {
+        Command::Demo(args) => demo(&args.out).await,
         Command::Template {
             template: TemplateCommand::Check { file },
         } => template_check(&file),

@@ -398,18 +398,20 @@ pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
 /// not wait, and takes a waiting one along.
 pub const HOME_SETTLE_MS: i64 = 2_000;
 
-/// Records a refresh of `user`'s Home that may wait `HOME_SETTLE_MS`.
+/// Records a refresh of `user`'s Home that may wait `settle_ms`
+/// (`Tuning::home_settle_ms`, by default `HOME_SETTLE_MS`).
 pub async fn record_home_refresh_later(
     tx: &mut Tx,
     team_id: &str,
     user: &str,
     now_ms: i64,
+    settle_ms: i64,
 ) -> Result<(), sqlx::Error> {
     let effect = Effect::RefreshHome {
         user: user.to_string(),
     };
     let mut row = encode(team_id, &effect);
-    row.settle_ms = HOME_SETTLE_MS;
+    row.settle_ms = settle_ms;
     outbox::enqueue(tx, team_id, row, now_ms).await
 }
 

@@ -125,6 +125,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         content: serde_json::to_string(&card)?,
         card,
         now: state.clock.unix(),
+        home_settle_ms: state.tuning.home_settle_ms,
     };
     let now = write.now;
     let outcome = state
@@ -171,6 +172,8 @@ pub struct CardWrite {
     card: Card,
     content: String,
     now: i64,
+    /// How long the hiring manager's Home refresh waits for more cards.
+    home_settle_ms: i64,
 }
 
 /// What became of a card, decided inside the transaction that stores it.
@@ -368,7 +371,14 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         };
         effects::record(tx, team, home, at_ms).await?;
         if stage.hiring_manager != c.user {
-            effects::record_home_refresh_later(tx, team, &stage.hiring_manager, at_ms).await?;
+            effects::record_home_refresh_later(
+                tx,
+                team,
+                &stage.hiring_manager,
+                at_ms,
+                c.home_settle_ms,
+            )
+            .await?;
         }
         audit.push(loops::AuditEntry {
             team_id: team,

@@ -10,6 +10,7 @@ mod calibration;
 mod cli;
 mod debrief;
 mod delivery;
+mod demo;
 mod faults;
 mod hostile;
 mod manifest;

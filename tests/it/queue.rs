@@ -167,7 +167,7 @@ async fn another_persons_home_refresh_settles_and_one_wanted_now_hurries_it() {
         let db = app.state.db.clone();
         async move {
             let mut tx = db.begin().await.unwrap();
-            effects::record_home_refresh_later(&mut tx, TEAM, HM, 0)
+            effects::record_home_refresh_later(&mut tx, TEAM, HM, 0, effects::HOME_SETTLE_MS)
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
