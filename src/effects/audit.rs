@@ -7,10 +7,10 @@ use super::Effect;
 use crate::domain::audit::{self, Hire};
 use crate::domain::{Criterion, Level};
 use crate::slack::views::audit as views;
+use crate::slack::views::Envelope;
 use crate::store::audits;
 use crate::store::outbox::Delivery;
 use crate::AppState;
-use serde_json::json;
 
 /// The audit's hires with a sent check-in, and the names of those without.
 pub async fn audit_hires(
@@ -105,7 +105,7 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
                 }
             }
             let mut body = views::checkin_prompt(c.id, &c.candidate_name, c.months, *reminder);
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         TellAuditStarted { audit_id, user } => {
@@ -115,18 +115,18 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
                 .map(|c| (c.candidate_name, c.judge))
                 .collect();
             let mut body = views::started(*audit_id, &hires);
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         SendAuditReport { audit_id, user } => {
             let mut body = report(state, *audit_id, true).await?;
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PostAuditReport { audit_id, channel } => {
             // The channel sees the verdicts, not who they are about.
             let mut body = report(state, *audit_id, false).await?;
-            body["channel"] = json!(channel);
+            body.set("channel", channel);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         _ => Err(Failure::Missing("not an audit's effect")),

@@ -9,7 +9,7 @@ use crate::domain::{StageKind, UserId};
 use crate::messages as m;
 use crate::slack::client::CallError;
 use crate::slack::mrkdwn::{escape, user as mention};
-use crate::slack::views::{self, home::HomeLoop, section};
+use crate::slack::views::{self, home::HomeLoop, Envelope};
 use crate::store::outbox::{self, Delivery};
 use crate::store::{cards, loops};
 use crate::AppState;
@@ -56,8 +56,9 @@ pub(super) async fn thread(state: &AppState, loop_id: i64) -> Result<(String, St
     Ok((channel, ts))
 }
 
+/// A line of text as a message to `channel`.
 pub(super) fn note(channel: &str, text: &str) -> Value {
-    json!({"channel": channel, "text": text, "blocks": [section(text)]})
+    views::note(text).with("channel", channel)
 }
 
 fn mention_of(user: &str) -> String {
@@ -87,8 +88,8 @@ async fn loop_row(state: &AppState, loop_id: i64) -> Result<loops::LoopRow, Fail
 
 /// An ephemeral message to `user` where they pressed (or in their DM).
 async fn ephemeral(state: &AppState, mut body: Value, user: &str, channel: Option<&str>) -> Sent {
-    body["channel"] = json!(channel.unwrap_or(user));
-    body["user"] = json!(user);
+    body.set("channel", channel.unwrap_or(user));
+    body.set("user", user);
     call(state, "chat.postEphemeral", &body).await.map(drop)
 }
 
@@ -263,13 +264,13 @@ async fn post_parts(
     summary_of: Option<i64>,
 ) -> Sent {
     for (i, mut msg) in parts.into_iter().enumerate().skip(d.parts_done as usize) {
-        msg["channel"] = json!(channel);
+        msg.set("channel", channel);
         let records = summary_of.filter(|_| i == 0);
         if records.is_none() {
             let loop_id = d
                 .loop_id
                 .ok_or(Failure::Missing("a reveal without a loop"))?;
-            msg["thread_ts"] = json!(thread(state, loop_id).await?.1);
+            msg.set("thread_ts", thread(state, loop_id).await?.1);
         }
         let answer = call(state, "chat.postMessage", &msg).await?;
         if let (Some(loop_id), Some(ts)) = (records, answer["ts"].as_str()) {
@@ -513,7 +514,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         PostLoopPlan { loop_id } => {
             let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
-            body["channel"] = json!(channel(state, *loop_id).await?);
+            body.set("channel", channel(state, *loop_id).await?);
             let answer = call(state, "chat.postMessage", &body).await?;
             if let Some(ts) = answer["ts"].as_str() {
                 loops::set_plan_ts(db, *loop_id, ts).await?;
@@ -522,10 +523,10 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         }
         UpdateLoopPlan { loop_id } => {
             let mut body = views::plan::message(&plan(state, *loop_id).await?, *loop_id);
-            body["channel"] = json!(channel(state, *loop_id).await?);
+            body.set("channel", channel(state, *loop_id).await?);
             match loops::plan_ts(db, *loop_id).await? {
                 Some(ts) => {
-                    body["ts"] = json!(ts);
+                    body.set("ts", ts);
                     call(state, "chat.update", &body).await.map(drop)
                 }
                 // A loop opened before the plan's place was recorded: post
@@ -549,7 +550,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         TellOpenerLoopIsReady { loop_id, opener } => {
             let channel = channel(state, *loop_id).await?;
             let mut body = views::plan::opened_dm(&plan(state, *loop_id).await?, &channel);
-            body["channel"] = json!(opener);
+            body.set("channel", opener);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PrepInterviewer { stage_id, user } => {
@@ -583,7 +584,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                 starts_at,
                 document,
             );
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PromptInterviewer {
@@ -596,7 +597,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             }
             let (stage, spec) = stage(state, *stage_id).await?;
             let mut body = views::scorecard::prompt(&spec, &stage.candidate_name, stage.id, None);
-            body["channel"] = json!(user);
+            body.set("channel", user);
             let answer = call(state, "chat.postMessage", &body).await?;
             if let (Some(channel), Some(ts)) = (answer["channel"].as_str(), answer["ts"].as_str()) {
                 let _gate = db.gate().await;
@@ -619,7 +620,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                 stage.id,
                 Some(*hours_since_end),
             );
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         MarkPromptLocked {
@@ -635,8 +636,8 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let (stage, spec) = stage(state, *stage_id).await?;
             let mut body =
                 views::scorecard::locked(&spec, &stage.candidate_name, stage.id, *submitted_at);
-            body["channel"] = json!(channel);
-            body["ts"] = json!(ts);
+            body.set("channel", channel);
+            body.set("ts", ts);
             call(state, "chat.update", &body).await.map(drop)
         }
         NoteSubmission {
@@ -661,14 +662,14 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
         } => {
             let l = loop_row(state, *loop_id).await?;
             let mut body = views::gate::ask(&l.candidate_name, *loop_id);
-            body["channel"] = json!(hiring_manager);
+            body.set("channel", hiring_manager);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         ResolveMessage {
             channel, ts, text, ..
         } => {
             let mut body = note(channel, text);
-            body["ts"] = json!(ts);
+            body.set("ts", ts);
             call(state, "chat.update", &body).await.map(drop)
         }
         ProposeDecision {
@@ -761,8 +762,8 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let Some(mut first) = parts.into_iter().next() else {
                 return Ok(());
             };
-            first["channel"] = json!(channel);
-            first["ts"] = json!(ts);
+            first.set("channel", channel);
+            first.set("ts", ts);
             call(state, "chat.update", &first).await.map(drop)
         }
         UploadRevealHeatMap { loop_id } => upload_heat_map(state, *loop_id).await,
@@ -776,8 +777,8 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                 return Ok(());
             }
             let mut body = views::reveal::score_table(&snap.views, &snap.candidate);
-            body["channel"] = json!(channel);
-            body["thread_ts"] = json!(ts);
+            body.set("channel", channel);
+            body.set("thread_ts", ts);
             match call(state, "chat.postMessage", &body).await {
                 Err(Failure::Slack(CallError::Api(code))) if code == "invalid_blocks" => {
                     refused_native_blocks(state, &d.team_id).await?;
@@ -805,14 +806,16 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             Some(c) => call(
                 state,
                 "chat.postEphemeral",
-                &json!({"channel": c, "user": user, "text": text}),
+                &views::text(text.as_str())
+                    .with("channel", c)
+                    .with("user", user),
             )
             .await
             .map(drop),
             None => call(
                 state,
                 "chat.postMessage",
-                &json!({"channel": user, "text": text}),
+                &views::text(text.as_str()).with("channel", user),
             )
             .await
             .map(drop),

@@ -10,6 +10,7 @@ use crate::domain::{CalibrationState, Criterion, Level};
 use crate::messages as m;
 use crate::slack::client::CallError;
 use crate::slack::views::practice as views;
+use crate::slack::views::Envelope;
 use crate::store::calibrations::{self, Calibration};
 use crate::store::cards;
 use crate::store::outbox::{self, Delivery};
@@ -158,12 +159,12 @@ async fn post_parts(
     mut how: Parts,
 ) -> Sent {
     for (i, mut msg) in parts.into_iter().enumerate().skip(d.parts_done as usize) {
-        msg["channel"] = json!(channel);
+        msg.set("channel", channel);
         if let (true, Parts::Reveal { thread_ts, .. }) = (i > 0, &how) {
             let ts = thread_ts.clone().ok_or(Failure::Missing(
                 "the reveal's first message was never posted",
             ))?;
-            msg["thread_ts"] = json!(ts);
+            msg.set("thread_ts", ts);
         }
         let answer = call(state, "chat.postMessage", &msg).await?;
         if let (
@@ -240,7 +241,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
             let c = calibration(state, *calibration_id).await?;
             let people = calibrations::participants(db, c.id).await?;
             let mut body = views::intro(c.id, &c.created_by, &people, c.debrief_at);
-            body["channel"] = json!(channel_of(&c)?);
+            body.set("channel", channel_of(&c)?);
             let answer = call(state, "chat.postMessage", &body).await?;
             if let Some(ts) = answer["ts"].as_str() {
                 calibrations::set_intro_ts(db, c.id, ts).await?;
@@ -413,7 +414,7 @@ pub async fn send(state: &AppState, d: &Delivery, effect: &Effect) -> Sent {
                 &recorded,
                 &no_card,
             );
-            body["channel"] = json!(channel_of(&c)?);
+            body.set("channel", channel_of(&c)?);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         _ => Err(Failure::Missing("not a practice debrief's effect")),

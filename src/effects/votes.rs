@@ -9,10 +9,10 @@ use crate::domain::scorecard::Card;
 use crate::domain::votes::{self, Anchors, Ballot, Mechanical, Move, OwnCard};
 use crate::domain::{Criterion, Level, StageKind};
 use crate::slack::views::votes as views;
+use crate::slack::views::Envelope;
 use crate::store::outbox::Delivery;
 use crate::store::{cards, loops, votes as store, Db};
 use crate::AppState;
-use serde_json::json;
 
 /// The cards sent before the debrief, as the vote needs them.
 pub async fn ballot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Ballot>> {
@@ -120,15 +120,15 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
                 .await?
                 .ok_or(Failure::Missing("the loop is gone"))?;
             let mut body = views::ask(*loop_id, &b.candidate);
-            body["channel"] = json!(user);
+            body.set("channel", user);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PostVoteOpened { loop_id } => {
             let (channel, ts) = thread(state, *loop_id).await?;
             let voters = store::voters(db, *loop_id).await?;
             let mut body = views::opened(*loop_id, &voters);
-            body["channel"] = json!(channel);
-            body["thread_ts"] = json!(ts);
+            body.set("channel", channel);
+            body.set("thread_ts", ts);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         NoteFinalVote {
@@ -140,7 +140,7 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
             let (channel, ts) = thread(state, *loop_id).await?;
             let text = crate::messages::vote_noted(&format!("<@{user}>"), *voted, *expected);
             let mut body = note(&channel, &text);
-            body["thread_ts"] = json!(ts);
+            body.set("thread_ts", ts);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         PostFinalVotes { loop_id } => {
@@ -155,8 +155,8 @@ pub async fn send(state: &AppState, _d: &Delivery, effect: &Effect) -> Sent {
                 .filter(|v| !cast.iter().any(|c| &c.voter == v))
                 .collect();
             let mut body = views::results(&state.rubric, &cast, &moves, &missing);
-            body["channel"] = json!(channel);
-            body["thread_ts"] = json!(ts);
+            body.set("channel", channel);
+            body.set("thread_ts", ts);
             call(state, "chat.postMessage", &body).await.map(drop)
         }
         _ => Err(Failure::Missing("not a final vote's effect")),

@@ -10,10 +10,10 @@ use crate::jobs::debrief::{start, NotHeld, Started};
 use crate::messages as m;
 use crate::slack::payload::{BlockAction, SlashCommand};
 use crate::slack::views;
+use crate::slack::views::Envelope;
 use crate::slack::Reply;
 use crate::store::loops::{self, LoopRow};
 use crate::AppState;
-use serde_json::json;
 
 /// Why the loop cannot be asked about now, if it cannot.
 fn refusal(l: &LoopRow, user: &str) -> Option<&'static str> {
@@ -37,9 +37,8 @@ pub async fn command(state: &AppState, cmd: &SlashCommand) -> AppResult<Reply> {
         return Err(AppError::user(text));
     }
     let not_held = loops::stages_not_held(&state.db, l.id, state.clock.unix()).await?;
-    let mut reply = views::debrief::confirm(&l.candidate_name, l.id, &not_held);
-    reply["response_type"] = json!("ephemeral");
-    Ok(Reply::Json(reply))
+    let reply = views::debrief::confirm(&l.candidate_name, l.id, &not_held);
+    Ok(Reply::Json(reply.ephemeral()))
 }
 
 /// The plan's "Start debrief" button: the same question, ephemerally.

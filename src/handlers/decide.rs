@@ -11,6 +11,7 @@ use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate, user as mention};
 use crate::slack::payload::{BlockAction, SlashCommand};
 use crate::slack::views;
+use crate::slack::views::Envelope;
 use crate::slack::Reply;
 use crate::store::decisions;
 use crate::store::jobs::{self, NewJob};
@@ -105,9 +106,8 @@ pub async fn command(state: &AppState, cmd: &SlashCommand, rest: &str) -> AppRes
         return Err(AppError::user(m::NOT_A_LOOP_CHANNEL));
     };
     let (id, mech) = propose(state, &l, cmd.user_id.as_str(), level, note).await?;
-    let mut reply = views::decision::proposal(applied(&l), level, id, &mech);
-    reply["response_type"] = json!("ephemeral");
-    Ok(Reply::Json(reply))
+    let reply = views::decision::proposal(applied(&l), level, id, &mech);
+    Ok(Reply::Json(reply.ephemeral()))
 }
 
 /// A level button under the reveal: the same proposal, confirmed ephemerally.

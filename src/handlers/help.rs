@@ -3,14 +3,19 @@
 use super::COMMANDS;
 use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate};
-use crate::slack::views::section;
+use crate::slack::views::{message, section, Envelope};
 use crate::slack::Reply;
-use serde_json::json;
+use serde_json::Value;
 
 /// Longest piece of unknown input we echo back, in characters.
 const MAX_ECHO_CHARS: usize = 60;
 
 pub fn reply(unknown: Option<&str>) -> Reply {
+    Reply::Json(view(unknown))
+}
+
+/// The help text (or the answer to an unknown command), ephemeral.
+pub fn view(unknown: Option<&str>) -> Value {
     let usage = COMMANDS
         .iter()
         .map(|c| format!("`{}` — {}", c.usage, c.summary))
@@ -23,9 +28,6 @@ pub fn reply(unknown: Option<&str>) -> Reply {
         }
         None => m::HELP_INTRO.to_string(),
     };
-    Reply::Json(json!({
-        "response_type": "ephemeral",
-        "text": format!("{lead}\n{usage}"),
-        "blocks": [section(&lead), section(&usage)],
-    }))
+    let blocks = vec![section(&lead), section(&usage)];
+    message(format!("{lead}\n{usage}"), blocks).ephemeral()
 }

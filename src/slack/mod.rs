@@ -9,7 +9,9 @@ pub mod socket;
 pub mod verify;
 pub mod views;
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{SlackViewSubmissionErrorsResponse, SlackViewSubmissionResponse};
+use views::Envelope;
 
 /// What a handler answers Slack with, whichever transport carried the request.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,16 +31,14 @@ pub enum Reply {
 
 impl Reply {
     pub fn ephemeral(text: impl Into<String>) -> Reply {
-        Reply::Json(json!({"response_type": "ephemeral", "text": text.into()}))
+        Reply::Json(views::text(text).ephemeral())
     }
 
     /// `response_action: errors`, keyed by input block id.
     pub fn view_errors(errors: impl IntoIterator<Item = (String, String)>) -> Reply {
-        let map: Map<String, Value> = errors
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        Reply::Json(json!({"response_action": "errors", "errors": map}))
+        let errors = SlackViewSubmissionErrorsResponse::new(errors.into_iter().collect());
+        let body = SlackViewSubmissionResponse::Errors(errors);
+        Reply::Json(serde_json::to_value(body).expect("a view submission response serializes"))
     }
 
     pub fn body(&self) -> Option<&Value> {

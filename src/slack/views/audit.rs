@@ -1,14 +1,21 @@
 //! The audit of past hires: its form, the check-in DM, the admin's note
 //! with the close button, and the report.
 
-use super::{context, header, pack_sections, plain, section};
+use super::{
+    action_id, actions, button, choice, context, header, input, message, modal, modal_view,
+    option as choice_item, pack_sections, plain, section,
+};
 use crate::domain::audit::{DimensionFinding, Hire};
 use crate::domain::Level;
 use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate};
 use crate::slack::payload::ViewState;
 use crate::store::audits::HireRow;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{
+    SlackBlock, SlackBlockButtonStyle, SlackBlockCheckboxesElement, SlackBlockChoiceItem,
+    SlackBlockPlainTextOnly, SlackBlockStaticSelectElement, SlackBlockUsersSelectElement,
+};
 
 pub const CALLBACK_ID: &str = "staffloop_audit";
 pub const CHECKIN_CALLBACK_ID: &str = "staffloop_checkin";
@@ -18,8 +25,8 @@ pub const HIRES: usize = 3;
 pub const POST_BLOCK: &str = "post";
 const POST_VALUE: &str = "post";
 const ACTION: &str = "value";
-const MAX_OPTIONS: usize = 100;
-const MAX_OPTION_CHARS: usize = 75;
+const MAX_OPTIONS: usize = super::limits::OPTIONS;
+const MAX_OPTION_CHARS: usize = super::limits::OPTION_TEXT;
 
 pub fn hire_block(i: usize) -> String {
     format!("hire_{}", i + 1)
@@ -35,48 +42,55 @@ fn day(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn option(h: &HireRow) -> Value {
+fn option(h: &HireRow) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
     let level = Level::parse(&h.decided_level)
         .map(Level::title)
         .unwrap_or("staff");
     let text = m::hire_option(&h.candidate_name, level, &day(h.decided_at));
-    json!({"text": plain(&truncate(&text, MAX_OPTION_CHARS)), "value": h.id.to_string()})
+    choice_item(&truncate(&text, MAX_OPTION_CHARS), h.id)
 }
 
 /// The form, prefilled with the latest three hires and their hiring
 /// managers as judges.
 pub fn form(hires: &[HireRow]) -> Value {
     let offered: Vec<&HireRow> = hires.iter().take(MAX_OPTIONS).collect();
-    let options: Vec<Value> = offered.iter().map(|h| option(h)).collect();
-    let mut blocks = vec![section(m::AUDIT_INTRO)];
+    let options: Vec<_> = offered.iter().map(|h| option(h)).collect();
+    let mut blocks: Vec<SlackBlock> = vec![section(m::AUDIT_INTRO)];
     for i in 0..HIRES {
-        let mut select = json!({"type": "static_select", "action_id": ACTION, "options": options});
-        let mut judge = json!({"type": "users_select", "action_id": ACTION});
+        let mut select = SlackBlockStaticSelectElement::new()
+            .with_action_id(action_id(ACTION))
+            .with_options(options.clone());
+        let mut judge = SlackBlockUsersSelectElement::new().with_action_id(action_id(ACTION));
         if let Some(h) = offered.get(i) {
-            select["initial_option"] = option(h);
-            judge["initial_user"] = json!(h.hiring_manager);
+            select = select.with_initial_option(option(h));
+            judge = judge.with_initial_user(h.hiring_manager.clone());
         }
         blocks.push(
-            json!({"type": "input", "block_id": hire_block(i), "optional": i >= 2,
-                           "label": plain(&m::audit_hire_label(i + 1)), "element": select}),
+            input(hire_block(i), &m::audit_hire_label(i + 1), select)
+                .with_optional(i >= 2)
+                .into(),
         );
         blocks.push(
-            json!({"type": "input", "block_id": judge_block(i), "optional": i >= 2,
-                           "label": plain(&m::audit_judge_label(i + 1)), "element": judge,
-                           "hint": plain(m::AUDIT_JUDGE_HINT)}),
+            input(judge_block(i), &m::audit_judge_label(i + 1), judge)
+                .with_optional(i >= 2)
+                .with_hint(plain(m::AUDIT_JUDGE_HINT))
+                .into(),
         );
     }
-    blocks.push(json!({"type": "input", "block_id": POST_BLOCK, "optional": true, "label": plain(m::AUDIT_POST_LABEL),
-        "element": {"type": "checkboxes", "action_id": ACTION,
-                    "options": [{"text": plain(m::AUDIT_POST_OPTION), "value": POST_VALUE}]}}));
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": plain(m::AUDIT_TITLE),
-        "submit": plain(m::AUDIT_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": blocks,
-    })
+    let post = SlackBlockCheckboxesElement::new(vec![choice(m::AUDIT_POST_OPTION, POST_VALUE)])
+        .with_action_id(action_id(ACTION));
+    blocks.push(
+        input(POST_BLOCK, m::AUDIT_POST_LABEL, post)
+            .with_optional(true)
+            .into(),
+    );
+    modal(modal_view(
+        CALLBACK_ID,
+        m::AUDIT_TITLE,
+        m::AUDIT_SUBMIT,
+        m::OPEN_CANCEL,
+        blocks,
+    ))
 }
 
 pub struct FormDraft {
@@ -116,15 +130,16 @@ pub fn checkin_prompt(checkin_id: i64, hire: &str, months: Option<i64>, reminder
     } else {
         m::checkin_prompt(&hire, months)
     };
-    json!({
-        "text": m::checkin_fallback(&hire),
-        "blocks": [
+    let open = button(plain(m::CHECKIN_BUTTON), CHECKIN_ACTION, checkin_id)
+        .with_style(SlackBlockButtonStyle::Primary);
+    message(
+        m::checkin_fallback(&hire),
+        vec![
             section(&lead),
-            {"type": "actions", "elements": [{"type": "button", "style": "primary", "text": plain(m::CHECKIN_BUTTON),
-                "action_id": CHECKIN_ACTION, "value": checkin_id.to_string()}]},
+            actions(vec![open.into()]),
             context(m::CHECKIN_PRIVACY),
         ],
-    })
+    )
 }
 
 /// To the admin who started the audit: who is asked, and the close button.
@@ -135,15 +150,15 @@ pub fn started(audit_id: i64, hires: &[(String, String)]) -> Value {
         .collect::<Vec<_>>()
         .join(", ");
     let text = m::audit_started(&list);
-    json!({
-        "text": truncate(&text, 3000),
-        "blocks": [
+    let close = button(plain(m::AUDIT_CLOSE_BUTTON), CLOSE_ACTION, audit_id);
+    message(
+        truncate(&text, super::MAX_SECTION_CHARS),
+        vec![
             section(&text),
-            {"type": "actions", "elements": [{"type": "button", "text": plain(m::AUDIT_CLOSE_BUTTON),
-                "action_id": CLOSE_ACTION, "value": audit_id.to_string()}]},
+            actions(vec![close.into()]),
             context(m::AUDIT_CLOSE_NOTE),
         ],
-    })
+    )
 }
 
 /// The audit's result: per dimension, who is weak on the job, what their
@@ -216,5 +231,5 @@ pub fn report(
     let heading = m::audit_report_heading(asked);
     let mut blocks = vec![header(&heading)];
     blocks.extend(pack_sections(lines).iter().map(|s| section(s)));
-    json!({"text": heading, "blocks": blocks})
+    message(heading, blocks)
 }

@@ -1,10 +1,11 @@
 //! Starting the debrief early: the hiring manager confirms first, and when
 //! live stages have not been held yet, says so explicitly ("start anyway").
 
-use super::{plain, section};
+use super::{actions, button, message, plain, section};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::SlackBlockButtonStyle;
 
 /// Starts the debrief when every live stage has been held.
 pub const CONFIRM_ACTION: &str = "debrief_start_confirm";
@@ -16,12 +17,12 @@ pub const ANYWAY_ACTION: &str = "debrief_start_anyway";
 /// arguments without `channel` and `user`). `not_held`: (stage, start).
 pub fn confirm(candidate: &str, loop_id: i64, not_held: &[(String, Option<i64>)]) -> Value {
     let candidate = escape(candidate);
-    let (text, button, action, style) = if not_held.is_empty() {
+    let (text, label, action, style) = if not_held.is_empty() {
         (
             m::debrief_confirm(&candidate),
             m::DEBRIEF_START_BUTTON,
             CONFIRM_ACTION,
-            "primary",
+            SlackBlockButtonStyle::Primary,
         )
     } else {
         let stages = not_held
@@ -36,16 +37,14 @@ pub fn confirm(candidate: &str, loop_id: i64, not_held: &[(String, Option<i64>)]
             m::debrief_confirm_not_held(&candidate, &stages),
             m::DEBRIEF_START_ANYWAY_BUTTON,
             ANYWAY_ACTION,
-            "danger",
+            SlackBlockButtonStyle::Danger,
         )
     };
-    json!({
-        "text": text,
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [
-                {"type": "button", "style": style, "text": plain(button), "action_id": action, "value": loop_id.to_string()},
-            ]},
-        ],
-    })
+    let blocks = vec![
+        section(&text),
+        actions(vec![button(plain(label), action, loop_id)
+            .with_style(style)
+            .into()]),
+    ];
+    message(text, blocks)
 }

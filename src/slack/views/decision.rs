@@ -1,10 +1,11 @@
 //! A proposed decision, waiting for its author's confirmation, with the
 //! action ids of its buttons.
 
-use super::{plain, section};
+use super::{actions, button, message, plain, section};
 use crate::domain::Level;
 use crate::messages as m;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::SlackBlockButtonStyle;
 
 pub const CONFIRM_ACTION: &str = "decision_confirm";
 pub const CANCEL_ACTION: &str = "decision_cancel";
@@ -27,14 +28,14 @@ pub fn proposal(
             mechanical.vote_closed,
         )
     );
-    json!({
-        "text": text,
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [
-                {"type": "button", "style": "primary", "text": plain(m::CONFIRM), "action_id": CONFIRM_ACTION, "value": decision_id.to_string()},
-                {"type": "button", "text": plain(m::OPEN_CANCEL), "action_id": CANCEL_ACTION, "value": decision_id.to_string()},
-            ]},
-        ],
-    })
+    let blocks = vec![
+        section(&text),
+        actions(vec![
+            button(plain(m::CONFIRM), CONFIRM_ACTION, decision_id)
+                .with_style(SlackBlockButtonStyle::Primary)
+                .into(),
+            button(plain(m::OPEN_CANCEL), CANCEL_ACTION, decision_id).into(),
+        ]),
+    ];
+    message(text, blocks)
 }

@@ -1,10 +1,11 @@
 //! The design-document gate's question to the hiring manager, with the
 //! action ids of its buttons.
 
-use super::{plain, section};
+use super::{actions, button, message, plain, section};
 use crate::messages as m;
 use crate::slack::mrkdwn::escape;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{SlackBlockButtonStyle, SlackBlockConfirmItem};
 
 pub const CONTINUE_ACTION: &str = "gate_continue";
 pub const STOP_ACTION: &str = "gate_stop";
@@ -13,16 +14,21 @@ pub const STOP_ACTION: &str = "gate_stop";
 pub fn ask(candidate: &str, loop_id: i64) -> Value {
     let text = m::gate_text(&escape(candidate));
     let value = loop_id.to_string();
-    json!({
-        "text": text,
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [
-                {"type": "button", "text": plain(m::GATE_CONTINUE), "action_id": CONTINUE_ACTION, "value": value},
-                {"type": "button", "text": plain(m::GATE_STOP), "action_id": STOP_ACTION, "value": value, "style": "danger",
-                 "confirm": {"title": plain(m::GATE_STOP), "text": plain(m::GATE_STOP_CONFIRM),
-                             "confirm": plain(m::GATE_STOP), "deny": plain(m::OPEN_CANCEL)}},
-            ]},
-        ],
-    })
+    let confirm = SlackBlockConfirmItem::new(
+        plain(m::GATE_STOP),
+        plain(m::GATE_STOP_CONFIRM).into(),
+        plain(m::GATE_STOP),
+        plain(m::OPEN_CANCEL),
+    );
+    let blocks = vec![
+        section(&text),
+        actions(vec![
+            button(plain(m::GATE_CONTINUE), CONTINUE_ACTION, &value).into(),
+            button(plain(m::GATE_STOP), STOP_ACTION, &value)
+                .with_style(SlackBlockButtonStyle::Danger)
+                .with_confirm(confirm)
+                .into(),
+        ]),
+    ];
+    message(text, blocks)
 }

@@ -2,11 +2,12 @@
 //! cards they submitted (stage and time, never content), and the loops they
 //! are part of with progress counts only.
 
-use super::{context, divider, header, plain, section};
+use super::{button, context, divider, header, home_tab, mrkdwn, plain, section};
 use crate::messages as m;
-use crate::slack::mrkdwn::{date, escape};
+use crate::slack::mrkdwn::{date, escape, truncate};
 use crate::slack::views::scorecard::OPEN_ACTION;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{SlackBlockButtonStyle, SlackSectionBlock};
 
 /// A card the user still owes.
 pub struct Pending {
@@ -41,13 +42,13 @@ pub fn view(pending: &[Pending], submitted: &[Submitted], loops: &[HomeLoop]) ->
     if !pending.is_empty() {
         blocks.push(section(&format!("*{}*", m::HOME_PENDING_HEADER)));
         for p in pending.iter().take(MAX_ROWS) {
-            let mut row = section(&m::home_pending_line(
-                &escape(&p.stage),
-                &escape(&p.candidate),
-            ));
-            row["accessory"] = json!({"type": "button", "text": plain(m::OPEN_SCORECARD),
-                "action_id": OPEN_ACTION, "value": p.stage_id.to_string(), "style": "primary"});
-            blocks.push(row);
+            let line = m::home_pending_line(&escape(&p.stage), &escape(&p.candidate));
+            let open = button(plain(m::OPEN_SCORECARD), OPEN_ACTION, p.stage_id)
+                .with_style(SlackBlockButtonStyle::Primary);
+            let row = SlackSectionBlock::new()
+                .with_text(mrkdwn(&truncate(&line, super::MAX_SECTION_CHARS)))
+                .with_accessory(open.into());
+            blocks.push(row.into());
         }
         blocks.push(divider());
     }
@@ -87,5 +88,5 @@ pub fn view(pending: &[Pending], submitted: &[Submitted], loops: &[HomeLoop]) ->
         }
     }
     blocks.push(context(m::PLAN_RULE));
-    json!({"type": "home", "blocks": blocks})
+    home_tab(blocks)
 }

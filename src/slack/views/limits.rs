@@ -4,7 +4,8 @@
 //! and what, so a test can show them all.
 //!
 //! From Slack's reference pages: 50 blocks in a message and 100 in a modal
-//! or Home; section text 3,000 characters and 10 fields of 2,000; header 150;
+//! or Home; about 12,000 characters of text in a message's blocks (past it
+//! Slack answers `msg_blocks_too_long`); section text 3,000 characters and 10 fields of 2,000; header 150;
 //! context 10 elements; actions 25 elements; a button's text 75, its value
 //! 2,000; an input's label and hint 2,000; a select's 100 options of 75
 //! characters (description 75, value 150); a text input's `max_length`
@@ -14,6 +15,7 @@
 use serde_json::Value;
 
 pub const MESSAGE_BLOCKS: usize = 50;
+pub const MESSAGE_TEXT: usize = 12_000;
 pub const VIEW_BLOCKS: usize = 100;
 pub const SECTION_TEXT: usize = 3000;
 pub const SECTION_FIELDS: usize = 10;
@@ -62,6 +64,15 @@ pub fn check(surface: Surface, body: &Value) -> Vec<String> {
         Surface::Modal | Surface::Home => VIEW_BLOCKS,
     };
     over(&mut out, "blocks", "the count", blocks.len(), max_blocks);
+    if surface == Surface::Message {
+        over(
+            &mut out,
+            "blocks",
+            "the text in them",
+            blocks.iter().map(text_chars).sum(),
+            MESSAGE_TEXT,
+        );
+    }
     if surface == Surface::Modal {
         for key in ["title", "submit", "close"] {
             over(
@@ -187,6 +198,23 @@ pub fn check(surface: Surface, body: &Value) -> Vec<String> {
     out
 }
 
+/// The characters of text a block shows: a section's text and fields, a
+/// header's text, a context's elements.
+fn text_chars(b: &Value) -> usize {
+    let texts = |key: &str| {
+        b[key]
+            .as_array()
+            .map(|a| a.iter().map(|t| chars(&t["text"])).sum())
+            .unwrap_or(0)
+    };
+    match b["type"].as_str().unwrap_or_default() {
+        "section" => chars(&b["text"]["text"]) + texts("fields"),
+        "header" => chars(&b["text"]["text"]),
+        "context" => texts("elements"),
+        _ => 0,
+    }
+}
+
 fn element(out: &mut Vec<String>, at: &str, e: &Value) {
     match e["type"].as_str().unwrap_or_default() {
         "button" => {
@@ -258,8 +286,9 @@ mod tests {
             .map(|_| json!({"type": "section", "text": {"type": "mrkdwn", "text": long}}))
             .collect();
         let bad = check(Surface::Message, &json!({ "blocks": blocks }));
-        assert_eq!(bad.len(), 52, "{bad:?}");
+        assert_eq!(bad.len(), 53, "{bad:?}");
         assert!(bad[0].contains("count is 51, Slack allows 50"));
+        assert!(bad[1].contains("text in them is 153051, Slack allows 12000"));
         let modal = json!({"title": {"text": "A title longer than twenty-four"}, "blocks": []});
         assert_eq!(check(Surface::Modal, &modal).len(), 1);
     }

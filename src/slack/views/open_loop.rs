@@ -1,14 +1,20 @@
 //! The "open a loop" modal: its blocks, and reading its submitted state back
 //! into a `LoopDraft`.
 
-use super::{context, plain, section};
+use super::{action_id, choice, context, modal as view, modal_view, option, plain, section};
 use crate::domain::lint::{self, Finding};
 use crate::domain::loop_plan::Field;
 use crate::domain::name::MAX_CANDIDATE_NAME_CHARS;
 use crate::domain::{Level, LoopDraft, StageDraft, StageKind, Template, Templates, UserId};
 use crate::messages as m;
 use crate::slack::payload::ViewState;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{
+    SlackBlock, SlackBlockCheckboxesElement, SlackBlockChoiceItem, SlackBlockDateTimePickerElement,
+    SlackBlockMultiUsersSelectElement, SlackBlockPlainTextInputElement, SlackBlockPlainTextOnly,
+    SlackBlockStaticSelectElement, SlackBlockUrlInputElement, SlackBlockUsersSelectElement,
+    SlackInputBlockElement,
+};
 
 pub const CALLBACK_ID: &str = "staffloop_open_loop";
 /// Every input in this modal uses one action id; blocks tell them apart.
@@ -35,27 +41,31 @@ pub fn block_id(field: Field) -> String {
     }
 }
 
-fn input(field: Field, label: &str, element: Value, hint: Option<&str>, optional: bool) -> Value {
-    let mut block = json!({
-        "type": "input",
-        "block_id": block_id(field),
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    });
-    if let Some(hint) = hint {
-        block["hint"] = plain(hint);
+fn input(
+    field: Field,
+    label: &str,
+    element: impl Into<SlackInputBlockElement>,
+    hint: Option<&str>,
+    optional: bool,
+) -> SlackBlock {
+    let block = super::input(block_id(field), label, element).with_optional(optional);
+    match hint {
+        Some(hint) => block.with_hint(plain(hint)).into(),
+        None => block.into(),
     }
-    block
 }
 
-fn level_option(level: Level) -> Value {
-    json!({"text": plain(level.title()), "value": level.as_str()})
+fn level_option(level: Level) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    option(level.title(), level.as_str())
 }
 
-fn template_option(t: &Template) -> Value {
-    let name: String = t.name.chars().take(75).collect();
-    json!({"text": plain(&name), "value": t.id})
+fn template_option(t: &Template) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    let name: String = t.name.chars().take(super::limits::OPTION_TEXT).collect();
+    option(&name, &t.id)
+}
+
+fn datetime() -> SlackBlockDateTimePickerElement {
+    SlackBlockDateTimePickerElement::new().with_action_id(action_id(ACTION))
 }
 
 /// Where a warning is shown in the form: beside the field it is about.
@@ -89,29 +99,24 @@ pub fn modal(
         .chars()
         .take(MAX_CANDIDATE_NAME_CHARS)
         .collect();
-    let mut name_input = json!({
-        "type": "plain_text_input",
-        "action_id": ACTION,
-        "max_length": MAX_CANDIDATE_NAME_CHARS,
-    });
+    let mut name_input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(action_id(ACTION))
+        .with_max_length(MAX_CANDIDATE_NAME_CHARS as u64);
     if !name.trim().is_empty() {
-        name_input["initial_value"] = json!(name.trim());
+        name_input = name_input.with_initial_value(name.trim().to_string());
     }
     let mut blocks = vec![section(m::OPEN_INTRO)];
     if templates.all().len() > 1 {
-        blocks.push(json!({
-            "type": "input",
-            "block_id": TEMPLATE_BLOCK,
-            "dispatch_action": true,
-            "label": plain(m::TEMPLATE_LABEL),
-            "hint": plain(m::TEMPLATE_HINT),
-            "element": {
-                "type": "static_select",
-                "action_id": TEMPLATE_ACTION,
-                "options": templates.all().iter().map(template_option).collect::<Vec<_>>(),
-                "initial_option": template_option(template),
-            },
-        }));
+        let picker = SlackBlockStaticSelectElement::new()
+            .with_action_id(action_id(TEMPLATE_ACTION))
+            .with_options(templates.all().iter().map(template_option).collect())
+            .with_initial_option(template_option(template));
+        blocks.push(
+            super::input(TEMPLATE_BLOCK, m::TEMPLATE_LABEL, picker)
+                .with_dispatch_action(true)
+                .with_hint(plain(m::TEMPLATE_HINT))
+                .into(),
+        );
     }
     let findings = lint::template(template);
     if !findings.is_empty() {
@@ -131,28 +136,31 @@ pub fn modal(
         input(
             Field::AppliedLevel,
             m::LEVEL_LABEL,
-            json!({
-                "type": "static_select",
-                "action_id": ACTION,
-                "options": [level_option(Level::Staff), level_option(Level::SeniorStaff)],
-                "initial_option": level_option(Level::Staff),
-            }),
+            SlackBlockStaticSelectElement::new()
+                .with_action_id(action_id(ACTION))
+                .with_options(vec![
+                    level_option(Level::Staff),
+                    level_option(Level::SeniorStaff),
+                ])
+                .with_initial_option(level_option(Level::Staff)),
             None,
             false,
         ),
         input(
             Field::HiringManager,
             m::HM_LABEL,
-            json!({"type": "users_select", "action_id": ACTION, "initial_user": invoker.as_str()}),
+            SlackBlockUsersSelectElement::new()
+                .with_action_id(action_id(ACTION))
+                .with_initial_user(invoker.as_str().to_string()),
             None,
             false,
         ),
     ]);
     for (i, spec) in template.stages.iter().enumerate() {
         let position = i + 1;
-        let mut who = json!({"type": "multi_users_select", "action_id": ACTION});
+        let mut who = SlackBlockMultiUsersSelectElement::new().with_action_id(action_id(ACTION));
         if spec.kind == StageKind::DeepDive {
-            who["initial_users"] = json!([invoker.as_str()]);
+            who = who.with_initial_users(vec![invoker.as_str().to_string()]);
         }
         blocks.push(input(
             Field::Interviewers(position, spec.kind),
@@ -165,7 +173,7 @@ pub fn modal(
             blocks.push(input(
                 Field::StartsAt(position, spec.kind),
                 &m::stage_when_label(spec),
-                json!({"type": "datetimepicker", "action_id": ACTION}),
+                datetime(),
                 None,
                 false,
             ));
@@ -175,7 +183,9 @@ pub fn modal(
         blocks.push(input(
             Field::DesignPrompt,
             m::DESIGN_PROMPT_LABEL,
-            json!({"type": "plain_text_input", "action_id": ACTION, "max_length": 300}),
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id(action_id(ACTION))
+                .with_max_length(300),
             Some(m::DESIGN_PROMPT_HINT),
             true,
         ));
@@ -183,37 +193,35 @@ pub fn modal(
     blocks.push(input(
         Field::DebriefAt,
         m::DEBRIEF_LABEL,
-        json!({"type": "datetimepicker", "action_id": ACTION}),
+        datetime(),
         Some(m::DEBRIEF_HINT),
         false,
     ));
     blocks.push(input(
         Field::DesignDocUrl,
         m::DOC_URL_LABEL,
-        json!({"type": "url_text_input", "action_id": ACTION}),
+        SlackBlockUrlInputElement::new().with_action_id(action_id(ACTION)),
         Some(m::DOC_URL_HINT),
         true,
     ));
     blocks.push(input(
         Field::Acknowledge,
         m::ACKNOWLEDGE_LABEL,
-        json!({
-            "type": "checkboxes",
-            "action_id": ACTION,
-            "options": [{"text": plain(m::ACKNOWLEDGE_OPTION), "value": ACKNOWLEDGE_VALUE}],
-        }),
+        SlackBlockCheckboxesElement::new(vec![choice(m::ACKNOWLEDGE_OPTION, ACKNOWLEDGE_VALUE)])
+            .with_action_id(action_id(ACTION)),
         None,
         true,
     ));
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": template.id,
-        "title": plain(m::OPEN_TITLE),
-        "submit": plain(m::OPEN_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": blocks,
-    })
+    view(
+        modal_view(
+            CALLBACK_ID,
+            m::OPEN_TITLE,
+            m::OPEN_SUBMIT,
+            m::OPEN_CANCEL,
+            blocks,
+        )
+        .with_private_metadata(template.id.clone()),
+    )
 }
 
 /// The candidate's name as typed so far (kept when the template changes).

@@ -1,19 +1,19 @@
 //! The loop plan posted in the candidate's channel, the channel topic, and the
 //! note to whoever opened the loop.
 
-use super::{context, divider, duration, section};
+use super::{actions, button, context, divider, duration, section, Envelope};
 use crate::domain::stage::DESIGN_DOC_CANDIDATE_HOURS;
 use crate::domain::{LoopPlan, StageKind, StageSpec};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, truncate, user};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Slack's channel topic limit, in characters.
 const MAX_TOPIC_CHARS: usize = 250;
 /// Keep notification text short; the blocks carry the detail.
 const MAX_FALLBACK_CHARS: usize = 300;
 /// Slack's limit for one section's text.
-const MAX_SECTION_CHARS: usize = 3000;
+const MAX_SECTION_CHARS: usize = super::limits::SECTION_TEXT;
 /// Longest candidate name shown in the plan's title line, in characters.
 const MAX_TITLE_CHARS: usize = 150;
 
@@ -110,34 +110,27 @@ pub fn message(plan: &LoopPlan, loop_id: i64) -> Value {
     }
     blocks.push(section(m::PLAN_RULE));
     blocks.push(context(m::PLAN_DOC_RULE));
-    blocks.push(json!({"type": "actions", "elements": [{
-        "type": "button",
-        "text": {"type": "plain_text", "text": m::DOC_RECEIVED_BUTTON},
-        "action_id": DOC_RECEIVED_ACTION,
-        "value": loop_id.to_string(),
-    }, {
-        "type": "button",
-        "text": {"type": "plain_text", "text": m::START_DEBRIEF_BUTTON},
-        "action_id": START_DEBRIEF_ACTION,
-        "value": loop_id.to_string(),
-    }]}));
-    json!({
-        "text": truncate(&m::plan_fallback(&candidate), MAX_FALLBACK_CHARS),
-        "blocks": blocks,
-        "unfurl_links": false,
-        "unfurl_media": false,
-    })
+    blocks.push(actions(vec![
+        button(m::DOC_RECEIVED_BUTTON, DOC_RECEIVED_ACTION, loop_id).into(),
+        button(m::START_DEBRIEF_BUTTON, START_DEBRIEF_ACTION, loop_id).into(),
+    ]));
+    super::message(
+        truncate(&m::plan_fallback(&candidate), MAX_FALLBACK_CHARS),
+        blocks,
+    )
+    .with("unfurl_links", false)
+    .with("unfurl_media", false)
 }
 
 /// The DM to whoever opened the loop, pointing at the new channel
 /// (`chat.postMessage` arguments without `channel`).
 pub fn opened_dm(plan: &LoopPlan, channel_id: &str) -> Value {
     let candidate = escape(plan.candidate.as_str());
-    json!({
-        "text": truncate(&m::opened_dm_fallback(&candidate), MAX_FALLBACK_CHARS),
-        "blocks": [
+    super::message(
+        truncate(&m::opened_dm_fallback(&candidate), MAX_FALLBACK_CHARS),
+        vec![
             section(&m::opened_dm(&candidate)),
             section(&format!("<#{channel_id}>")),
         ],
-    })
+    )
 }

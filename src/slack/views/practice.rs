@@ -2,7 +2,10 @@
 //! the packet DM, and the reveal (one message per packet with its cards in
 //! the thread, then the summary over both).
 
-use super::{context, divider, header, pack_sections, plain, section};
+use super::{
+    action_id, actions, button, context, date_time, divider, header, input, message, modal,
+    modal_view, option as choice_item, pack_sections, plain, section, Envelope,
+};
 use crate::domain::practice::{code, PacketReveal};
 use crate::domain::scorecard::Card;
 use crate::domain::{Criterion, Level};
@@ -10,7 +13,11 @@ use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate};
 use crate::slack::payload::ViewState;
 use crate::store::calibrations::PastLoop;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{
+    SlackBlock, SlackBlockButtonStyle, SlackBlockChoiceItem, SlackBlockDateTimePickerElement,
+    SlackBlockMultiUsersSelectElement, SlackBlockPlainTextOnly, SlackBlockStaticSelectElement,
+};
 
 pub const CALLBACK_ID: &str = "staffloop_calibrate";
 pub const CARD_CALLBACK_ID: &str = "staffloop_practice_card";
@@ -21,12 +28,12 @@ pub const PARTICIPANTS_BLOCK: &str = "participants";
 pub const DEBRIEF_BLOCK: &str = "debrief_at";
 const ACTION: &str = "value";
 /// Slack's limits: options in a static select, characters of an option.
-const MAX_OPTIONS: usize = 100;
-const MAX_OPTION_CHARS: usize = 75;
-/// A message carries at most 50 blocks and about 12,000 characters of text;
-/// a packet is split below both.
-const MAX_BLOCKS_PER_MESSAGE: usize = 45;
-const MAX_CHARS_PER_MESSAGE: usize = 11_000;
+const MAX_OPTIONS: usize = super::limits::OPTIONS;
+const MAX_OPTION_CHARS: usize = super::limits::OPTION_TEXT;
+/// A message carries at most 50 blocks and 12,000 characters of text
+/// (`limits`); a packet is split below both.
+const MAX_BLOCKS_PER_MESSAGE: usize = super::limits::MESSAGE_BLOCKS - 5;
+const MAX_CHARS_PER_MESSAGE: usize = super::limits::MESSAGE_TEXT - 1000;
 
 /// What a packet button or a practice card names: the practice debrief
 /// and the packet's position.
@@ -46,7 +53,7 @@ fn day(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn option(l: &PastLoop) -> Value {
+fn option(l: &PastLoop) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
     let decided = Level::parse(&l.decided_level)
         .map(Level::title)
         .unwrap_or("decided");
@@ -56,7 +63,7 @@ fn option(l: &PastLoop) -> Value {
         l.offer_outcome.as_deref(),
         &day(l.decided_at),
     );
-    json!({"text": plain(&truncate(&text, MAX_OPTION_CHARS)), "value": l.id.to_string()})
+    choice_item(&truncate(&text, MAX_OPTION_CHARS), l.id)
 }
 
 /// The set-up form: two past loops, the participants, the debrief's time.
@@ -66,36 +73,47 @@ pub fn form(
     participants: &[String],
     debrief_at: i64,
 ) -> Value {
-    let options: Vec<Value> = past.iter().take(MAX_OPTIONS).map(option).collect();
-    let mut blocks = vec![section(m::CALIBRATE_INTRO)];
+    let options: Vec<_> = past.iter().take(MAX_OPTIONS).map(option).collect();
+    let mut blocks: Vec<SlackBlock> = vec![section(m::CALIBRATE_INTRO)];
     for (i, label) in [m::PACKET_A_LABEL, m::PACKET_B_LABEL].iter().enumerate() {
-        let mut select = json!({"type": "static_select", "action_id": ACTION, "options": options});
+        let mut select = SlackBlockStaticSelectElement::new()
+            .with_action_id(action_id(ACTION))
+            .with_options(options.clone());
         let initial = defaults[i].and_then(|id| past.iter().take(MAX_OPTIONS).find(|l| l.id == id));
         if let Some(l) = initial {
-            select["initial_option"] = option(l);
+            select = select.with_initial_option(option(l));
         }
         blocks.push(
-            json!({"type": "input", "block_id": PACKET_BLOCKS[i], "label": plain(label),
-                           "element": select, "hint": plain(m::PACKET_HINT)}),
+            input(PACKET_BLOCKS[i], label, select)
+                .with_hint(plain(m::PACKET_HINT))
+                .into(),
         );
     }
-    let mut people = json!({"type": "multi_users_select", "action_id": ACTION});
+    let mut people = SlackBlockMultiUsersSelectElement::new().with_action_id(action_id(ACTION));
     if !participants.is_empty() {
-        people["initial_users"] = json!(participants);
+        people = people.with_initial_users(participants.to_vec());
     }
-    blocks.push(json!({"type": "input", "block_id": PARTICIPANTS_BLOCK, "label": plain(m::PARTICIPANTS_LABEL),
-                       "element": people, "hint": plain(m::PARTICIPANTS_HINT)}));
-    blocks.push(json!({"type": "input", "block_id": DEBRIEF_BLOCK, "label": plain(m::CAL_DEBRIEF_LABEL),
-                       "element": {"type": "datetimepicker", "action_id": ACTION, "initial_date_time": debrief_at},
-                       "hint": plain(m::CAL_DEBRIEF_HINT)}));
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "title": plain(m::CALIBRATE_TITLE),
-        "submit": plain(m::CALIBRATE_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": blocks,
-    })
+    blocks.push(
+        input(PARTICIPANTS_BLOCK, m::PARTICIPANTS_LABEL, people)
+            .with_hint(plain(m::PARTICIPANTS_HINT))
+            .into(),
+    );
+    let mut when = SlackBlockDateTimePickerElement::new().with_action_id(action_id(ACTION));
+    if let Some(at) = date_time(debrief_at) {
+        when = when.with_initial_date_time(at);
+    }
+    blocks.push(
+        input(DEBRIEF_BLOCK, m::CAL_DEBRIEF_LABEL, when)
+            .with_hint(plain(m::CAL_DEBRIEF_HINT))
+            .into(),
+    );
+    modal(modal_view(
+        CALLBACK_ID,
+        m::CALIBRATE_TITLE,
+        m::CALIBRATE_SUBMIT,
+        m::OPEN_CANCEL,
+        blocks,
+    ))
 }
 
 /// The form as submitted, before any rule is checked.
@@ -136,15 +154,15 @@ pub fn intro(calibration_id: i64, creator: &str, participants: &[String], when: 
         &people,
         &crate::slack::mrkdwn::date(when),
     );
-    json!({
-        "text": truncate(&text, 3000),
-        "blocks": [
+    let reveal = button(plain(m::CAL_REVEAL_BUTTON), REVEAL_ACTION, calibration_id);
+    message(
+        truncate(&text, super::MAX_SECTION_CHARS),
+        vec![
             section(&text),
-            {"type": "actions", "elements": [{"type": "button", "text": plain(m::CAL_REVEAL_BUTTON),
-                "action_id": REVEAL_ACTION, "value": calibration_id.to_string()}]},
+            actions(vec![reveal.into()]),
             context(m::CAL_REVEAL_NOTE),
         ],
-    })
+    )
 }
 
 /// One original card in a packet: its stage's title and, per criterion
@@ -201,19 +219,27 @@ pub fn packet(
         );
         blocks.extend(pack_sections(lines).iter().map(|s| section(s)));
     }
-    blocks.push(json!({"type": "actions", "elements": [{"type": "button", "style": "primary",
-        "text": plain(&m::packet_button(c)), "action_id": SCORE_ACTION, "value": card_ref(calibration_id, position)}]}));
+    let score = button(
+        plain(&m::packet_button(c)),
+        SCORE_ACTION,
+        card_ref(calibration_id, position),
+    )
+    .with_style(SlackBlockButtonStyle::Primary);
+    blocks.push(actions(vec![score.into()]));
     blocks.push(context(m::PACKET_PRIVACY));
     split_messages(blocks, &m::packet_fallback(c))
 }
 
-fn block_chars(b: &Value) -> usize {
-    b.to_string().chars().count()
+/// A block's size as sent: its JSON, in characters.
+fn block_chars(b: &SlackBlock) -> usize {
+    serde_json::to_string(b)
+        .map(|s| s.chars().count())
+        .unwrap_or(0)
 }
 
 /// Blocks into messages under Slack's per-message limits, in order.
-fn split_messages(blocks: Vec<Value>, text: &str) -> Vec<Value> {
-    let mut out: Vec<Vec<Value>> = vec![Vec::new()];
+fn split_messages(blocks: Vec<SlackBlock>, text: &str) -> Vec<Value> {
+    let mut out: Vec<Vec<SlackBlock>> = vec![Vec::new()];
     let mut chars = 0;
     for b in blocks {
         let n = block_chars(&b);
@@ -228,7 +254,7 @@ fn split_messages(blocks: Vec<Value>, text: &str) -> Vec<Value> {
         out.last_mut().expect("one message at least").push(b);
     }
     out.into_iter()
-        .map(|blocks| json!({"text": text, "blocks": blocks, "unfurl_links": false}))
+        .map(|blocks| message(text, blocks).with("unfurl_links", false))
         .collect()
 }
 
@@ -296,7 +322,7 @@ pub fn reveal(
             .map(Level::title)
             .unwrap_or("none");
         lines.push(m::practice_card_level(level));
-        let blocks: Vec<Value> = pack_sections(lines).iter().map(|s| section(s)).collect();
+        let blocks: Vec<SlackBlock> = pack_sections(lines).iter().map(|s| section(s)).collect();
         out.extend(split_messages(blocks, &m::practice_card_heading(&who, c)));
     }
     out
@@ -333,7 +359,7 @@ pub fn summary(
     let mut blocks = vec![header(m::PRACTICE_SUMMARY_HEADING)];
     blocks.extend(pack_sections(lines).iter().map(|s| section(s)));
     blocks.truncate(MAX_BLOCKS_PER_MESSAGE);
-    json!({"text": m::PRACTICE_SUMMARY_HEADING, "blocks": blocks})
+    message(m::PRACTICE_SUMMARY_HEADING, blocks)
 }
 
 #[cfg(test)]

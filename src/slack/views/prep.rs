@@ -3,11 +3,11 @@
 //! document for the deep-dive panel, and the reminder that cards are locked
 //! and hidden until the debrief.
 
-use super::{context, section};
+use super::{context, message as content, section};
 use crate::domain::{Rubric, StageKind, StageSpec};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Where the design document stands, for the deep-dive panel.
 pub enum Document<'a> {
@@ -72,5 +72,5 @@ pub fn message(
         }
     }
     blocks.push(context(m::PREP_LOCKED));
-    json!({"text": m::prep_fallback(&spec.title, &candidate), "blocks": blocks})
+    content(m::prep_fallback(&spec.title, &candidate), blocks)
 }

@@ -1,12 +1,12 @@
 //! The downlevel report as text (for `/staffloop stats` and the CLI) and as
 //! the weekly post's blocks.
 
-use super::section;
+use super::{message, section, Envelope};
 use crate::domain::calibration::{Agreement, InterviewerRow, Leaning, Minimums};
 use crate::domain::metrics::{Diagnosis, Share};
 use crate::messages::{self as m, Markup};
 use crate::report::{CalibrationReport, Report, ValidityReport};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn day(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
@@ -76,7 +76,7 @@ pub fn text(r: &Report) -> String {
 /// `/staffloop stats`: the same report, ephemeral.
 pub fn ephemeral(r: &Report) -> Value {
     let parts = sections(r, Markup::Slack);
-    json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
+    message(&parts[0], parts.iter().map(|s| section(s)).collect()).ephemeral()
 }
 
 /// The weekly post (the chart follows as an upload), with one line more
@@ -111,8 +111,9 @@ pub fn post(
             s.days,
         ));
     }
-    json!({"channel": channel, "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>(),
-           "unfurl_links": false})
+    message(&parts[0], parts.iter().map(|s| section(s)).collect())
+        .with("channel", channel)
+        .with("unfurl_links", false)
 }
 
 /// Interviewers listed in Slack (the command line lists everyone).
@@ -245,11 +246,11 @@ pub fn calibration_ephemeral(r: &CalibrationReport, v: Option<&ValidityReport>) 
         parts.extend(validity_sections(v, Markup::Slack));
     }
     parts.truncate(MAX_MESSAGE_BLOCKS);
-    json!({"response_type": "ephemeral", "text": parts[0], "blocks": parts.iter().map(|s| section(s)).collect::<Vec<_>>()})
+    message(&parts[0], parts.iter().map(|s| section(s)).collect()).ephemeral()
 }
 
 /// Blocks in one message (Slack's limit).
-const MAX_MESSAGE_BLOCKS: usize = 50;
+const MAX_MESSAGE_BLOCKS: usize = super::limits::MESSAGE_BLOCKS;
 
 /// What the loop predicted, as sections.
 pub fn validity_sections(v: &ValidityReport, mk: Markup) -> Vec<String> {
@@ -293,8 +294,8 @@ pub fn validity_text(v: &ValidityReport) -> String {
 
 /// Charts a message holds at most (Slack's limit), and the longest chart
 /// title and category label.
-const MAX_CHARTS: usize = 2;
-const MAX_CHART_TITLE: usize = 50;
+const MAX_CHARTS: usize = super::limits::CHARTS;
+const MAX_CHART_TITLE: usize = super::limits::CHART_TITLE;
 const MAX_CATEGORY_CHARS: usize = 20;
 
 /// The weekly trend as Slack's native line charts, one per applied level
@@ -302,7 +303,7 @@ const MAX_CATEGORY_CHARS: usize = 20;
 /// downlevelled, no hire and other, so a quiet week looks quiet. Built from
 /// slack-morphism's Block Kit types; `text` carries the counts.
 pub fn weekly_charts(r: &Report, channel: &str) -> Value {
-    use slack_morphism::prelude::*;
+    use slack_morphism::blocks::*;
     let number = |n: u64| serde_json::Number::from(n);
     let mut blocks: Vec<SlackBlock> = Vec::new();
     let mut text = vec![m::REPORT_CHART_TITLE.to_string()];
@@ -360,5 +361,7 @@ pub fn weekly_charts(r: &Report, channel: &str) -> Value {
             .collect();
         text.push(m::chart_fallback(level.title(), &counts.join(", ")));
     }
-    json!({"channel": channel, "text": text.join("\n"), "blocks": blocks, "unfurl_links": false})
+    message(text.join("\n"), blocks)
+        .with("channel", channel)
+        .with("unfurl_links", false)
 }

@@ -1,21 +1,22 @@
 //! The reveal: one summary message, then one threaded reply per card, every
 //! one within Slack's limits however long the evidence.
 
-use super::{context, section};
+use super::{actions, button, context, message, section};
 use crate::domain::reveal::{Flag, Reveal};
 use crate::domain::scorecard::{level_of_score, Card, Criterion};
 use crate::domain::{DocGate, Level, Rubric, StageKind};
 use crate::heatmap::HeatMap;
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{SlackActionBlockElement, SlackBlock};
 
 /// Leave room under Slack's 3000-character section limit.
 const SECTION_CHARS: usize = 2800;
 /// Blocks per message (Slack allows 50).
-const BLOCKS_PER_MESSAGE: usize = 45;
+const BLOCKS_PER_MESSAGE: usize = super::limits::MESSAGE_BLOCKS - 5;
 /// Text per message, kept well under Slack's `msg_blocks_too_long` threshold.
-const CHARS_PER_MESSAGE: usize = 11_000;
+const CHARS_PER_MESSAGE: usize = super::limits::MESSAGE_TEXT - 1000;
 pub const DECIDE_ACTION_PREFIX: &str = "decide_";
 
 /// One revealed card, as the views need it.
@@ -59,28 +60,33 @@ fn escaped_chunks(text: &str) -> Vec<String> {
     out
 }
 
-/// Groups sections into messages within the block and size limits.
-fn pack(sections: Vec<String>, fallback: &str, extra: impl Fn(&mut Value)) -> Vec<Value> {
+/// Groups sections into messages' blocks within the block and size limits.
+fn pack(sections: Vec<String>) -> Vec<Vec<SlackBlock>> {
     let mut messages = Vec::new();
-    let mut blocks: Vec<Value> = Vec::new();
+    let mut blocks: Vec<SlackBlock> = Vec::new();
     let mut chars = 0;
     for s in sections {
         if !blocks.is_empty()
             && (blocks.len() >= BLOCKS_PER_MESSAGE || chars + s.len() > CHARS_PER_MESSAGE)
         {
-            messages.push(json!({"text": fallback, "blocks": std::mem::take(&mut blocks)}));
+            messages.push(std::mem::take(&mut blocks));
             chars = 0;
         }
         chars += s.len();
         blocks.push(section(&s));
     }
     if !blocks.is_empty() {
-        messages.push(json!({"text": fallback, "blocks": blocks}));
-    }
-    for msg in &mut messages {
-        extra(msg);
+        messages.push(blocks);
     }
     messages
+}
+
+/// Each message's blocks with the fallback text they share.
+fn messages(parts: Vec<Vec<SlackBlock>>, fallback: &str) -> Vec<Value> {
+    parts
+        .into_iter()
+        .map(|blocks| message(fallback, blocks))
+        .collect()
 }
 
 /// What the decision buttons under the summary need: the loop, and the
@@ -198,10 +204,9 @@ pub fn summary(
         flags.join("\n")
     };
     sections.push(format!("{}\n{}", m::REVEAL_FLAGS, flags));
-    let mut messages = pack(sections, m::REVEAL_FALLBACK, |_| {});
+    let mut parts = pack(sections);
     // The decision buttons sit under the last part of the summary.
-    if let Some(last) = messages.last_mut() {
-        let blocks = last["blocks"].as_array_mut().expect("pack builds blocks");
+    if let Some(blocks) = parts.last_mut() {
         blocks.push(context(&format!(
             "{} {}",
             m::REVEAL_DECIDE,
@@ -212,18 +217,31 @@ pub fn summary(
                 mechanical.vote_closed,
             )
         )));
-        let mut buttons: Vec<Value> = [Level::NoHire, Level::Senior, Level::Staff, Level::SeniorStaff]
-            .iter()
-            .map(|l| json!({"type": "button", "text": {"type": "plain_text", "text": l.title()},
-                            "action_id": format!("{DECIDE_ACTION_PREFIX}{}", l.as_str()), "value": loop_id.to_string()}))
-            .collect();
+        let mut buttons: Vec<SlackActionBlockElement> = [
+            Level::NoHire,
+            Level::Senior,
+            Level::Staff,
+            Level::SeniorStaff,
+        ]
+        .iter()
+        .map(|l| {
+            let action = format!("{DECIDE_ACTION_PREFIX}{}", l.as_str());
+            button(l.title(), &action, loop_id).into()
+        })
+        .collect();
         if !mechanical.vote_opened {
-            buttons.push(json!({"type": "button", "text": {"type": "plain_text", "text": m::COLLECT_VOTES_BUTTON},
-                                "action_id": super::votes::COLLECT_ACTION, "value": loop_id.to_string()}));
+            buttons.push(
+                button(
+                    m::COLLECT_VOTES_BUTTON,
+                    super::votes::COLLECT_ACTION,
+                    loop_id,
+                )
+                .into(),
+            );
         }
-        blocks.push(json!({"type": "actions", "elements": buttons}));
+        blocks.push(actions(buttons));
     }
-    messages
+    messages(parts, m::REVEAL_FALLBACK)
 }
 
 /// One card's evidence, as one or more thread replies.
@@ -263,7 +281,7 @@ pub fn card_replies(rubric: &Rubric, c: &CardView) -> Vec<Value> {
         sections.push(m::card_addendum(&date(*at)));
         sections.extend(escaped_chunks(body));
     }
-    pack(sections, &format!("Scorecard #{}", c.index), |_| {})
+    messages(pack(sections), &format!("Scorecard #{}", c.index))
 }
 
 /// An addendum written after the reveal, as thread replies of its own.
@@ -276,7 +294,7 @@ pub fn late_addendum(c: &CardView, body: &str, at: i64, late_by: i64) -> Vec<Val
         &super::duration(late_by.max(0) / 60),
     )];
     sections.extend(escaped_chunks(body));
-    pack(sections, m::LATE_ADDENDUM_FALLBACK, |_| {})
+    messages(pack(sections), m::LATE_ADDENDUM_FALLBACK)
 }
 
 fn short(c: Criterion) -> &'static str {
@@ -328,8 +346,8 @@ pub fn heatmap(cards: &[CardView]) -> HeatMap {
 
 /// Rows a table holds at most, header included (Slack's limit: 100), and
 /// cells per row (20).
-const MAX_TABLE_ROWS: usize = 100;
-const MAX_TABLE_CELLS: usize = 20;
+const MAX_TABLE_ROWS: usize = super::limits::TABLE_ROWS;
+const MAX_TABLE_CELLS: usize = super::limits::TABLE_CELLS;
 
 /// The reveal's score grid as Slack's native table, built from
 /// slack-morphism's Block Kit types: a row per card (interviewer and
@@ -337,7 +355,8 @@ const MAX_TABLE_CELLS: usize = 20;
 /// card's average maps to and its recommendation. `text` carries the same
 /// grid for clients that cannot draw the table.
 pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
-    use slack_morphism::prelude::*;
+    use slack_morphism::blocks::*;
+    use slack_morphism::SlackUserId;
     let columns: Vec<Criterion> = Criterion::ALL
         .into_iter()
         .filter(|c| {
@@ -413,10 +432,10 @@ pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
         .collect();
     let table = SlackBlock::from(SlackTableBlock::new(rows).with_column_settings(settings));
     let text = lines.join("\n");
-    json!({
-        "text": crate::slack::mrkdwn::truncate(&text, 3000),
-        "blocks": [section(&m::table_heading(&escape(candidate))), table],
-    })
+    message(
+        crate::slack::mrkdwn::truncate(&text, super::MAX_SECTION_CHARS),
+        vec![section(&m::table_heading(&escape(candidate))), table],
+    )
 }
 
 #[cfg(test)]
@@ -430,11 +449,7 @@ mod tests {
         assert!(chunks.len() >= 3);
         assert!(chunks.iter().all(|c| c.len() <= SECTION_CHARS));
         assert_eq!(chunks.concat(), escape(&long), "nothing lost at the seams");
-        let msgs = pack(
-            chunks.iter().cycle().take(60).cloned().collect(),
-            "x",
-            |_| {},
-        );
+        let msgs = messages(pack(chunks.iter().cycle().take(60).cloned().collect()), "x");
         for msg in &msgs {
             let blocks = msg["blocks"].as_array().unwrap();
             assert!(blocks.len() <= BLOCKS_PER_MESSAGE);

@@ -1,7 +1,10 @@
 //! Scorecard surfaces: the prompt DM and its locked form, the modal built
 //! from the rubric for a stage, and the addendum modal.
 
-use super::{context, plain, section};
+use super::{
+    action_id, actions, button as plain_button, choice, context, message, modal as view,
+    modal_view, option, plain, section,
+};
 use crate::domain::scorecard::{CardField, MAX_EVIDENCE_CHARS};
 use crate::domain::StageSpec;
 use crate::domain::{CardDraft, Level, Rubric, StageKind};
@@ -9,7 +12,12 @@ use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape, truncate};
 use crate::slack::payload::ViewState;
 use crate::slack::views::plan::probes_text;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{
+    SlackBlock, SlackBlockButtonElement, SlackBlockButtonStyle, SlackBlockChoiceItem,
+    SlackBlockPlainTextInputElement, SlackBlockPlainTextOnly, SlackBlockRadioButtonsElement,
+    SlackBlockStaticSelectElement, SlackInputBlockElement, SlackModalView,
+};
 
 pub const CALLBACK_ID: &str = "staffloop_scorecard";
 pub const ADDENDUM_CALLBACK_ID: &str = "staffloop_addendum";
@@ -17,7 +25,7 @@ pub const OPEN_ACTION: &str = "open_scorecard";
 pub const ADDENDUM_ACTION: &str = "open_addendum";
 const ACTION: &str = "value";
 /// Slack's limit on an option's text and description, in characters.
-const MAX_OPTION_CHARS: usize = 75;
+const MAX_OPTION_CHARS: usize = super::limits::OPTION_TEXT;
 /// Slack's limit on a hint or label, in characters.
 const MAX_LABEL_CHARS: usize = 150;
 
@@ -31,8 +39,8 @@ pub fn block_id(field: CardField) -> String {
     }
 }
 
-fn button(text: &str, action: &str, value: i64) -> Value {
-    json!({"type": "button", "text": plain(text), "action_id": action, "value": value.to_string(), "style": "primary"})
+fn button(text: &str, action: &str, value: i64) -> SlackBlockButtonElement {
+    plain_button(plain(text), action, value).with_style(SlackBlockButtonStyle::Primary)
 }
 
 /// The DM that asks an interviewer for their card.
@@ -47,40 +55,62 @@ pub fn prompt(
         Some(h) => m::reminder_text(&escape(&spec.title), &candidate, h),
         None => m::prompt_text(&escape(&spec.title), &candidate),
     };
-    json!({
-        "text": m::prompt_fallback(&spec.title, &candidate),
-        "blocks": [
+    message(
+        m::prompt_fallback(&spec.title, &candidate),
+        vec![
             section(&lead),
             context(&m::prompt_probes(&probes_text(spec))),
-            {"type": "actions", "elements": [button(m::OPEN_SCORECARD, OPEN_ACTION, stage_id)]},
+            actions(vec![button(m::OPEN_SCORECARD, OPEN_ACTION, stage_id).into()]),
             context(m::PROMPT_PRIVACY),
         ],
-    })
+    )
 }
 
 /// The prompt DM once the card is in: no button to score again, one to add an addendum.
 pub fn locked(spec: &StageSpec, candidate: &str, stage_id: i64, at: i64) -> Value {
     let text = m::locked_text(&escape(&spec.title), &escape(candidate), &date(at));
-    json!({
-        "text": text,
-        "blocks": [
-            section(&text),
-            context(m::LOCKED_ADDENDUM_NOTE),
-            {"type": "actions", "elements": [{"type": "button", "text": plain(m::ADD_ADDENDUM), "action_id": ADDENDUM_ACTION, "value": stage_id.to_string()}]},
-        ],
-    })
+    let blocks = vec![
+        section(&text),
+        context(m::LOCKED_ADDENDUM_NOTE),
+        actions(vec![plain_button(
+            plain(m::ADD_ADDENDUM),
+            ADDENDUM_ACTION,
+            stage_id,
+        )
+        .into()]),
+    ];
+    message(text, blocks)
 }
 
-fn input(block: String, label: &str, element: Value, hint: Option<&str>) -> Value {
-    let mut b = json!({"type": "input", "block_id": block, "label": plain(&truncate(label, MAX_LABEL_CHARS)), "element": element});
-    if let Some(h) = hint {
-        b["hint"] = plain(&truncate(h, MAX_LABEL_CHARS));
+fn input(
+    block: String,
+    label: &str,
+    element: impl Into<SlackInputBlockElement>,
+    hint: Option<&str>,
+) -> SlackBlock {
+    let b = super::input(block, &truncate(label, MAX_LABEL_CHARS), element);
+    match hint {
+        Some(h) => b.with_hint(plain(&truncate(h, MAX_LABEL_CHARS))).into(),
+        None => b.into(),
     }
-    b
 }
 
-fn level_option(level: Level) -> Value {
-    json!({"text": plain(level.title()), "value": level.as_str()})
+fn level_option(level: Level) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    option(level.title(), level.as_str())
+}
+
+fn level_select(levels: &[Level]) -> SlackBlockStaticSelectElement {
+    SlackBlockStaticSelectElement::new()
+        .with_action_id(action_id(ACTION))
+        .with_options(levels.iter().map(|l| level_option(*l)).collect())
+}
+
+/// A multiline text input of at most `MAX_EVIDENCE_CHARS`.
+fn long_text() -> SlackBlockPlainTextInputElement {
+    SlackBlockPlainTextInputElement::new()
+        .with_action_id(action_id(ACTION))
+        .with_multiline(true)
+        .with_max_length(MAX_EVIDENCE_CHARS as u64)
 }
 
 /// The scorecard modal for one stage, built from the rubric.
@@ -90,14 +120,14 @@ pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) 
         &escape(candidate),
     ));
     let hint = rubric.hint(spec.kind);
-    card_modal(
+    view(card_modal(
         rubric,
         spec,
         intro,
         hint,
         CALLBACK_ID,
         &stage_id.to_string(),
-    )
+    ))
 }
 
 /// A practice card (`/staffloop calibrate`): the four dimensions with
@@ -106,14 +136,14 @@ pub fn modal(rubric: &Rubric, spec: &StageSpec, candidate: &str, stage_id: i64) 
 pub fn practice_modal(rubric: &Rubric, code: char, callback_id: &str, metadata: &str) -> Value {
     let spec = practice_spec(code);
     let intro = section(&m::practice_card_intro(code));
-    card_modal(
+    view(card_modal(
         rubric,
         &spec,
         intro,
         m::PRACTICE_HINT,
         callback_id,
         metadata,
-    )
+    ))
 }
 
 /// The on-the-job check-in: the four dimensions with their anchors, scored
@@ -123,18 +153,17 @@ pub fn checkin_modal(rubric: &Rubric, hire: &str, callback_id: &str, metadata: &
     let mut spec = practice_spec('A');
     spec.title = m::CHECKIN_TITLE.to_string();
     let intro = section(&m::checkin_intro(&escape(hire)));
-    let mut view = card_modal(rubric, &spec, intro, m::CHECKIN_HINT, callback_id, metadata);
-    if let Some(last) = view["blocks"].as_array_mut().and_then(|b| b.last_mut()) {
+    let mut modal = card_modal(rubric, &spec, intro, m::CHECKIN_HINT, callback_id, metadata);
+    if let Some(last) = modal.blocks.last_mut() {
         *last = input(
             block_id(CardField::Recommendation),
             m::WORKING_AT_LABEL,
-            json!({"type": "static_select", "action_id": ACTION, "options": [
-                level_option(Level::Senior), level_option(Level::Staff), level_option(Level::SeniorStaff)]}),
+            level_select(&[Level::Senior, Level::Staff, Level::SeniorStaff]),
             None,
         );
     }
-    view["title"] = plain(m::CHECKIN_MODAL_TITLE);
-    view
+    modal.title = plain(m::CHECKIN_MODAL_TITLE);
+    view(modal)
 }
 
 /// What a practice card scores: all four dimensions, no stage's extras.
@@ -154,11 +183,11 @@ pub fn practice_spec(code: char) -> StageSpec {
 fn card_modal(
     rubric: &Rubric,
     spec: &StageSpec,
-    intro: Value,
+    intro: SlackBlock,
     hint: &str,
     callback_id: &str,
     metadata: &str,
-) -> Value {
+) -> SlackModalView {
     let kind = spec.kind;
     let mut blocks = vec![intro];
     if kind == StageKind::Coding {
@@ -169,62 +198,62 @@ fn card_modal(
     }
     for criterion in spec.criteria() {
         let text = rubric.criterion(criterion);
-        let options: Vec<Value> = (1..=4u8)
+        let options = (1..=4u8)
             .map(|score| {
-                json!({
-                    "text": plain(m::score_option(score)),
-                    "description": plain(&truncate(&text.anchors[score as usize - 1], MAX_OPTION_CHARS)),
-                    "value": score.to_string(),
-                })
+                let anchor = truncate(&text.anchors[score as usize - 1], MAX_OPTION_CHARS);
+                choice(m::score_option(score), score).with_description(plain(&anchor))
             })
             .collect();
         blocks.push(input(
             block_id(CardField::Score(criterion)),
             &m::score_label(&text.title),
-            json!({"type": "radio_buttons", "action_id": ACTION, "options": options}),
+            SlackBlockRadioButtonsElement::new(options).with_action_id(action_id(ACTION)),
             None,
         ));
         blocks.push(input(
             block_id(CardField::Evidence(criterion)),
             &m::evidence_label(&text.title),
-            json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true,
-                   "min_length": crate::domain::scorecard::MIN_EVIDENCE_CHARS, "max_length": MAX_EVIDENCE_CHARS}),
+            long_text().with_min_length(crate::domain::scorecard::MIN_EVIDENCE_CHARS as u64),
             Some(hint),
         ));
     }
     if kind == StageKind::BarRaiser {
+        let answers = vec![
+            choice(m::WORK_WITH_YES, "yes"),
+            choice(m::WORK_WITH_NO, "no"),
+        ];
         blocks.push(input(
             block_id(CardField::WorkWith),
             &rubric.bar_raiser_question,
-            json!({"type": "radio_buttons", "action_id": ACTION, "options": [
-                {"text": plain(m::WORK_WITH_YES), "value": "yes"},
-                {"text": plain(m::WORK_WITH_NO), "value": "no"}]}),
+            SlackBlockRadioButtonsElement::new(answers).with_action_id(action_id(ACTION)),
             None,
         ));
         blocks.push(input(
             block_id(CardField::WorkWithReason),
             m::WORK_WITH_REASON_LABEL,
-            json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_EVIDENCE_CHARS}),
+            long_text(),
             None,
         ));
     }
     blocks.push(input(
         block_id(CardField::Recommendation),
         m::RECOMMENDATION_LABEL,
-        json!({"type": "static_select", "action_id": ACTION, "options": [
-            level_option(Level::NoHire), level_option(Level::Senior),
-            level_option(Level::Staff), level_option(Level::SeniorStaff)]}),
+        level_select(&[
+            Level::NoHire,
+            Level::Senior,
+            Level::Staff,
+            Level::SeniorStaff,
+        ]),
         None,
     ));
-    json!({
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": metadata,
-        "title": plain(m::SCORECARD_TITLE),
-        "submit": plain(m::SCORECARD_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": blocks,
-    })
+    modal_view(
+        callback_id,
+        m::SCORECARD_TITLE,
+        m::SCORECARD_SUBMIT,
+        m::OPEN_CANCEL,
+        blocks,
+    )
+    .with_private_metadata(metadata.to_string())
 }
 
 /// Reads the submitted card; the rules are checked by `CardDraft::validate`.
@@ -267,21 +296,30 @@ pub fn read(spec: &StageSpec, values: &Value) -> CardDraft {
 pub const ADDENDUM_BLOCK: &str = "addendum";
 
 pub fn addendum_modal(spec: &StageSpec, candidate: &str, stage_id: i64) -> Value {
-    json!({
-        "type": "modal",
-        "callback_id": ADDENDUM_CALLBACK_ID,
-        "private_metadata": stage_id.to_string(),
-        "title": plain(m::ADDENDUM_TITLE),
-        "submit": plain(m::ADDENDUM_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": [
-            section(&format!("*{}* · {}", escape(&spec.title), escape(candidate))),
-            context(m::LOCKED_ADDENDUM_NOTE),
-            input(ADDENDUM_BLOCK.into(), m::ADDENDUM_LABEL,
-                  json!({"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_EVIDENCE_CHARS}),
-                  Some(m::ADDENDUM_HINT)),
-        ],
-    })
+    let blocks = vec![
+        section(&format!(
+            "*{}* · {}",
+            escape(&spec.title),
+            escape(candidate)
+        )),
+        context(m::LOCKED_ADDENDUM_NOTE),
+        input(
+            ADDENDUM_BLOCK.into(),
+            m::ADDENDUM_LABEL,
+            long_text(),
+            Some(m::ADDENDUM_HINT),
+        ),
+    ];
+    view(
+        modal_view(
+            ADDENDUM_CALLBACK_ID,
+            m::ADDENDUM_TITLE,
+            m::ADDENDUM_SUBMIT,
+            m::OPEN_CANCEL,
+            blocks,
+        )
+        .with_private_metadata(stage_id.to_string()),
+    )
 }
 
 pub fn read_addendum(values: &Value) -> String {

@@ -118,9 +118,8 @@ fn debrief_gate_decision_and_status() {
     );
 }
 
-#[test]
-fn reveal_table() {
-    let views = vec![
+fn reveal_cards() -> Vec<reveal::CardView> {
+    vec![
         reveal::CardView {
             index: 1,
             interviewer: "UHM".into(),
@@ -144,7 +143,12 @@ fn reveal_table() {
             late_by: None,
             addenda: Vec::new(),
         },
-    ];
+    ]
+}
+
+#[test]
+fn reveal_table() {
+    let views = reveal_cards();
     message(
         "reveal_score_table",
         reveal::score_table(&views, "Ana Lima"),
@@ -444,4 +448,425 @@ fn the_downlevel_report() {
         "report_weekly_charts",
         report::weekly_charts(&r, "C0REPORTS"),
     );
+}
+
+/// The reveal's summary over two cards: one staff, one senior; the
+/// bar-raiser stage missing and the deep-dive's addendum flagged.
+fn reveal_summary(mechanical: &crate::domain::votes::Mechanical) -> Vec<Value> {
+    use crate::domain::reveal::{summarize, RevealCard};
+    let rubric = Rubric::default_rubric();
+    let views = reveal_cards();
+    let cards: Vec<RevealCard> = views
+        .iter()
+        .map(|v| RevealCard {
+            interviewer: v.interviewer.clone(),
+            stage: v.stage_title.clone(),
+            scores: v
+                .card
+                .scores
+                .iter()
+                .filter_map(|s| Some((Criterion::parse(&s.criterion)?, s.score)))
+                .collect(),
+            recommendation: Level::parse(&v.card.recommendation).unwrap_or(Level::NoHire),
+            after_reveal: false,
+            addenda: 0,
+        })
+        .collect();
+    let r = summarize(&cards, &[("UBAR".into(), "Bar raiser".into())], None);
+    reveal::summary(
+        &rubric,
+        "Ana Lima",
+        Level::Staff,
+        &r,
+        &views,
+        3,
+        reveal::DecideRow {
+            loop_id: 9,
+            mechanical,
+        },
+    )
+}
+
+#[test]
+fn the_reveal_summary_and_late_pieces() {
+    let before_votes = crate::domain::votes::Mechanical {
+        cards: Some(Level::Staff),
+        votes: None,
+        vote_opened: false,
+        vote_closed: false,
+    };
+    let parts = reveal_summary(&before_votes);
+    assert_eq!(parts.len(), 1, "a two-card summary is one message");
+    message("reveal_summary", parts[0].clone());
+    let after_votes = crate::domain::votes::Mechanical {
+        cards: Some(Level::Staff),
+        votes: Some((Level::Senior, 5)),
+        vote_opened: true,
+        vote_closed: true,
+    };
+    message(
+        "reveal_summary_votes_closed",
+        reveal_summary(&after_votes)[0].clone(),
+    );
+    let rubric = Rubric::default_rubric();
+    let mut late = reveal_cards().remove(0);
+    late.late_by = Some(5_400);
+    late.addenda = vec![(
+        "I forgot the rollback question; they answered it well.".into(),
+        WHEN + 600,
+    )];
+    for (i, m) in reveal::card_replies(&rubric, &late).into_iter().enumerate() {
+        message(&format!("reveal_late_card_reply_{i}"), m);
+    }
+    for (i, m) in reveal::late_addendum(
+        &late,
+        "On reflection the migration plan was sound.",
+        WHEN + 7_200,
+        7_200,
+    )
+    .into_iter()
+    .enumerate()
+    {
+        message(&format!("reveal_late_addendum_{i}"), m);
+    }
+}
+
+#[test]
+fn more_debrief_decision_and_status() {
+    message(
+        "debrief_confirm_all_held",
+        debrief::confirm("Ana Lima", 3, &[]),
+    );
+    let none = crate::domain::votes::Mechanical {
+        cards: None,
+        votes: None,
+        vote_opened: false,
+        vote_closed: false,
+    };
+    message(
+        "decision_proposal_no_votes",
+        decision::proposal(Level::SeniorStaff, Level::SeniorStaff, 10, &none),
+    );
+    // Once confirmed, the decision goes to the loop's channel as a note.
+    let posted = crate::messages::decision_posted("Senior", "Staff", true, "<@UHM>");
+    message("decision_confirmed_note", note(&posted));
+    let corrected = format!(
+        "{}\n{}",
+        crate::messages::decision_corrected("Staff", "Senior", "<@UHM>"),
+        crate::messages::decision_note("The references settled it.")
+    );
+    message("decision_corrected_note", note(&corrected));
+    message("status_empty", status::message("Ana Lima", &[]));
+}
+
+#[test]
+fn scorecard_modals_for_coding_and_the_design_doc() {
+    let rubric = Rubric::default_rubric();
+    for (name, kind) in [
+        ("scorecard_modal_coding", StageKind::Coding),
+        ("scorecard_modal_design_doc", StageKind::DesignDoc),
+    ] {
+        modal(
+            name,
+            scorecard::modal(&rubric, &StageSpec::default_for(kind), "Ana Lima", 7),
+        );
+    }
+}
+
+#[test]
+fn app_home_with_nothing_yet() {
+    let v = home::view(&[], &[], &[]);
+    within_limits(Surface::Home, &v);
+    insta::assert_json_snapshot!("app_home_empty", v);
+}
+
+#[test]
+fn more_practice_debrief_views() {
+    message(
+        "practice_packet_empty",
+        practice::packet(
+            3,
+            1,
+            WHEN,
+            practice::Link::Given("https://docs.example.com/b"),
+            &[],
+        )
+        .remove(0),
+    );
+    modal(
+        "practice_form_empty",
+        practice::form(&[], [None, None], &[], WHEN),
+    );
+    let scored = |who: &str, s: [u8; 4], l: Level| Scored {
+        who: who.into(),
+        scores: Dimension::ALL.iter().copied().zip(s).collect(),
+        level: l,
+    };
+    let panel = [
+        scored("UP1", [3, 3, 2, 3], Level::Staff),
+        scored("UP2", [1, 3, 4, 2], Level::Senior),
+    ];
+    let r = pr::packet(
+        &panel,
+        &[scored("UO1", [4, 3, 0, 0], Level::Staff)],
+        Some(Level::Senior),
+    );
+    let cards = [practice::PracticeCardView {
+        participant: "UP1".into(),
+        card: card(
+            &[
+                ("scope_of_judgement", 3),
+                ("architectural_decisions", 3),
+                ("cross_team_influence", 2),
+                ("mentorship_at_distance", 3),
+            ],
+            "staff",
+        ),
+    }];
+    for (i, m) in practice::reveal(1, &r, 2, None, &cards)
+        .into_iter()
+        .enumerate()
+    {
+        message(&format!("practice_reveal_b_{i}"), m);
+    }
+    message(
+        "practice_summary_no_agreement",
+        practice::summary(None, &[], &[], &["UP1".into(), "UP2".into()]),
+    );
+    // The DMs the practice debrief's effects send.
+    message(
+        "practice_card_note",
+        note(&crate::messages::practice_card_note("<@UP1>", 'A', 1, 2)),
+    );
+    message(
+        "practice_card_locked_dm",
+        note(&crate::messages::practice_card_locked(
+            'A',
+            "Mon 9 Nov 2026",
+        )),
+    );
+    message(
+        "practice_failure_dm",
+        note(&crate::messages::calibration_failure(
+            "invite everyone to the calibration channel",
+            &crate::messages::slack_error_words("user_is_restricted"),
+        )),
+    );
+}
+
+#[test]
+fn more_audit_views() {
+    message(
+        "audit_checkin_reminder",
+        audit::checkin_prompt(5, "Ines Duarte", Some(6), true),
+    );
+    modal("audit_form_empty", audit::form(&[]));
+    message(
+        "audit_checkin_locked_dm",
+        note(&crate::messages::checkin_locked("Ines Duarte")),
+    );
+}
+
+#[test]
+fn more_prep_dms() {
+    let rubric = Rubric::default_rubric();
+    message(
+        "prep_bar_raiser",
+        prep::message(
+            &rubric,
+            &StageSpec::default_for(StageKind::BarRaiser),
+            "Ana Lima",
+            WHEN,
+            prep::Document::NotNeeded,
+        ),
+    );
+    message(
+        "prep_deep_dive_doc_not_in",
+        prep::message(
+            &rubric,
+            &StageSpec::default_for(StageKind::DeepDive),
+            "Ana Lima",
+            WHEN,
+            prep::Document::NotYetIn,
+        ),
+    );
+}
+
+/// A second template beside the default, so the open form shows its picker.
+const PLATFORM: &str = include_str!("snapshots/platform.template");
+
+#[test]
+fn the_open_form_with_a_template_picker() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("platform.template"), PLATFORM).expect("written");
+    let templates = crate::domain::Templates::load_dir(dir.path()).expect("the template loads");
+    let invoker = crate::domain::UserId::parse("URECRUIT1").expect("a user id");
+    let platform = templates
+        .all()
+        .iter()
+        .find(|t| t.id == "platform")
+        .expect("the platform template");
+    modal(
+        "open_loop_form_platform",
+        open_loop::modal(&templates, platform, "", &invoker),
+    );
+}
+
+#[test]
+fn the_weekly_report_fallbacks() {
+    let r = report();
+    let low = [crate::domain::calibration::Agreement {
+        key: "cross_team_influence".into(),
+        title: "Cross-team influence".into(),
+        alpha: Some(0.41),
+        loops: 8,
+        units: 8,
+    }];
+    let stale = crate::report::Stale {
+        stale: 4,
+        active: 9,
+        days: 180,
+    };
+    message(
+        "report_weekly_post_low_agreement_stale",
+        report::post(&r, &low, Some(stale), (0, 6), "C0REPORTS"),
+    );
+    // Nothing decided in the window: the report says so.
+    let mut empty = report();
+    for row in &mut empty.rows {
+        *row = crate::domain::metrics::row(row.applied, &[], &empty.thresholds);
+    }
+    empty.shortfall = crate::domain::metrics::shortfall(&[], &[], 0);
+    message(
+        "report_weekly_post_nothing_decided",
+        report::post(&empty, &[], None, (0, 0), "C0REPORTS"),
+    );
+    message(
+        "report_ephemeral_nothing_decided",
+        report::ephemeral(&empty),
+    );
+}
+
+/// The calibration report over four cards from two loops, with a closed
+/// final vote and one on-the-job check-in.
+fn calibration_report() -> crate::report::CalibrationReport {
+    use crate::domain::calibration::{calibration, Minimums, RatedCard};
+    let rated = |loop_id: i64, who: &str, stage: &str, s: [i64; 2], rec: Level| RatedCard {
+        loop_id,
+        stage_id: loop_id * 10,
+        stage: stage.into(),
+        interviewer: who.into(),
+        recommendation: Some(rec),
+        decided: Some(Level::Staff),
+        scores: vec![
+            ("scope_of_judgement".into(), s[0]),
+            ("architectural_decisions".into(), s[1]),
+        ],
+        lag_s: 5_400,
+        evidence_chars: 640,
+    };
+    let cards = [
+        rated(1, "UHM", "deep_dive", [3, 3], Level::Staff),
+        rated(1, "USTAFF", "deep_dive", [2, 3], Level::Senior),
+        rated(2, "UHM", "deep_dive", [3, 4], Level::Staff),
+        rated(2, "USTAFF", "deep_dive", [3, 2], Level::Staff),
+    ];
+    let moves = vec![Move {
+        voter: "USTAFF".into(),
+        from: Level::Senior,
+        to: Level::Staff,
+        toward_median: true,
+        toward_hiring_manager: true,
+        toward_bar_raiser: false,
+    }];
+    crate::report::CalibrationReport {
+        team_id: "T1".into(),
+        window_days: 90,
+        from: WHEN - 90 * 86_400,
+        to: WHEN,
+        calibration: calibration(&cards, Minimums::default()),
+        drift: crate::domain::votes::drift(&[(moves, "UHM".into(), true)]),
+    }
+}
+
+#[test]
+fn the_calibration_report() {
+    let r = calibration_report();
+    message(
+        "calibration_ephemeral",
+        report::calibration_ephemeral(&r, None),
+    );
+    let corr = |d: Dimension, n: usize| crate::domain::audit::correlation(d, &[], n);
+    let v = crate::report::ValidityReport {
+        team_id: "T1".into(),
+        hires: 1,
+        checkins: 1,
+        min_pairs: crate::domain::audit::MIN_VALIDITY_PAIRS,
+        stages: vec![crate::report::ValidityRow {
+            key: "deep_dive".into(),
+            title: "Technical deep-dive".into(),
+            dimensions: vec![corr(Dimension::ScopeOfJudgement, 1)],
+        }],
+        interviewers: vec![crate::report::ValidityRow {
+            key: "UHM".into(),
+            title: "UHM".into(),
+            dimensions: vec![corr(Dimension::ArchitecturalDecisions, 1)],
+        }],
+    };
+    message(
+        "calibration_ephemeral_with_validity",
+        report::calibration_ephemeral(&r, Some(&v)),
+    );
+}
+
+#[test]
+fn help_and_plain_replies() {
+    message("help_usage", crate::handlers::help::view(None));
+    message(
+        "help_unknown_command",
+        crate::handlers::help::view(Some("frobnicate `now`")),
+    );
+    let reply = crate::slack::Reply::ephemeral(crate::messages::outcome_recorded("accepted"));
+    message("ephemeral_text", reply.body().cloned().expect("a body"));
+    let errors = crate::slack::Reply::view_errors([(
+        votes::REASON_BLOCK.to_string(),
+        crate::messages::VOTE_REASON_MISSING.to_string(),
+    )]);
+    insta::assert_json_snapshot!("view_errors", errors.body().cloned().expect("a body"));
+}
+
+#[test]
+fn notes_and_dms_the_effects_send() {
+    use crate::messages as m;
+    message(
+        "note_submission",
+        note(&m::channel_submitted(
+            "<@USTAFF>",
+            "Technical deep-dive",
+            3,
+            7,
+        )),
+    );
+    message("note_vote_noted", note(&m::vote_noted("<@UA>", 2, 5)));
+    message(
+        "dm_failure_notice",
+        note(&m::failure_notice(
+            "Ana Lima",
+            "invite everyone on the panel to its channel",
+            &m::slack_error_words("user_is_restricted"),
+        )),
+    );
+    message(
+        "dm_swapped_off",
+        note(&m::swap_told_old("Technical deep-dive", "Ana Lima")),
+    );
+    message(
+        "dm_rescheduled",
+        note(&m::reschedule_told(
+            "Technical deep-dive",
+            "Ana Lima",
+            "Tue 10 Nov 2026, 14:00",
+        )),
+    );
+    message("notice_text", text(m::DECISION_STALE));
 }

@@ -1,10 +1,10 @@
 //! `/staffloop status`: stages, who sits on each, and whose card is in. Never
 //! what any card says.
 
-use super::{context, section};
+use super::{context, message as content, section, Envelope};
 use crate::messages as m;
 use crate::slack::mrkdwn::{date, escape};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// One stage as the status message shows it.
 pub struct StageLine {
@@ -46,9 +46,5 @@ pub fn message(candidate: &str, stages: &[StageLine]) -> Value {
         blocks.push(section(line));
     }
     blocks.push(context(&m::status_counts(submitted, expected)));
-    json!({
-        "response_type": "ephemeral",
-        "text": m::status_counts(submitted, expected),
-        "blocks": blocks,
-    })
+    content(m::status_counts(submitted, expected), blocks).ephemeral()
 }

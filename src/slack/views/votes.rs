@@ -1,14 +1,21 @@
 //! Final votes: the DM that asks, the thread note that opens the vote (with
 //! the hiring manager's close button), the vote modal, and the results.
 
-use super::{context, pack_sections, plain, section};
+use super::{
+    actions, button, context, input, message, modal as view, modal_view, option, pack_sections,
+    plain, section,
+};
 use crate::domain::votes::{Move, OwnCard};
 use crate::domain::{Criterion, Level, Rubric};
 use crate::messages as m;
 use crate::slack::mrkdwn::{escape, truncate};
 use crate::slack::payload::ViewState;
 use crate::store::votes::Vote;
-use serde_json::{json, Value};
+use serde_json::Value;
+use slack_morphism::blocks::{
+    SlackBlockButtonStyle, SlackBlockChoiceItem, SlackBlockPlainTextInputElement,
+    SlackBlockPlainTextOnly, SlackBlockStaticSelectElement,
+};
 
 pub const COLLECT_ACTION: &str = "collect_final_votes";
 pub const VOTE_ACTION: &str = "open_final_vote";
@@ -29,14 +36,12 @@ pub fn revise_reason_block(c: Criterion) -> String {
 
 pub fn ask(loop_id: i64, candidate: &str) -> Value {
     let c = escape(candidate);
-    json!({
-        "text": m::vote_fallback(&c),
-        "blocks": [
-            section(&m::vote_ask(&c)),
-            {"type": "actions", "elements": [{"type": "button", "style": "primary", "text": plain(m::VOTE_BUTTON),
-                "action_id": VOTE_ACTION, "value": loop_id.to_string()}]},
-        ],
-    })
+    let vote = button(plain(m::VOTE_BUTTON), VOTE_ACTION, loop_id)
+        .with_style(SlackBlockButtonStyle::Primary);
+    message(
+        m::vote_fallback(&c),
+        vec![section(&m::vote_ask(&c)), actions(vec![vote.into()])],
+    )
 }
 
 pub fn opened(loop_id: i64, voters: &[String]) -> Value {
@@ -46,22 +51,40 @@ pub fn opened(loop_id: i64, voters: &[String]) -> Value {
         .collect::<Vec<_>>()
         .join(", ");
     let text = m::votes_opened(&who);
-    json!({
-        "text": truncate(&text, 3000),
-        "blocks": [
-            section(&text),
-            {"type": "actions", "elements": [{"type": "button", "text": plain(m::CLOSE_VOTES_BUTTON),
-                "action_id": CLOSE_ACTION, "value": loop_id.to_string()}]},
-        ],
-    })
+    let close = button(plain(m::CLOSE_VOTES_BUTTON), CLOSE_ACTION, loop_id);
+    message(
+        truncate(&text, super::MAX_SECTION_CHARS),
+        vec![section(&text), actions(vec![close.into()])],
+    )
 }
 
-fn level_option(l: Level) -> Value {
-    json!({"text": plain(l.title()), "value": l.as_str()})
+fn level_option(l: Level) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    option(l.title(), l.as_str())
 }
 
-fn score_option(s: u8) -> Value {
-    json!({"text": plain(&s.to_string()), "value": s.to_string()})
+fn score_option(s: u8) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    option(&s.to_string(), s)
+}
+
+fn select(
+    initial: SlackBlockChoiceItem<SlackBlockPlainTextOnly>,
+    options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>>,
+) -> SlackBlockStaticSelectElement {
+    SlackBlockStaticSelectElement::new()
+        .with_action_id(super::action_id(ACTION))
+        .with_initial_option(initial)
+        .with_options(options)
+}
+
+fn reason_input(multiline: bool) -> SlackBlockPlainTextInputElement {
+    let e = SlackBlockPlainTextInputElement::new()
+        .with_action_id(super::action_id(ACTION))
+        .with_max_length(MAX_REASON_CHARS as u64);
+    if multiline {
+        e.with_multiline(true)
+    } else {
+        e
+    }
 }
 
 /// The vote: a final level (the card's to start with) and its reason, then
@@ -77,30 +100,39 @@ pub fn modal(rubric: &Rubric, loop_id: i64, candidate: &str, own: &OwnCard) -> V
         Level::Staff,
         Level::SeniorStaff,
     ];
-    blocks.push(json!({"type": "input", "block_id": LEVEL_BLOCK, "label": plain(m::VOTE_LEVEL_LABEL),
-        "element": {"type": "static_select", "action_id": ACTION, "initial_option": level_option(own.level),
-                    "options": levels.iter().map(|l| level_option(*l)).collect::<Vec<_>>()}}));
-    blocks.push(json!({"type": "input", "block_id": REASON_BLOCK, "optional": true, "label": plain(m::VOTE_REASON_LABEL),
-        "element": {"type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_REASON_CHARS}}));
+    let level = select(
+        level_option(own.level),
+        levels.iter().map(|l| level_option(*l)).collect(),
+    );
+    blocks.push(input(LEVEL_BLOCK, m::VOTE_LEVEL_LABEL, level).into());
+    blocks.push(
+        input(REASON_BLOCK, m::VOTE_REASON_LABEL, reason_input(true))
+            .with_optional(true)
+            .into(),
+    );
     for (c, was) in &own.scores {
         let title = rubric.criterion(*c).title.clone();
-        blocks.push(json!({"type": "input", "block_id": revise_block(*c), "label": plain(&truncate(&m::revise_label(&title, *was), 150)),
-            "element": {"type": "static_select", "action_id": ACTION, "initial_option": score_option(*was),
-                        "options": (1..=4).map(score_option).collect::<Vec<_>>()}}));
-        blocks.push(json!({"type": "input", "block_id": revise_reason_block(*c), "optional": true,
-            "label": plain(&truncate(&m::revise_reason_label(&title), 150)),
-            "element": {"type": "plain_text_input", "action_id": ACTION, "max_length": MAX_REASON_CHARS}}));
+        let score = select(score_option(*was), (1..=4).map(score_option).collect());
+        let label = truncate(&m::revise_label(&title, *was), 150);
+        blocks.push(input(revise_block(*c), &label, score).into());
+        let label = truncate(&m::revise_reason_label(&title), 150);
+        blocks.push(
+            input(revise_reason_block(*c), &label, reason_input(false))
+                .with_optional(true)
+                .into(),
+        );
     }
     blocks.push(context(m::VOTE_PRIVACY));
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": loop_id.to_string(),
-        "title": plain(m::VOTE_TITLE),
-        "submit": plain(m::VOTE_SUBMIT),
-        "close": plain(m::OPEN_CANCEL),
-        "blocks": blocks,
-    })
+    view(
+        modal_view(
+            CALLBACK_ID,
+            m::VOTE_TITLE,
+            m::VOTE_SUBMIT,
+            m::OPEN_CANCEL,
+            blocks,
+        )
+        .with_private_metadata(loop_id.to_string()),
+    )
 }
 
 /// A vote as sent, checked against the voter's card.
@@ -215,6 +247,6 @@ pub fn results(rubric: &Rubric, cast: &[Vote], moves: &[Move], missing: &[String
     }
     let mut blocks = vec![super::header(m::VOTES_HEADING)];
     blocks.extend(pack_sections(lines).iter().map(|s| section(s)));
-    blocks.truncate(50);
-    json!({"text": m::VOTES_HEADING, "blocks": blocks})
+    blocks.truncate(super::limits::MESSAGE_BLOCKS);
+    message(m::VOTES_HEADING, blocks)
 }
