@@ -6,7 +6,7 @@
 //! marked late, and the summary names it as late rather than missing.
 
 use crate::domain::reveal::{summarize, Reveal, RevealCard};
-use crate::domain::scorecard::{Card, Criterion};
+use crate::domain::scorecard::Card;
 use crate::domain::{Level, StageKind};
 use crate::slack::views::reveal::CardView;
 use crate::store::cards::{self, Addendum};
@@ -106,19 +106,7 @@ pub async fn snapshot(db: &Db, loop_id: i64) -> anyhow::Result<Option<Snapshot>>
     let reveal_cards: Vec<RevealCard> = views
         .iter()
         .chain(&late)
-        .map(|v| RevealCard {
-            interviewer: v.interviewer.clone(),
-            stage: v.stage_title.clone(),
-            scores: v
-                .card
-                .scores
-                .iter()
-                .filter_map(|s| Some((Criterion::parse(&s.criterion)?, s.score)))
-                .collect(),
-            recommendation: v.card.recommendation().unwrap_or(Level::NoHire),
-            after_reveal: v.late_by.is_some(),
-            addenda: v.addenda.len(),
-        })
+        .map(CardView::summary_card)
         .collect();
     let missing: Vec<(String, String)> = missing
         .into_iter()

@@ -33,6 +33,25 @@ pub struct CardView {
     pub addenda: Vec<(String, i64)>,
 }
 
+impl CardView {
+    /// The card as the reveal's summary weighs it.
+    pub fn summary_card(&self) -> crate::domain::reveal::RevealCard {
+        crate::domain::reveal::RevealCard {
+            interviewer: self.interviewer.clone(),
+            stage: self.stage_title.clone(),
+            scores: self
+                .card
+                .scores
+                .iter()
+                .filter_map(|s| Some((Criterion::parse(&s.criterion)?, s.score)))
+                .collect(),
+            recommendation: self.card.recommendation().unwrap_or(Level::NoHire),
+            after_reveal: self.late_by.is_some(),
+            addenda: self.addenda.len(),
+        }
+    }
+}
+
 fn level_title(token: &str) -> &'static str {
     Level::parse(token).map(Level::title).unwrap_or("?")
 }

@@ -29,6 +29,15 @@ fn modal(name: &str, v: Value) {
     insta::assert_json_snapshot!(name, v);
 }
 
+/// A practice card: who, a score per dimension, a level call.
+fn scored(who: &str, s: [u8; 4], l: Level) -> Scored {
+    Scored {
+        who: who.into(),
+        scores: Dimension::ALL.iter().copied().zip(s).collect(),
+        level: l,
+    }
+}
+
 fn card(scores: &[(&str, u8)], recommendation: &str) -> Card {
     Card {
         scores: scores
@@ -219,11 +228,6 @@ fn practice_debrief_views() {
     {
         message(&format!("practice_packet_{i}"), m);
     }
-    let scored = |who: &str, s: [u8; 4], l: Level| Scored {
-        who: who.into(),
-        scores: Dimension::ALL.iter().copied().zip(s).collect(),
-        level: l,
-    };
     let panel = [
         scored("UP1", [3, 3, 2, 3], Level::Staff),
         scored("UP2", [4, 3, 2, 2], Level::Senior),
@@ -456,22 +460,7 @@ fn reveal_summary(mechanical: &crate::domain::votes::Mechanical) -> Vec<Value> {
     use crate::domain::reveal::{summarize, RevealCard};
     let rubric = Rubric::default_rubric();
     let views = reveal_cards();
-    let cards: Vec<RevealCard> = views
-        .iter()
-        .map(|v| RevealCard {
-            interviewer: v.interviewer.clone(),
-            stage: v.stage_title.clone(),
-            scores: v
-                .card
-                .scores
-                .iter()
-                .filter_map(|s| Some((Criterion::parse(&s.criterion)?, s.score)))
-                .collect(),
-            recommendation: Level::parse(&v.card.recommendation).unwrap_or(Level::NoHire),
-            after_reveal: false,
-            addenda: 0,
-        })
-        .collect();
+    let cards: Vec<RevealCard> = views.iter().map(reveal::CardView::summary_card).collect();
     let r = summarize(&cards, &[("UBAR".into(), "Bar raiser".into())], None);
     reveal::summary(
         &rubric,
@@ -597,11 +586,6 @@ fn more_practice_debrief_views() {
         "practice_form_empty",
         practice::form(&[], [None, None], &[], WHEN),
     );
-    let scored = |who: &str, s: [u8; 4], l: Level| Scored {
-        who: who.into(),
-        scores: Dimension::ALL.iter().copied().zip(s).collect(),
-        level: l,
-    };
     let panel = [
         scored("UP1", [3, 3, 2, 3], Level::Staff),
         scored("UP2", [1, 3, 4, 2], Level::Senior),
