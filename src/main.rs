@@ -67,11 +67,12 @@ enum ReportCommand {
     Calibration(CalibrationArgs),
     /// What the loop predicted: per stage and interviewer, Spearman's rho
     /// between loop scores and on-the-job check-in scores per dimension.
-    Validity(ValidityArgs),
+    Validity(ReportOutput),
 }
 
+/// What every report reads and how it prints.
 #[derive(Args)]
-struct ValidityArgs {
+struct ReportOutput {
     /// text for people, json for other tools.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
@@ -81,6 +82,18 @@ struct ValidityArgs {
     /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
     #[arg(long)]
     database_url: Option<String>,
+}
+
+impl ReportOutput {
+    /// Prints `value` as JSON, or as the text `text` draws of it.
+    fn print<T: serde::Serialize>(&self, value: &T, text: fn(&T) -> String) -> anyhow::Result<()> {
+        if self.format == "json" {
+            println!("{}", serde_json::to_string_pretty(value)?);
+        } else {
+            println!("{}", text(value));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -88,15 +101,8 @@ struct CalibrationArgs {
     /// Trailing window, e.g. 90d, 365d.
     #[arg(long, default_value = "90d")]
     window: String,
-    /// text for people, json for other tools.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
-    /// The workspace (team id); needed only when several share the database.
-    #[arg(long)]
-    team: Option<String>,
-    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
-    #[arg(long)]
-    database_url: Option<String>,
+    #[command(flatten)]
+    out: ReportOutput,
 }
 
 #[derive(Args)]
@@ -104,24 +110,17 @@ struct DownlevelArgs {
     /// Trailing window, e.g. 30d, 90d, 365d.
     #[arg(long, default_value = "90d")]
     window: String,
-    /// text for people, json for other tools.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    format: String,
+    #[command(flatten)]
+    out: ReportOutput,
     /// Also queue the report for the report channel (a running `staffloop serve` delivers it).
     #[arg(long)]
     post: bool,
-    /// The workspace (team id); needed only when several share the database.
-    #[arg(long)]
-    team: Option<String>,
     /// Diagnostic thresholds [default: at_level=0.30,downlevel=0.50,no_hire=0.60,min_sample=5].
     #[arg(long, env = "STAFFLOOP_DIAGNOSTICS")]
     diagnostics: Option<String>,
     /// Report channel used with --post when the workspace has not chosen one.
     #[arg(long, env = "STAFFLOOP_REPORT_CHANNEL")]
     report_channel: Option<String>,
-    /// Database: sqlite://FILE, or postgres://USER@HOST/DB (set DATABASE_URL, in the environment or .env, for a URL with a password).
-    #[arg(long)]
-    database_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -276,14 +275,10 @@ async fn report_downlevel(
 ) -> anyhow::Result<()> {
     use staffloop::report;
     let db = staffloop::store::Db::connect(url, 2).await?;
-    let team = report::pick_team(&db, args.team.as_deref()).await?;
+    let team = report::pick_team(&db, args.out.team.as_deref()).await?;
     let now = chrono::Utc::now().timestamp();
     let r = report::downlevel(&db, &team, days, now, thresholds).await?;
-    if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        println!("{}", staffloop::slack::views::report::text(&r));
-    }
+    args.out.print(&r, staffloop::slack::views::report::text)?;
     if args.post {
         let own = staffloop::store::metrics::teams(&db)
             .await?
@@ -316,28 +311,21 @@ fn url_and_window(url: Option<String>, window: &str) -> Result<(String, i64), St
 async fn report_calibration(url: &str, args: &CalibrationArgs, days: i64) -> anyhow::Result<()> {
     use staffloop::report;
     let db = staffloop::store::Db::connect(url, 2).await?;
-    let team = report::pick_team(&db, args.team.as_deref()).await?;
+    let team = report::pick_team(&db, args.out.team.as_deref()).await?;
     let now = chrono::Utc::now().timestamp();
     let r = report::calibration(&db, &team, days, now, Default::default()).await?;
-    if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        println!("{}", staffloop::slack::views::report::calibration_text(&r));
-    }
+    args.out
+        .print(&r, staffloop::slack::views::report::calibration_text)?;
     db.close().await;
     Ok(())
 }
 
-async fn report_validity(url: &str, args: &ValidityArgs) -> anyhow::Result<()> {
+async fn report_validity(url: &str, args: &ReportOutput) -> anyhow::Result<()> {
     use staffloop::report;
     let db = staffloop::store::Db::connect(url, 2).await?;
     let team = report::pick_team(&db, args.team.as_deref()).await?;
     let v = report::validity(&db, &team).await?;
-    if args.format == "json" {
-        println!("{}", serde_json::to_string_pretty(&v)?);
-    } else {
-        println!("{}", staffloop::slack::views::report::validity_text(&v));
-    }
+    args.print(&v, staffloop::slack::views::report::validity_text)?;
     db.close().await;
     Ok(())
 }
@@ -367,6 +355,17 @@ fn limit_malloc_arenas() {
     // other thread exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// The exit code of a command that ran: failure with its error's chain.
+fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("staffloop: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -494,7 +493,7 @@ async fn run() -> ExitCode {
         Command::Report {
             report: ReportCommand::Downlevel(args),
         } => {
-            let (url, days) = match url_and_window(args.database_url.clone(), &args.window) {
+            let (url, days) = match url_and_window(args.out.database_url.clone(), &args.window) {
                 Ok(x) => x,
                 Err(e) => return config_error(e),
             };
@@ -508,29 +507,17 @@ async fn run() -> ExitCode {
                 Some(Err(e)) => return config_error(format!("STAFFLOOP_DIAGNOSTICS: {e}")),
             };
             init_logging();
-            match report_downlevel(&url, &args, days, &thresholds).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("staffloop: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(report_downlevel(&url, &args, days, &thresholds).await)
         }
         Command::Report {
             report: ReportCommand::Calibration(args),
         } => {
-            let (url, days) = match url_and_window(args.database_url.clone(), &args.window) {
+            let (url, days) = match url_and_window(args.out.database_url.clone(), &args.window) {
                 Ok(x) => x,
                 Err(e) => return config_error(e),
             };
             init_logging();
-            match report_calibration(&url, &args, days).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("staffloop: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(report_calibration(&url, &args, days).await)
         }
         Command::Report {
             report: ReportCommand::Validity(args),
@@ -542,13 +529,7 @@ async fn run() -> ExitCode {
                 Err(e) => return config_error(e),
             };
             init_logging();
-            match report_validity(&url, &args).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("staffloop: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(report_validity(&url, &args).await)
         }
         Command::Export(args) => {
             let url = match database_url(args.database_url)
@@ -636,13 +617,7 @@ async fn run() -> ExitCode {
             };
             let token = CancellationToken::new();
             tokio::spawn(shutdown_signal(token.clone()));
-            match app.run(token).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("staffloop: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(app.run(token).await)
         }
     }
 }

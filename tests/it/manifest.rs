@@ -87,25 +87,27 @@ async fn the_fake_slack_refuses_what_breaks_block_kit_limits() {
     let blocks: Vec<Value> = (0..51)
         .map(|_| serde_json::json!({"type": "section", "text": {"type": "mrkdwn", "text": "x"}}))
         .collect();
-    let answer: Value = http
-        .post(format!("{}/chat.postMessage", slack.api_url))
-        .json(&serde_json::json!({"channel": "C1", "text": "x", "blocks": blocks}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let call = |method: &str, body: Value| {
+        http.post(format!("{}/{method}", slack.api_url))
+            .json(&body)
+            .send()
+    };
+    let answer: Value = call(
+        "chat.postMessage",
+        serde_json::json!({"channel": "C1", "text": "x", "blocks": blocks}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(answer["error"], "invalid_blocks");
     let broken = slack.limit_violations();
     assert_eq!(broken.len(), 1, "{broken:?}");
     assert!(broken[0].contains("chat.postMessage: blocks: the count is 51"));
     let modal = serde_json::json!({"trigger_id": "t", "view": {"type": "modal",
         "title": {"type": "plain_text", "text": "A title far longer than Slack allows"}, "blocks": []}});
-    let answer: Value = http
-        .post(format!("{}/views.open", slack.api_url))
-        .json(&modal)
-        .send()
+    let answer: Value = call("views.open", modal)
         .await
         .unwrap()
         .json()

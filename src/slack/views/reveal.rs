@@ -34,6 +34,15 @@ pub struct CardView {
 }
 
 impl CardView {
+    /// The card's score on `c`, if it scored it.
+    fn score(&self, c: Criterion) -> Option<u8> {
+        self.card
+            .scores
+            .iter()
+            .find(|s| s.criterion == c.key())
+            .map(|s| s.score)
+    }
+
     /// The card as the reveal's summary weighs it.
     pub fn summary_card(&self) -> crate::domain::reveal::RevealCard {
         crate::domain::reveal::RevealCard {
@@ -329,15 +338,17 @@ fn short(c: Criterion) -> &'static str {
     }
 }
 
-pub fn heatmap(cards: &[CardView]) -> HeatMap {
-    let columns: Vec<Criterion> = Criterion::ALL
+/// The criteria any of `cards` scored, in the rubric's order: the grid's
+/// columns.
+fn scored_columns(cards: &[CardView]) -> Vec<Criterion> {
+    Criterion::ALL
         .into_iter()
-        .filter(|c| {
-            cards
-                .iter()
-                .any(|card| card.card.scores.iter().any(|s| s.criterion == c.key()))
-        })
-        .collect();
+        .filter(|c| cards.iter().any(|card| card.score(*c).is_some()))
+        .collect()
+}
+
+pub fn heatmap(cards: &[CardView]) -> HeatMap {
+    let columns = scored_columns(cards);
     HeatMap {
         columns: columns.iter().map(|c| short(*c).to_string()).collect(),
         rows: cards
@@ -347,18 +358,7 @@ pub fn heatmap(cards: &[CardView]) -> HeatMap {
             .collect(),
         cells: cards
             .iter()
-            .map(|card| {
-                columns
-                    .iter()
-                    .map(|col| {
-                        card.card
-                            .scores
-                            .iter()
-                            .find(|s| s.criterion == col.key())
-                            .map(|s| s.score)
-                    })
-                    .collect()
-            })
+            .map(|card| columns.iter().map(|col| card.score(*col)).collect())
             .collect(),
     }
 }
@@ -376,15 +376,8 @@ const MAX_TABLE_CELLS: usize = super::limits::TABLE_CELLS;
 pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
     use slack_morphism::blocks::*;
     use slack_morphism::SlackUserId;
-    let columns: Vec<Criterion> = Criterion::ALL
-        .into_iter()
-        .filter(|c| {
-            cards
-                .iter()
-                .any(|card| card.card.scores.iter().any(|s| s.criterion == c.key()))
-        })
-        .take(MAX_TABLE_CELLS - 4)
-        .collect();
+    let mut columns = scored_columns(cards);
+    columns.truncate(MAX_TABLE_CELLS - 4);
     let mut header: Vec<SlackTableCell> = vec![
         "#".into(),
         m::TABLE_INTERVIEWER.into(),
@@ -406,11 +399,8 @@ pub fn score_table(cards: &[CardView], candidate: &str) -> Value {
         let scores: Vec<String> = columns
             .iter()
             .map(|col| {
-                card.card
-                    .scores
-                    .iter()
-                    .find(|s| s.criterion == col.key())
-                    .map(|s| s.score.to_string())
+                card.score(*col)
+                    .map(|s| s.to_string())
                     .unwrap_or_else(|| "–".into())
             })
             .collect();
