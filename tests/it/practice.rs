@@ -291,7 +291,9 @@ async fn a_practice_debrief_from_form_to_reveal() {
         let packets = dms_to(&app.slack.calls(), who);
         assert_eq!(packets.len(), 2, "{who}: {packets:?}");
         let text: String = packets.iter().map(Value::to_string).collect();
-        assert!(text.contains(&a_ref) && text.contains(&b_ref), "{text}");
+        // Quoted: the button's value (a bare "1:1" is also in "11:15").
+        let (a, b) = (format!("\"{a_ref}\""), format!("\"{b_ref}\""));
+        assert!(text.contains(&a) && text.contains(&b), "{text}");
         for gone in [
             "Ana",
             "Núñez",
@@ -325,7 +327,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     }
     let packet_a = dms_to(&app.slack.calls(), P1)
         .into_iter()
-        .find(|m| m.to_string().contains(&a_ref))
+        .find(|m| m.to_string().contains(&format!("\"{a_ref}\"")))
         .unwrap()
         .to_string();
     assert!(
@@ -343,7 +345,7 @@ async fn a_practice_debrief_from_form_to_reveal() {
     );
     let packet_b = dms_to(&app.slack.calls(), P1)
         .into_iter()
-        .find(|m| m.to_string().contains(&b_ref))
+        .find(|m| m.to_string().contains(&format!("\"{b_ref}\"")))
         .unwrap()
         .to_string();
     assert!(
