@@ -386,7 +386,10 @@ pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
         loop_id: effect.loop_id(),
         method: format!("{METHOD_PREFIX}{}", effect.kind()),
         payload: serde_json::to_string(effect).unwrap_or_default(),
-        coalesce: matches!(effect, Effect::RefreshHome { .. }),
+        home_of: match effect {
+            Effect::RefreshHome { user } => Some(user.clone()),
+            _ => None,
+        },
         settle_ms: 0,
     }
 }

@@ -23,6 +23,7 @@ pub async fn event(state: &AppState, cb: &EventCallback) -> AppResult<()> {
         return Ok(());
     }
     if let Some(user) = &home_user {
+        crate::store::teams::home_opened(&mut tx, cb.team_id.as_str(), user.as_str(), now).await?;
         let refresh = Effect::RefreshHome {
             user: user.as_str().to_string(),
         };

@@ -9,6 +9,7 @@
 
 use super::{Backend, Db, Tx};
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// One row to write: the effect already encoded by `effects::record`.
 #[derive(Clone, Debug)]
@@ -17,8 +18,9 @@ pub struct NewRow {
     pub loop_id: Option<i64>,
     pub method: String,
     pub payload: String,
-    /// A Home refresh: skipped when one for the same key is already waiting.
-    pub coalesce: bool,
+    /// A Home refresh, of this user's Home: written only if they have opened
+    /// it, and skipped when one for the same key is already waiting.
+    pub home_of: Option<String>,
     /// How long a Home refresh may wait for others to join it (0: now).
     pub settle_ms: i64,
 }
@@ -45,25 +47,59 @@ pub async fn enqueue(
     Ok(())
 }
 
-/// Of `keys`, those with a pending row no worker has claimed yet.
-async fn keys_with_waiting_row(
+/// Of the Home refreshes in `queued`, whose Home is worth refreshing (its
+/// user has opened it: `home_viewers`), and of those, whose already has a
+/// refresh waiting that no worker has claimed yet, by ordering key.
+async fn homes_to_refresh(
     conn: &mut super::Tx,
-    keys: &[&str],
-) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    if keys.is_empty() {
+    queued: &[Queued],
+) -> Result<(HashSet<String>, HashSet<String>), sqlx::Error> {
+    let mut users: Vec<&str> = queued
+        .iter()
+        .filter_map(|q| q.row.home_of.as_deref())
+        .collect();
+    if users.is_empty() {
         return Ok(Default::default());
     }
-    let keys = super::pad(keys);
+    users.sort_unstable();
+    users.dedup();
+    let users = super::pad(&users);
+    // 'home:' || user is `Effect::RefreshHome`'s ordering key.
     let sql = format!(
-        "SELECT DISTINCT ordering_key FROM outbox \
-         WHERE status = 'pending' AND lease_token IS NULL AND ordering_key IN ({})",
-        super::marks(1, keys.len())
+        "SELECT v.user_id, v.team_id, (SELECT o.ordering_key FROM outbox o \
+           WHERE o.status = 'pending' AND o.lease_token IS NULL \
+             AND o.ordering_key = 'home:' || v.user_id LIMIT 1) AS waiting \
+         FROM home_viewers v WHERE v.user_id IN ({})",
+        super::marks(1, users.len())
     );
-    let mut q = sqlx::query_scalar::<_, String>(&sql);
-    for k in keys {
-        q = q.bind(k);
+    let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(&sql);
+    for u in users {
+        q = q.bind(u);
     }
-    Ok(q.fetch_all(&mut *conn).await?.into_iter().collect())
+    let viewers = q.fetch_all(&mut *conn).await?;
+    let viewer: HashSet<(&str, &str)> = viewers
+        .iter()
+        .map(|(user, team, _)| (user.as_str(), team.as_str()))
+        .collect();
+    let waiting: HashSet<&str> = viewers
+        .iter()
+        .filter(|(_, _, waiting)| waiting.is_some())
+        .map(|(user, _, _)| user.as_str())
+        .collect();
+    let mut wanted = HashSet::new();
+    let mut already = HashSet::new();
+    for q in queued {
+        let Some(user) = q.row.home_of.as_deref() else {
+            continue;
+        };
+        if viewer.contains(&(user, q.team_id.as_str())) {
+            wanted.insert(q.row.ordering_key.clone());
+            if waiting.contains(user) {
+                already.insert(q.row.ordering_key.clone());
+            }
+        }
+    }
+    Ok((wanted, already))
 }
 
 /// Makes the settling rows of `keys` due at `now_ms`: those due later that
@@ -133,8 +169,8 @@ async fn take_places(
 const INSERT_CHUNK: usize = 64;
 
 /// Writes a transaction's effects with three statements at most (four when
-/// a Home refresh wanted now meets one still settling): one read for Home
-/// refreshes already waiting, one upsert of `outbox_keys` for every
+/// a Home refresh wanted now meets one still settling): one read of whose
+/// Homes are worth a refresh and already have one waiting, one upsert of `outbox_keys` for every
 /// key (in key order) that hands out the keys' next places and locks their
 /// rows until commit, and one INSERT per 64 rows. So places follow commit
 /// order, a worker finishing a key's head waits for us (and then sees our
@@ -152,30 +188,32 @@ pub(crate) async fn flush(
     queued.sort_by(|a, b| a.row.ordering_key.cmp(&b.row.ordering_key));
     // One Home refresh per user per transaction is enough: the soonest.
     queued.dedup_by(|b, a| {
-        let same = a.row.coalesce && b.row.coalesce && a.row.ordering_key == b.row.ordering_key;
+        let same = a.row.home_of.is_some()
+            && b.row.home_of.is_some()
+            && a.row.ordering_key == b.row.ordering_key;
         if same {
             a.row.settle_ms = a.row.settle_ms.min(b.row.settle_ms);
         }
         same
     });
-    // A Home refresh already waiting unclaimed makes another one redundant:
-    // it will read the latest state when it is delivered.
-    let coalescing: Vec<&str> = queued
-        .iter()
-        .filter(|q| q.row.coalesce)
-        .map(|q| q.row.ordering_key.as_str())
-        .collect();
-    let waiting = keys_with_waiting_row(conn, &coalescing).await?;
+    // A Home nobody has opened is not refreshed: Slack shows it only to
+    // someone who opens it, and opening it publishes it fresh. A refresh
+    // already waiting unclaimed makes another one redundant: it will read
+    // the latest state when it is delivered.
+    let (wanted, waiting) = homes_to_refresh(conn, &queued).await?;
     let due_ms = crate::clock::wall_ms();
     // One wanted now joins a waiting one that was settling: that one goes now.
     let hurry: Vec<&str> = queued
         .iter()
-        .filter(|q| q.row.coalesce && q.row.settle_ms == 0)
+        .filter(|q| q.row.home_of.is_some() && q.row.settle_ms == 0)
         .map(|q| q.row.ordering_key.as_str())
         .filter(|k| waiting.contains(*k))
         .collect();
     hurry_waiting(conn, &hurry, due_ms).await?;
-    queued.retain(|q| !(q.row.coalesce && waiting.contains(&q.row.ordering_key)));
+    queued.retain(|q| {
+        q.row.home_of.is_none()
+            || (wanted.contains(&q.row.ordering_key) && !waiting.contains(&q.row.ordering_key))
+    });
     if queued.is_empty() {
         return Ok(());
     }

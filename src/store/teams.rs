@@ -17,6 +17,26 @@ pub async fn touch(tx: &mut Tx, team_id: &str, now: i64) -> Result<(), sqlx::Err
     Ok(())
 }
 
+/// Remembers that `user` has opened the App Home (see `outbox::flush`: only
+/// their Homes are refreshed on later changes).
+pub async fn home_opened(
+    tx: &mut Tx,
+    team_id: &str,
+    user: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO home_viewers (user_id, team_id, first_opened_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, team_id) DO NOTHING",
+    )
+    .bind(user)
+    .bind(team_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Whether Slack has refused a native table or chart in the workspace.
 pub async fn native_blocks_refused(db: &super::Db, team_id: &str) -> Result<bool, sqlx::Error> {
     let at: Option<Option<i64>> =

@@ -24,6 +24,15 @@ async fn refresh_home(app: &TestApp, user: &str) {
     record(app, home(user)).await;
 }
 
+/// As when `user` opens the App Home: from then on their Home is refreshed.
+async fn opened_home(app: &TestApp, user: &str) {
+    let mut tx = app.state.db.begin().await.unwrap();
+    staffloop::store::teams::home_opened(&mut tx, TEAM, user, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 fn dm(user: &str, text: &str) -> Effect {
     Effect::DirectMessage {
         user: user.to_string(),
@@ -116,6 +125,8 @@ async fn home_refreshes_coalesce_to_one_waiting_per_user() {
     })
     .await;
     let db = &app.state.db;
+    opened_home(&app, HM).await;
+    opened_home(&app, STAFF).await;
     let waiting =
         "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND ordering_key = 'home:UHM000001'";
     for _ in 0..5 {
@@ -153,6 +164,56 @@ async fn home_refreshes_coalesce_to_one_waiting_per_user() {
     assert!(next.iter().any(|d| d.ordering_key == "home:UHM000001"));
 }
 
+/// A Home its user has never opened costs nothing: Slack shows it to nobody,
+/// and opening it publishes it fresh. Once opened, it is kept up to date,
+/// in that workspace only.
+#[tokio::test]
+async fn a_home_nobody_has_opened_is_not_refreshed() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let rows = "SELECT COUNT(*) FROM outbox WHERE ordering_key = 'home:UHM000001'";
+    refresh_home(&app, HM).await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    effects::record_home_refresh_later(&mut tx, TEAM, HM, 0, effects::HOME_SETTLE_MS)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.scalar(rows).await, 0, "never opened: no refresh");
+    // Opened in another workspace only: still nothing here.
+    let mut tx = app.state.db.begin().await.unwrap();
+    staffloop::store::teams::home_opened(&mut tx, "T0OTHER01", HM, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    refresh_home(&app, HM).await;
+    assert_eq!(app.scalar(rows).await, 0);
+    opened_home(&app, HM).await;
+    refresh_home(&app, HM).await;
+    assert_eq!(app.scalar(rows).await, 1, "opened: refreshed");
+    // Other effects in the same transaction are written either way.
+    let mut tx = app.state.db.begin().await.unwrap();
+    effects::record(&mut tx, TEAM, home(STAFF), 0)
+        .await
+        .unwrap();
+    effects::record(&mut tx, TEAM, dm(STAFF, "hello"), 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE ordering_key = 'home:USTAFF001'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%hello%'")
+            .await,
+        1
+    );
+}
+
 /// Someone else's Home (a hiring manager's after a card) waits a moment for
 /// more changes; a refresh wanted now does not wait, and takes it along.
 #[tokio::test]
@@ -163,6 +224,7 @@ async fn another_persons_home_refresh_settles_and_one_wanted_now_hurries_it() {
     })
     .await;
     let db = &app.state.db;
+    opened_home(&app, HM).await;
     let later = |app: &TestApp| {
         let db = app.state.db.clone();
         async move {

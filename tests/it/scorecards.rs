@@ -745,11 +745,22 @@ async fn a_restart_between_due_time_and_prompt_prompts_once_and_two_replicas_too
 async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
     let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
+    // The coder has looked at the App Home once: it is kept up to date.
+    app.event(&json!({"type": "event_callback", "team_id": TEAM, "event_id": "EvHOMECODER", "event": {"type": "app_home_opened", "user": CODER, "tab": "home"}})).await;
+    app.slack
+        .wait_for(10, "the coder's first home", |c| {
+            c.iter()
+                .any(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
+        })
+        .await;
     at(&clock, interview_day() + 4 * H + 60);
     app.slack
         .wait_for(10, "home refresh", |c| {
-            c.iter()
-                .any(|c| c.method == "views.publish" && c.body["user_id"] == CODER)
+            c.iter().any(|c| {
+                c.method == "views.publish"
+                    && c.body["user_id"] == CODER
+                    && c.body.to_string().contains("Scorecards waiting for you")
+            })
         })
         .await;
     let home = app
@@ -799,6 +810,21 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
             })
         })
         .await;
+    // The others were prompted too, but never opened the Home: no Slack call
+    // is spent on theirs.
+    app.settle().await;
+    let calls = app.slack.calls();
+    assert!(!prompts_to(&calls, STAFF).is_empty());
+    let published: std::collections::BTreeSet<String> = calls
+        .iter()
+        .filter(|c| c.method == "views.publish")
+        .map(|c| c.body["user_id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        published,
+        [CODER, HM].iter().map(|u| u.to_string()).collect(),
+        "only the Homes that were opened"
+    );
 }
 
 #[tokio::test]
