@@ -100,6 +100,28 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Turns off SQLite's memory statistics, which it keeps by default and which
+/// take a process-wide mutex on every allocation and free (SQLite's own
+/// advice for speed: `SQLITE_DEFAULT_MEMSTATUS=0`). Nothing here reads them.
+/// SQLite takes this only before it first initializes, so `Db::connect`
+/// calls it before opening anything; a later call (a second database in
+/// the same process) is refused, and changes nothing.
+pub fn without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is documented as callable before
+        // sqlite3_initialize (and returns SQLITE_MISUSE after it); MEMSTATUS
+        // takes one int.
+        let rc = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+        if rc != ffi::SQLITE_OK {
+            tracing::debug!(
+                rc,
+                "SQLite was already initialized; memory statistics stay on"
+            );
+        }
+    });
+}
+
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,

@@ -392,6 +392,7 @@ impl Db {
             Backend::Postgres
         };
         if backend == Backend::Sqlite {
+            direct::without_memory_statistics();
             prepare_sqlite_file(url).await?;
         }
         let options = AnyConnectOptions::from_str(url).context("parsing DATABASE_URL")?;
