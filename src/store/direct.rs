@@ -27,7 +27,9 @@ use sqlx::{Any, Either, Error, Execute};
 use sqlx_core::any::{AnyColumn, AnyValueKind};
 use sqlx_core::ext::ustr::UStr;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -187,6 +189,66 @@ fn is_busy(e: &rusqlite::Error) -> bool {
         if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked)
 }
 
+/// What a statement's text fixes once and for all: its columns, as sqlx's
+/// `Any` rows carry them, and the order in which its `$N` parameters first
+/// appear. Worked out once per text and thread, not on every run.
+struct Shape {
+    columns: Vec<AnyColumn>,
+    names: Arc<sqlx_core::HashMap<UStr, usize>>,
+    order: Option<Vec<usize>>,
+}
+
+/// Statement texts remembered per thread; the store's texts are a bounded
+/// set (multi-row statements come in power-of-two sizes), so this is a cap
+/// against surprises, not a working limit.
+const SHAPES_PER_THREAD: usize = 512;
+
+fn shape_of(sql: &str, stmt: &rusqlite::Statement<'_>) -> Rc<Shape> {
+    thread_local! {
+        static SHAPES: RefCell<std::collections::HashMap<String, Rc<Shape>>> =
+            RefCell::default();
+    }
+    SHAPES.with(|shapes| {
+        // (A `SELECT *` of a table whose columns changed since is worked
+        // out again.)
+        if let Some(shape) = shapes.borrow().get(sql) {
+            if shape.columns.len() == stmt.column_count() {
+                return shape.clone();
+            }
+        }
+        let columns: Vec<AnyColumn> = stmt
+            .column_names()
+            .into_iter()
+            .enumerate()
+            .map(|(ordinal, name)| AnyColumn {
+                ordinal,
+                name: UStr::new(name),
+                // Values carry their own type, as in sqlx's SQLite driver.
+                type_info: AnyTypeInfo {
+                    kind: AnyTypeInfoKind::Null,
+                },
+            })
+            .collect();
+        let names = Arc::new(
+            columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ordinal))
+                .collect(),
+        );
+        let shape = Rc::new(Shape {
+            columns,
+            names,
+            order: first_appearances(sql),
+        });
+        let mut shapes = shapes.borrow_mut();
+        if shapes.len() >= SHAPES_PER_THREAD {
+            shapes.clear();
+        }
+        shapes.insert(sql.to_string(), shape.clone());
+        shape
+    })
+}
+
 /// Runs one sqlx query on `conn`: its rows (all of them, or the first
 /// only), then how many rows it changed.
 pub fn run<'q>(
@@ -197,26 +259,9 @@ pub fn run<'q>(
     let sql = query.sql();
     let args = query.take_arguments().map_err(Error::Encode)?;
     let mut stmt = conn.prepare_cached(sql).map_err(to_sqlx)?;
-    bind(&mut stmt, sql, args)?;
-    let columns: Vec<AnyColumn> = stmt
-        .column_names()
-        .into_iter()
-        .enumerate()
-        .map(|(ordinal, name)| AnyColumn {
-            ordinal,
-            name: UStr::new(name),
-            // Values carry their own type, as in sqlx's SQLite driver.
-            type_info: AnyTypeInfo {
-                kind: AnyTypeInfoKind::Null,
-            },
-        })
-        .collect();
-    let names: Arc<sqlx_core::HashMap<UStr, usize>> = Arc::new(
-        columns
-            .iter()
-            .map(|c| (c.name.clone(), c.ordinal))
-            .collect(),
-    );
+    let shape = shape_of(sql, &stmt);
+    bind(&mut stmt, sql, shape.order.as_deref(), args)?;
+    let (columns, names) = (&shape.columns, &shape.names);
     let readonly = stmt.readonly();
     let width = columns.len();
     let mut out = Vec::new();
@@ -270,12 +315,13 @@ fn value(v: ValueRef<'_>) -> AnyValueKind<'static> {
 fn bind(
     stmt: &mut rusqlite::CachedStatement<'_>,
     sql: &str,
+    first_appearances: Option<&[usize]>,
     args: Option<AnyArguments<'_>>,
 ) -> Result<(), Error> {
     let values = args.map(|a| a.values.0).unwrap_or_default();
     let count = stmt.parameter_count();
-    let order = match first_appearances(sql) {
-        Some(order) if order.len() == count => order,
+    let order = match first_appearances {
+        Some(order) if order.len() == count => Cow::Borrowed(order),
         _ => (1..=count)
             .map(
                 |i| match stmt.parameter_name(i).map(|n| n[1..].parse::<usize>()) {
@@ -285,9 +331,10 @@ fn bind(
                     ))),
                 },
             )
-            .collect::<Result<Vec<_>, _>>()?,
+            .collect::<Result<Vec<_>, _>>()
+            .map(Cow::Owned)?,
     };
-    for (index, n) in order.into_iter().enumerate() {
+    for (index, &n) in order.iter().enumerate() {
         let index = index + 1;
         let Some(v) = values.get(n - 1) else {
             return Err(Error::Protocol(format!(
