@@ -209,8 +209,8 @@ fn shape_of(sql: &str, stmt: &rusqlite::Statement<'_>) -> Rc<Shape> {
             RefCell::default();
     }
     SHAPES.with(|shapes| {
-        // (A `SELECT *` of a table whose columns changed since is worked
-        // out again.)
+        // (One whose column count no longer matches, such as a `SELECT *`
+        // after a migration added a column, is worked out again.)
         if let Some(shape) = shapes.borrow().get(sql) {
             if shape.columns.len() == stmt.column_count() {
                 return shape.clone();
