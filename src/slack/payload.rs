@@ -177,7 +177,6 @@ impl Interaction {
     }
 }
 
-/// A view's `state.values` (block_id → action_id → value object).
 /// The fields of a view submission that `from_json` reads, and nothing
 /// else: the view's blocks (most of the payload) are skipped rather than
 /// built into a tree.
@@ -227,7 +226,7 @@ fn fast_view_submission(raw: &str) -> Option<ViewSubmission> {
     let view = p.view?;
     let user = p.user?;
     let team = p.team.and_then(|t| t.id);
-    let team_id = team.or(user.team_id).or(view.team_id.clone())?;
+    let team_id = team.or(user.team_id).or(view.team_id)?;
     Some(ViewSubmission {
         team_id: TeamId::parse(&team_id)?,
         user_id: UserId::parse(user.id.as_deref()?)?,
@@ -238,6 +237,7 @@ fn fast_view_submission(raw: &str) -> Option<ViewSubmission> {
     })
 }
 
+/// A view's `state.values` (block_id → action_id → value object).
 fn state_values(view: &Value) -> Value {
     view.get("state")
         .and_then(|s| s.get("values"))

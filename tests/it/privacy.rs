@@ -94,11 +94,7 @@ async fn nothing_of_any_card_leaks_before_the_debrief() {
     submit_view(&app, CODER, "VADD", "staffloop_addendum", &stage, &addendum).await;
     for user in [HM, CODER, RECRUITER] {
         app.command_json(user, &channel, "status").await;
-        app.event(
-            &json!({"type": "event_callback", "team_id": TEAM, "event_id": format!("EvP{user}"),
-            "event": {"type": "app_home_opened", "user": user, "tab": "home"}}),
-        )
-        .await;
+        app.open_home(user).await;
     }
     clock.set(chrono::Utc.timestamp_opt(d + 6 * 3600, 0).unwrap());
     app.slack

@@ -746,7 +746,7 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
     let (app, clock) = TestApp::spawn_with_clock().await;
     app.open_loop("Ana Lima").await;
     // The coder has looked at the App Home once: it is kept up to date.
-    app.event(&json!({"type": "event_callback", "team_id": TEAM, "event_id": "EvHOMECODER", "event": {"type": "app_home_opened", "user": CODER, "tab": "home"}})).await;
+    app.open_home(CODER).await;
     app.slack
         .wait_for(10, "the coder's first home", |c| {
             c.iter()
@@ -800,7 +800,7 @@ async fn the_app_home_shows_pending_and_submitted_cards_without_content() {
         "{text}"
     );
     // The HM's Home shows the loop's progress only.
-    app.event(&json!({"type": "event_callback", "team_id": TEAM, "event_id": "EvHOMEHM", "event": {"type": "app_home_opened", "user": HM, "tab": "home"}})).await;
+    app.open_home(HM).await;
     app.slack
         .wait_for(10, "hm home", |c| {
             c.iter().any(|c| {

@@ -273,6 +273,17 @@ impl TestApp {
             .await
     }
 
+    /// `user` opens the App Home (a fresh event id each time).
+    pub async fn open_home(&self, user: &str) {
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.event(
+            &json!({"type": "event_callback", "team_id": TEAM, "event_id": format!("EvHOME{n}"),
+            "event": {"type": "app_home_opened", "user": user, "tab": "home"}}),
+        )
+        .await;
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(self.state.db.pool())
