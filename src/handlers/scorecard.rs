@@ -85,45 +85,35 @@ fn first_block(spec: &StageSpec) -> String {
     }
 }
 
+/// The block a refusal is shown on when the stage (so the form's first
+/// field) is not known: the first block the submitted form really has.
+fn any_block(sub: &ViewSubmission) -> String {
+    sub.values
+        .as_object()
+        .and_then(|o| o.keys().next().cloned())
+        .unwrap_or_else(|| first_block(&StageSpec::default_for(StageKind::HmScreen)))
+}
+
+/// A submitted card. Nothing is read before the write: the card writer
+/// reads the seat (stage, loop, panel) once for its whole batch, and checks
+/// the sender, the stage and the form against that one read, inside the
+/// transaction that stores the card.
 pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Reply> {
     // A writer about to start a batch waits briefly for this card.
     let arriving = state.card_writes.arriving();
     let user = sub.user_id.as_str();
-    let stage_id = sub.private_metadata.trim().parse().ok();
-    let Some((stage, spec)) = own_stage(state, stage_id, user).await? else {
+    let Some(stage_id) = sub.private_metadata.trim().parse().ok() else {
         // A forged or misdirected submission: refuse it and store nothing.
-        tracing::warn!("scorecard submission refused: not the stage's interviewer");
-        // Attach the refusal to a block the submitted form really has.
-        let block = sub
-            .values
-            .as_object()
-            .and_then(|o| o.keys().next().cloned())
-            .unwrap_or_else(|| first_block(&StageSpec::default_for(StageKind::HmScreen)));
-        return Ok(Reply::view_errors([(block, m::NOT_YOUR_CARD.to_string())]));
-    };
-    if !stage.is_open() {
+        tracing::warn!("scorecard submission refused: no stage");
         return Ok(Reply::view_errors([(
-            first_block(&spec),
-            m::STAGE_CLOSED.to_string(),
+            any_block(sub),
+            m::NOT_YOUR_CARD.to_string(),
         )]));
-    }
-    let kind = spec.kind;
-    let card = match scorecard::read(&spec, &sub.values).validate(&spec) {
-        Ok(card) => card,
-        Err(errors) => {
-            return Ok(Reply::view_errors(
-                errors
-                    .iter()
-                    .map(|(f, p)| (scorecard::block_id(*f), m::card_problem(p))),
-            ))
-        }
     };
     let write = CardWrite {
-        stage_id: stage.id,
+        stage_id,
         user: user.to_string(),
-        kind,
-        content: serde_json::to_string(&card)?,
-        card,
+        values: sub.values.clone(),
         now: state.clock.unix(),
         home_settle_ms: state.tuning.home_settle_ms,
     };
@@ -134,58 +124,74 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         .await
         .ok_or_else(|| anyhow::anyhow!("the card writer stopped before answering"))??;
     match outcome {
-        Written::Locked => {
-            tracing::info!(
-                loop_id = stage.loop_id,
-                stage_id = stage.id,
-                "scorecard locked"
-            );
+        Written::Locked { loop_id } => {
+            tracing::info!(loop_id, stage_id, "scorecard locked");
             state.outbox_wakeup.notify_one();
             Ok(Reply::Ack)
         }
-        Written::AlreadyIn => {
-            let since = cards::card_receipt(&state.db, stage.id, user)
+        Written::Invalid(errors) => Ok(Reply::view_errors(errors)),
+        Written::AlreadyIn { block } => {
+            let since = cards::card_receipt(&state.db, stage_id, user)
                 .await?
                 .map(|(_, at)| at)
                 .unwrap_or(now);
             Ok(Reply::view_errors([(
-                first_block(&spec),
+                block,
                 m::already_locked(&date(since)),
             )]))
         }
-        Written::Closed => Ok(Reply::view_errors([(
-            first_block(&spec),
-            m::STAGE_CLOSED.to_string(),
-        )])),
-        Written::NotYours => Ok(Reply::view_errors([(
-            first_block(&spec),
-            m::NOT_YOUR_CARD.to_string(),
-        )])),
+        Written::Closed { block } => Ok(Reply::view_errors([(block, m::STAGE_CLOSED.to_string())])),
+        Written::NotYours => {
+            tracing::warn!("scorecard submission refused: not the stage's interviewer");
+            Ok(Reply::view_errors([(
+                any_block(sub),
+                m::NOT_YOUR_CARD.to_string(),
+            )]))
+        }
     }
 }
 
-/// A checked card on its way to the database.
+/// A card on its way to the database, as the form sent it.
 pub struct CardWrite {
     stage_id: i64,
     user: String,
-    kind: StageKind,
-    card: Card,
-    content: String,
+    /// The form's `state.values`, read and checked against the stage by the
+    /// writer.
+    values: Value,
     now: i64,
     /// How long the hiring manager's Home refresh waits for more cards.
     home_settle_ms: i64,
 }
 
 /// What became of a card, decided inside the transaction that stores it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Written {
-    Locked,
-    /// This interviewer's card for the stage was already in (and stays).
-    AlreadyIn,
+    Locked {
+        loop_id: i64,
+    },
+    /// The form has problems: (block id, what to fix) for each.
+    Invalid(Vec<(String, String)>),
+    /// This interviewer's card for the stage was already in (and stays);
+    /// `block` is the form's first field, where the answer is shown.
+    AlreadyIn {
+        block: String,
+    },
     /// The stage or its loop closed before the card arrived.
-    Closed,
-    /// The sender is no longer on the stage's panel.
+    Closed {
+        block: String,
+    },
+    /// The sender is not (or no longer) on the stage's panel, or there is
+    /// no such stage.
     NotYours,
+}
+
+/// A card that passed its checks, ready to store.
+struct Checked {
+    card: Card,
+    /// The card as stored (JSON).
+    content: String,
+    kind: StageKind,
+    first_block: String,
 }
 
 /// Cards submitted at the same moment share one transaction (group commit).
@@ -236,6 +242,8 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .collect();
     let stages: HashMap<i64, &StageRow> = seats.values().map(|s| (s.stage.id, &s.stage)).collect();
     let mut written = vec![Written::NotYours; batch.len()];
+    // The checked card of each candidate, by batch index.
+    let mut checked: HashMap<usize, Checked> = HashMap::new();
     let mut candidates = Vec::new();
     let mut seen = HashSet::new();
     for (i, c) in batch.iter().enumerate() {
@@ -243,28 +251,58 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             continue; // not (or no longer) on the stage's panel
         };
         let stage = &seat.stage;
-        if stage.kind() != Some(c.kind) {
+        let Some(spec) = stage.spec() else {
+            continue;
+        };
+        if !stage.is_open() {
+            written[i] = Written::Closed {
+                block: first_block(&spec),
+            };
             continue;
         }
-        if !stage.is_open() {
-            written[i] = Written::Closed;
-        } else if !seen.insert((c.stage_id, c.user.as_str())) {
-            written[i] = Written::AlreadyIn; // the same card twice in one batch
-        } else {
-            candidates.push(i);
+        let card = match scorecard::read(&spec, &c.values).validate(&spec) {
+            Ok(card) => card,
+            Err(errors) => {
+                written[i] = Written::Invalid(
+                    errors
+                        .iter()
+                        .map(|(f, p)| (scorecard::block_id(*f), m::card_problem(p)))
+                        .collect(),
+                );
+                continue;
+            }
+        };
+        if !seen.insert((c.stage_id, c.user.as_str())) {
+            // The same card twice in one batch.
+            written[i] = Written::AlreadyIn {
+                block: first_block(&spec),
+            };
+            continue;
         }
+        let content = serde_json::to_string(&card)?;
+        checked.insert(
+            i,
+            Checked {
+                card,
+                content,
+                kind: spec.kind,
+                first_block: first_block(&spec),
+            },
+        );
+        candidates.push(i);
     }
     let rows: Vec<cards::NewCard> = candidates
         .iter()
         .map(|&i| {
             let c = &batch[i];
             let stage = stages[&c.stage_id];
+            let checked = &checked[&i];
             cards::NewCard {
                 loop_id: stage.loop_id,
                 stage_id: c.stage_id,
                 interviewer: &c.user,
-                recommendation: &c.card.recommendation,
-                content: &c.content,
+                recommendation: &checked.card.recommendation,
+                content: &checked.content,
                 submitted_at: c.now,
                 after_reveal: stage.debrief_started_at.is_some(),
             }
@@ -281,10 +319,16 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         let c = &batch[i];
         match ids.get(&(c.stage_id, c.user.clone())) {
             Some(&id) => {
-                written[i] = Written::Locked;
+                written[i] = Written::Locked {
+                    loop_id: stages[&c.stage_id].loop_id,
+                };
                 locked.push((i, id));
             }
-            None => written[i] = Written::AlreadyIn,
+            None => {
+                written[i] = Written::AlreadyIn {
+                    block: checked[&i].first_block.clone(),
+                }
+            }
         }
     }
     if locked.is_empty() {
@@ -295,8 +339,8 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .map(|&(i, id)| cards::CardScores {
             card_id: id,
             loop_id: stages[&batch[i].stage_id].loop_id,
-            stage_kind: batch[i].kind.key(),
-            scores: &batch[i].card.scores,
+            stage_kind: checked[&i].kind.key(),
+            scores: &checked[&i].card.scores,
         })
         .collect();
     cards::insert_scores(tx, &scores).await?;
@@ -319,6 +363,8 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
     let mut audit = Vec::with_capacity(locked.len());
     for &(i, id) in &locked {
         let c = &batch[i];
+        let Checked { card, kind, .. } = &checked[&i];
+        let kind = *kind;
         let seat = &seats[&(c.stage_id, c.user.clone())];
         let stage = &seat.stage;
         let team = stage.team_id.as_str();
@@ -342,7 +388,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         let note = Effect::NoteSubmission {
             loop_id: stage.loop_id,
             user: c.user.clone(),
-            stage: c.kind,
+            stage: kind,
             stage_title: Some(stage.title()),
             submitted,
             expected,
@@ -361,7 +407,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             };
             effects::record(tx, team, update, at_ms).await?;
         }
-        if c.kind == StageKind::DesignDoc && c.card.below_staff_bar() {
+        if kind == StageKind::DesignDoc && card.below_staff_bar() {
             super::gate::ask(tx, stage, c.now).await?;
         }
         // The author's Home lists the card at once; the HM's shows the
@@ -384,7 +430,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             team_id: team,
             loop_id: Some(stage.loop_id),
             actor: &c.user,
-            action: format!("submitted the {} scorecard", c.kind.key()),
+            action: format!("submitted the {} scorecard", kind.key()),
             at: c.now,
         });
     }
