@@ -96,8 +96,14 @@ fn reply_response(reply: Reply) -> Response {
 }
 
 /// Slack's `ssl_check` probe is unsigned: answer it and act on nothing else.
+/// Only a pair whose key may be `ssl_check` is decoded: every other request
+/// (a 3 KB modal submission) is not percent-decoded a second time here.
 fn is_ssl_check(body: &[u8]) -> bool {
-    url::form_urlencoded::parse(body).any(|(k, v)| k == "ssl_check" && v == "1")
+    body.split(|&b| b == b'&').any(|pair| {
+        let key = pair.split(|&b| b == b'=').next().unwrap_or_default();
+        let maybe = key == b"ssl_check" || key.iter().any(|&b| b == b'%' || b == b'+');
+        maybe && url::form_urlencoded::parse(pair).any(|(k, v)| k == "ssl_check" && v == "1")
+    })
 }
 
 /// The gate every Slack route passes first: `ssl_check` gets its empty 200,
@@ -197,5 +203,31 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
             Json(json!({"status": "database unavailable"})),
         )
             .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ssl_check;
+
+    #[test]
+    fn ssl_check_is_found_in_any_spelling_and_nowhere_else() {
+        for probe in [
+            "ssl_check=1&token=x",
+            "token=x&ssl_check=1",
+            "ssl%5Fcheck=1",
+            "ssl_check=%31",
+        ] {
+            assert!(is_ssl_check(probe.as_bytes()), "{probe}");
+        }
+        for other in [
+            "ssl_check=0",
+            "payload=%7B%22ssl_check%22%3A1%7D",
+            "payload=ssl_check%3D1",
+            "token=x&command=%2Fstaffloop&text=ssl_check=1",
+            "",
+        ] {
+            assert!(!is_ssl_check(other.as_bytes()), "{other}");
+        }
     }
 }
