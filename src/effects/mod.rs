@@ -381,11 +381,22 @@ impl Effect {
 
 /// The outbox row for an effect of `team_id`'s.
 pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
+    /// The variant's tag, read back from the payload: the effect is
+    /// serialized once.
+    #[derive(serde::Deserialize)]
+    struct Tag<'a> {
+        kind: &'a str,
+    }
+    let payload = serde_json::to_string(effect).unwrap_or_default();
+    let method = match serde_json::from_str::<Tag>(&payload) {
+        Ok(tag) => format!("{METHOD_PREFIX}{}", tag.kind),
+        Err(_) => format!("{METHOD_PREFIX}{}", effect.kind()),
+    };
     outbox::NewRow {
         ordering_key: effect.ordering_key(team_id),
         loop_id: effect.loop_id(),
-        method: format!("{METHOD_PREFIX}{}", effect.kind()),
-        payload: serde_json::to_string(effect).unwrap_or_default(),
+        method,
+        payload,
         home_of: match effect {
             Effect::RefreshHome { user } => Some(user.clone()),
             _ => None,
@@ -447,6 +458,10 @@ mod tests {
         assert_eq!(serde_json::from_str::<Effect>(&text).unwrap(), e);
         assert_eq!(e.ordering_key("T1"), "loop:7");
         assert_eq!(e.kind(), "note_submission");
+        assert_eq!(
+            encode("T1", &e).method,
+            format!("{METHOD_PREFIX}note_submission")
+        );
         assert_eq!(
             Effect::RefreshHome { user: "U2".into() }.ordering_key("T1"),
             "home:U2"
