@@ -38,7 +38,8 @@ pub async fn shortfall(
 ) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT cs.stage_kind, cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
-         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
+         FROM loops l JOIN scorecards c ON c.loop_id = l.id \
+           JOIN card_scores cs ON cs.scorecard_id = c.id \
          WHERE {DECIDED_IN_WINDOW} AND {DOWNLEVELLED} \
          GROUP BY cs.stage_kind, cs.criterion"
     ))
@@ -147,8 +148,8 @@ pub async fn counted_scores(
 ) -> Result<Vec<(i64, i64, String, i64)>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT cs.scorecard_id, cs.loop_id, cs.criterion, cs.score \
-         FROM loops l JOIN card_scores cs ON cs.loop_id = l.id \
-           JOIN scorecards c ON c.id = cs.scorecard_id JOIN stages s ON s.id = c.stage_id \
+         FROM loops l JOIN scorecards c ON c.loop_id = l.id \
+           JOIN card_scores cs ON cs.scorecard_id = c.id JOIN stages s ON s.id = c.stage_id \
          WHERE {DECIDED_IN_WINDOW} AND c.after_reveal = 0 AND s.state <> 'cancelled'"
     ))
     .bind(team)
