@@ -317,9 +317,15 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
         Interaction::ViewSubmission(sub) => {
             let span = tracing::info_span!("view_submission", team = %sub.team_id, user = %sub.user_id, callback = %sub.callback_id);
             async {
+                // Where an apology is shown: a block the submitted form has.
+                let apology_block = sub
+                    .values
+                    .as_object()
+                    .and_then(|o| o.keys().next().cloned())
+                    .unwrap_or_default();
                 let result = match sub.callback_id.as_str() {
                     open_loop::CALLBACK_ID => return open::submit(state, sub).await,
-                    card_view::CALLBACK_ID => scorecard::submit(state, &sub).await,
+                    card_view::CALLBACK_ID => scorecard::submit(state, sub).await,
                     card_view::ADDENDUM_CALLBACK_ID => {
                         scorecard::submit_addendum(state, &sub).await
                     }
@@ -336,12 +342,7 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
                 result.unwrap_or_else(|e| {
                     tracing::error!(error = ?e, "view submission failed");
                     // Keep the modal open so nothing typed is lost.
-                    let block = sub
-                        .values
-                        .as_object()
-                        .and_then(|o| o.keys().next().cloned())
-                        .unwrap_or_default();
-                    Reply::view_errors([(block, m::GENERIC_APOLOGY.to_string())])
+                    Reply::view_errors([(apology_block, m::GENERIC_APOLOGY.to_string())])
                 })
             }
             .instrument(span)

@@ -98,22 +98,24 @@ fn any_block(sub: &ViewSubmission) -> String {
 /// reads the seat (stage, loop, panel) once for its whole batch, and checks
 /// the sender, the stage and the form against that one read, inside the
 /// transaction that stores the card.
-pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Reply> {
+pub async fn submit(state: &AppState, sub: ViewSubmission) -> anyhow::Result<Reply> {
     // A writer about to start a batch waits briefly for this card.
     let arriving = state.card_writes.arriving();
-    let user = sub.user_id.as_str();
+    let refusal_block = any_block(&sub);
     let Some(stage_id) = sub.private_metadata.trim().parse().ok() else {
         // A forged or misdirected submission: refuse it and store nothing.
         tracing::warn!("scorecard submission refused: no stage");
         return Ok(Reply::view_errors([(
-            any_block(sub),
+            refusal_block,
             m::NOT_YOUR_CARD.to_string(),
         )]));
     };
+    let user = sub.user_id.as_str().to_string();
+    // The form itself moves to the writer, which reads it.
     let write = CardWrite {
         stage_id,
-        user: user.to_string(),
-        values: sub.values.clone(),
+        user: user.clone(),
+        values: sub.values,
         now: state.clock.unix(),
         home_settle_ms: state.tuning.home_settle_ms,
     };
@@ -131,7 +133,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         }
         Written::Invalid(errors) => Ok(Reply::view_errors(errors)),
         Written::AlreadyIn { block } => {
-            let since = cards::card_receipt(&state.db, stage_id, user)
+            let since = cards::card_receipt(&state.db, stage_id, &user)
                 .await?
                 .map(|(_, at)| at)
                 .unwrap_or(now);
@@ -144,7 +146,7 @@ pub async fn submit(state: &AppState, sub: &ViewSubmission) -> anyhow::Result<Re
         Written::NotYours => {
             tracing::warn!("scorecard submission refused: not the stage's interviewer");
             Ok(Reply::view_errors([(
-                any_block(sub),
+                refusal_block,
                 m::NOT_YOUR_CARD.to_string(),
             )]))
         }
