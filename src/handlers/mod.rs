@@ -317,12 +317,8 @@ pub async fn interaction(state: &AppState, interaction: Interaction) -> Reply {
         Interaction::ViewSubmission(sub) => {
             let span = tracing::info_span!("view_submission", team = %sub.team_id, user = %sub.user_id, callback = %sub.callback_id);
             async {
-                // Where an apology is shown: a block the submitted form has.
-                let apology_block = sub
-                    .values
-                    .as_object()
-                    .and_then(|o| o.keys().next().cloned())
-                    .unwrap_or_default();
+                // Taken now: the card's form moves to its writer below.
+                let apology_block = sub.first_block().unwrap_or_default();
                 let result = match sub.callback_id.as_str() {
                     open_loop::CALLBACK_ID => return open::submit(state, sub).await,
                     card_view::CALLBACK_ID => scorecard::submit(state, sub).await,

@@ -88,9 +88,7 @@ fn first_block(spec: &StageSpec) -> String {
 /// The block a refusal is shown on when the stage (so the form's first
 /// field) is not known: the first block the submitted form really has.
 fn any_block(sub: &ViewSubmission) -> String {
-    sub.values
-        .as_object()
-        .and_then(|o| o.keys().next().cloned())
+    sub.first_block()
         .unwrap_or_else(|| first_block(&StageSpec::default_for(StageKind::HmScreen)))
 }
 

@@ -62,6 +62,16 @@ pub struct ViewSubmission {
     pub values: Value,
 }
 
+impl ViewSubmission {
+    /// The first block the submitted form has: where an answer about the
+    /// whole form (a refusal, an apology) is shown.
+    pub fn first_block(&self) -> Option<String> {
+        self.values
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockAction {
     pub team_id: TeamId,

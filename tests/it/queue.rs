@@ -26,8 +26,13 @@ async fn refresh_home(app: &TestApp, user: &str) {
 
 /// As when `user` opens the App Home: from then on their Home is refreshed.
 async fn opened_home(app: &TestApp, user: &str) {
+    opened_home_in(app, TEAM, user).await;
+}
+
+/// As `opened_home`, in workspace `team`.
+async fn opened_home_in(app: &TestApp, team: &str, user: &str) {
     let mut tx = app.state.db.begin().await.unwrap();
-    staffloop::store::teams::home_opened(&mut tx, TEAM, user, 0)
+    staffloop::store::teams::home_opened(&mut tx, team, user, 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -183,11 +188,7 @@ async fn a_home_nobody_has_opened_is_not_refreshed() {
     tx.commit().await.unwrap();
     assert_eq!(app.scalar(rows).await, 0, "never opened: no refresh");
     // Opened in another workspace only: still nothing here.
-    let mut tx = app.state.db.begin().await.unwrap();
-    staffloop::store::teams::home_opened(&mut tx, "T0OTHER01", HM, 0)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    opened_home_in(&app, "T0OTHER01", HM).await;
     refresh_home(&app, HM).await;
     assert_eq!(app.scalar(rows).await, 0);
     opened_home(&app, HM).await;
