@@ -350,7 +350,7 @@ fn main() -> ExitCode {
 /// another runtime thread than the one that allocated it: glibc's malloc
 /// then takes the other arena's lock, and flat out on two cores those locks
 /// were contended (about 4% of the CPU waiting in futex calls). mimalloc
-/// frees across threads without a lock: +10-15% requests per second on the
+/// frees across threads without a lock: +12-22% requests per second on the
 /// side-by-side benchmark. Its build settings are in `.cargo/config.toml`.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
