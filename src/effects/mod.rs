@@ -372,26 +372,29 @@ impl Effect {
 
     /// The variant's name, as stored (after `METHOD_PREFIX`) and logged.
     pub fn kind(&self) -> String {
-        serde_json::to_value(self)
+        serde_json::to_string(self)
             .ok()
-            .and_then(|v| v["kind"].as_str().map(str::to_string))
+            .and_then(|payload| kind_in(&payload))
             .unwrap_or_default()
     }
 }
 
-/// The outbox row for an effect of `team_id`'s.
-pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
-    /// The variant's tag, read back from the payload: the effect is
-    /// serialized once.
+/// The variant's tag in a serialized effect, read without building a tree.
+fn kind_in(payload: &str) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Tag<'a> {
         kind: &'a str,
     }
+    serde_json::from_str::<Tag>(payload)
+        .ok()
+        .map(|t| t.kind.to_string())
+}
+
+/// The outbox row for an effect of `team_id`'s.
+pub fn encode(team_id: &str, effect: &Effect) -> outbox::NewRow {
+    // Serialized once: the tag is read back from the payload.
     let payload = serde_json::to_string(effect).unwrap_or_default();
-    let method = match serde_json::from_str::<Tag>(&payload) {
-        Ok(tag) => format!("{METHOD_PREFIX}{}", tag.kind),
-        Err(_) => format!("{METHOD_PREFIX}{}", effect.kind()),
-    };
+    let method = format!("{METHOD_PREFIX}{}", kind_in(&payload).unwrap_or_default());
     outbox::NewRow {
         ordering_key: effect.ordering_key(team_id),
         loop_id: effect.loop_id(),

@@ -17,7 +17,7 @@ use crate::store::group::{batch_or_each, GroupCommit};
 use crate::store::{loops, Db, Tx};
 use crate::AppState;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Loads the stage behind a button or modal, if `user` is its interviewer.
 async fn own_stage(
@@ -242,9 +242,9 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .collect();
     let stages: HashMap<i64, &StageRow> = seats.values().map(|s| (s.stage.id, &s.stage)).collect();
     let mut written = vec![Written::NotYours; batch.len()];
-    // The checked card of each candidate, by batch index.
-    let mut checked: HashMap<usize, Checked> = HashMap::new();
-    let mut candidates = Vec::new();
+    // The cards that passed their checks, by batch index (so in arrival
+    // order).
+    let mut checked: BTreeMap<usize, Checked> = BTreeMap::new();
     let mut seen = HashSet::new();
     for (i, c) in batch.iter().enumerate() {
         let Some(seat) = seats.get(&(c.stage_id, c.user.clone())) else {
@@ -289,14 +289,12 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
                 first_block: first_block(&spec),
             },
         );
-        candidates.push(i);
     }
-    let rows: Vec<cards::NewCard> = candidates
+    let rows: Vec<cards::NewCard> = checked
         .iter()
-        .map(|&i| {
+        .map(|(&i, checked)| {
             let c = &batch[i];
             let stage = stages[&c.stage_id];
-            let checked = &checked[&i];
             cards::NewCard {
                 loop_id: stage.loop_id,
                 stage_id: c.stage_id,
@@ -315,7 +313,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
         .collect();
     // (batch index, card id) of the cards stored now, in arrival order.
     let mut locked = Vec::new();
-    for &i in &candidates {
+    for (&i, checked) in &checked {
         let c = &batch[i];
         match ids.get(&(c.stage_id, c.user.clone())) {
             Some(&id) => {
@@ -326,7 +324,7 @@ async fn write_batch_in(tx: &mut Tx, batch: &[CardWrite]) -> anyhow::Result<Vec<
             }
             None => {
                 written[i] = Written::AlreadyIn {
-                    block: checked[&i].first_block.clone(),
+                    block: checked.first_block.clone(),
                 }
             }
         }

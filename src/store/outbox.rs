@@ -173,8 +173,9 @@ const INSERT_CHUNK: usize = 64;
 /// Homes are worth a refresh and which already have one waiting, one upsert
 /// of `outbox_keys` for every key (in key order) that hands out the keys'
 /// next places and locks their rows until commit, and one INSERT per 64
-/// rows. So places follow commit order, a worker finishing a key's head waits for us (and then sees our
-/// rows), and two transactions that touch the same keys cannot deadlock.
+/// rows. So places follow commit order, a worker finishing a key's head
+/// waits for us (and then sees our rows), and two transactions that touch
+/// the same keys cannot deadlock.
 /// (On PostgreSQL two transactions at the same moment may both find no
 /// refresh waiting and both add one: one extra publish, never a lost one.)
 pub(crate) async fn flush(
