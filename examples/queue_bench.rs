@@ -11,7 +11,7 @@
 
 use staffloop::clock::wall_ms;
 use staffloop::config::{Config, Secret, Tuning};
-use staffloop::store::{outbox, Db};
+use staffloop::store::{outbox, Backend, Db};
 use std::time::{Duration, Instant};
 
 /// Pending effects for the large claim measurement.
@@ -69,13 +69,17 @@ async fn seed_backlog(db: &Db, n: i64, keys: i64) -> anyhow::Result<()> {
     .bind(now)
     .execute(db.pool())
     .await?;
-    sqlx::query(
-        "INSERT INTO outbox_keys (ordering_key, last_seq, pending) \
-         SELECT ordering_key, MAX(seq), COUNT(*) FROM outbox WHERE status = 'pending' GROUP BY ordering_key \
-         ON CONFLICT (ordering_key) DO UPDATE SET last_seq = excluded.last_seq, pending = excluded.pending",
-    )
-    .execute(db.pool())
-    .await?;
+    if db.backend() == Backend::Postgres {
+        // PostgreSQL counts each key's places in `outbox_keys`; SQLite reads
+        // them from the pending rows themselves.
+        sqlx::query(
+            "INSERT INTO outbox_keys (ordering_key, last_seq, pending) \
+             SELECT ordering_key, MAX(seq), COUNT(*) FROM outbox WHERE status = 'pending' GROUP BY ordering_key \
+             ON CONFLICT (ordering_key) DO UPDATE SET last_seq = excluded.last_seq, pending = excluded.pending",
+        )
+        .execute(db.pool())
+        .await?;
+    }
     Ok(())
 }
 

@@ -303,9 +303,9 @@ pub async fn close(tx: &mut Tx, audit_id: i64, now: i64) -> Result<bool, sqlx::E
 /// debrief.
 pub async fn loop_scores(db: &Db, loop_id: i64) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT COALESCE(s.title, s.kind), cs.criterion, cs.score FROM scorecards c \
-           JOIN card_scores cs ON cs.scorecard_id = c.id JOIN stages s ON s.id = c.stage_id \
-         WHERE c.loop_id = $1 AND c.after_reveal = 0 ORDER BY s.position, c.id, cs.criterion",
+        "SELECT COALESCE(s.title, s.kind), cs.criterion, cs.score FROM stages s \
+           JOIN scorecards c ON c.stage_id = s.id JOIN card_scores cs ON cs.scorecard_id = c.id \
+         WHERE s.loop_id = $1 AND c.after_reveal = 0 ORDER BY s.position, c.id, cs.criterion",
     )
     .bind(loop_id)
     .fetch_all(db)
@@ -342,7 +342,7 @@ pub async fn validity_pairs(db: &Db, team_id: &str) -> Result<Vec<ValidityPair>,
                 ks.score AS job_score \
          FROM checkins k \
            JOIN checkin_scores ks ON ks.checkin_id = k.id \
-           JOIN scorecards c ON c.loop_id = k.loop_id \
+           JOIN stages s ON s.loop_id = k.loop_id JOIN scorecards c ON c.stage_id = s.id \
            JOIN card_scores cs ON cs.scorecard_id = c.id AND cs.criterion = ks.criterion \
          WHERE k.team_id = $1 AND k.submitted_at IS NOT NULL AND c.after_reveal = 0 \
            AND k.id = (SELECT k2.id FROM checkins k2 WHERE k2.loop_id = k.loop_id \

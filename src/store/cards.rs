@@ -427,8 +427,8 @@ pub async fn progress<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
         "SELECT \
-           (SELECT COUNT(*) FROM scorecards c JOIN stages s ON s.id = c.stage_id \
-              WHERE c.loop_id = $1 AND s.state <> 'cancelled'), \
+           (SELECT COUNT(*) FROM stages s JOIN scorecards c ON c.stage_id = s.id \
+              WHERE s.loop_id = $1 AND s.state <> 'cancelled'), \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = $1 AND s.state <> 'cancelled')",
     )
@@ -502,9 +502,10 @@ pub async fn submitted_by_user<'c, E: Executor<'c, Database = Any>>(
     user: &str,
 ) -> Result<Vec<SubmittedCard>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT COALESCE(s.title, s.kind) AS kind, l.candidate_name, c.submitted_at FROM scorecards c \
-           JOIN stages s ON s.id = c.stage_id JOIN loops l ON l.id = c.loop_id \
-         WHERE l.team_id = $1 AND c.interviewer = $2 ORDER BY c.submitted_at DESC, c.id DESC LIMIT 20",
+        "SELECT COALESCE(s.title, s.kind) AS kind, l.candidate_name, c.submitted_at FROM stage_interviewers i \
+           JOIN scorecards c ON c.stage_id = i.stage_id AND c.interviewer = i.user_id \
+           JOIN stages s ON s.id = c.stage_id JOIN loops l ON l.id = s.loop_id \
+         WHERE l.team_id = $1 AND i.user_id = $2 ORDER BY c.submitted_at DESC, c.id DESC LIMIT 20",
     )
     .bind(team_id)
     .bind(user)
@@ -536,8 +537,8 @@ pub async fn reveal_rows<'c, E: Executor<'c, Database = Any>>(
     loop_id: i64,
 ) -> Result<Vec<RevealRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.id, c.interviewer, s.kind, COALESCE(s.title, s.kind) AS title, c.content, c.submitted_at, c.after_reveal FROM scorecards c \
-           JOIN stages s ON s.id = c.stage_id WHERE c.loop_id = $1 ORDER BY s.position, c.submitted_at, c.id",
+        "SELECT c.id, c.interviewer, s.kind, COALESCE(s.title, s.kind) AS title, c.content, c.submitted_at, c.after_reveal FROM stages s \
+           JOIN scorecards c ON c.stage_id = s.id WHERE s.loop_id = $1 ORDER BY s.position, c.submitted_at, c.id",
     )
     .bind(loop_id)
     .fetch_all(e)
@@ -562,7 +563,8 @@ pub async fn addenda<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Vec<Addendum>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.id, a.scorecard_id, a.body, a.created_at, a.after_reveal FROM scorecard_addenda a \
-           JOIN scorecards c ON c.id = a.scorecard_id WHERE c.loop_id = $1 ORDER BY a.created_at, a.id",
+           JOIN scorecards c ON c.id = a.scorecard_id JOIN stages s ON s.id = c.stage_id \
+         WHERE s.loop_id = $1 ORDER BY a.created_at, a.id",
     )
     .bind(loop_id)
     .fetch_all(e)

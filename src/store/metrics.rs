@@ -38,7 +38,7 @@ pub async fn shortfall(
 ) -> Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT cs.stage_kind, cs.criterion, COUNT(*) FILTER (WHERE cs.score <= 2), CAST(SUM(cs.score) AS BIGINT), COUNT(*) \
-         FROM loops l JOIN scorecards c ON c.loop_id = l.id \
+         FROM loops l JOIN stages s ON s.loop_id = l.id JOIN scorecards c ON c.stage_id = s.id \
            JOIN card_scores cs ON cs.scorecard_id = c.id \
          WHERE {DECIDED_IN_WINDOW} AND {DOWNLEVELLED} \
          GROUP BY cs.stage_kind, cs.criterion"
@@ -126,7 +126,7 @@ pub async fn rated_cards(
     sqlx::query_as(&format!(
         "SELECT c.id, c.loop_id, c.stage_id, s.kind, c.interviewer, c.recommendation, l.decided_level, \
            c.content, c.submitted_at, COALESCE(p.prompted_at, s.ended_at, c.submitted_at) AS asked_at \
-         FROM loops l JOIN scorecards c ON c.loop_id = l.id JOIN stages s ON s.id = c.stage_id \
+         FROM loops l JOIN stages s ON s.loop_id = l.id JOIN scorecards c ON c.stage_id = s.id \
            LEFT JOIN prompts p ON p.stage_id = c.stage_id AND p.interviewer = c.interviewer \
          WHERE {DECIDED_IN_WINDOW} AND c.after_reveal = 0 AND s.state <> 'cancelled' \
          ORDER BY c.id"
@@ -148,8 +148,8 @@ pub async fn counted_scores(
 ) -> Result<Vec<(i64, i64, String, i64)>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT cs.scorecard_id, cs.loop_id, cs.criterion, cs.score \
-         FROM loops l JOIN scorecards c ON c.loop_id = l.id \
-           JOIN card_scores cs ON cs.scorecard_id = c.id JOIN stages s ON s.id = c.stage_id \
+         FROM loops l JOIN stages s ON s.loop_id = l.id JOIN scorecards c ON c.stage_id = s.id \
+           JOIN card_scores cs ON cs.scorecard_id = c.id \
          WHERE {DECIDED_IN_WINDOW} AND c.after_reveal = 0 AND s.state <> 'cancelled'"
     ))
     .bind(team)

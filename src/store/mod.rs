@@ -59,6 +59,7 @@ pub struct Db {
 pub struct Tx {
     inner: TxInner,
     effects: Vec<outbox::Queued>,
+    backend: Backend,
     // After `inner`: the writer goes back before the gate opens.
     _gate: Option<OwnedSemaphorePermit>,
 }
@@ -115,6 +116,10 @@ impl Tx {
     /// `clause` (a row-locking clause such as ` FOR UPDATE`) on PostgreSQL;
     /// nothing on SQLite, where a write transaction already holds the only
     /// write lock.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub(crate) fn row_lock<'a>(&self, clause: &'a str) -> &'a str {
         match self.inner {
             TxInner::Sqlx(_) => clause,
@@ -356,15 +361,13 @@ pub(crate) fn padded(n: usize) -> usize {
 }
 
 /// SQL for the number of cards in for the loop `loop_id` (an expression),
-/// leaving out cards of cancelled stages: every card of the loop, counted on
-/// its index alone, less those on its (rare) cancelled stages. Cheaper than
-/// joining each card to its stage, which counting a nearly full loop for
-/// every card of a batch made one of the write path's costliest reads.
+/// leaving out cards of cancelled stages: the loop's stages, each with its
+/// cards counted on the cards' (stage, interviewer) key. A loop's stages
+/// are made together, so their cards sit side by side in that key.
 pub(crate) fn cards_in_sql(loop_id: &str) -> String {
     format!(
-        "((SELECT COUNT(*) FROM scorecards cc WHERE cc.loop_id = {loop_id}) - \
-          (SELECT COUNT(*) FROM stages xs JOIN scorecards xc ON xc.stage_id = xs.id \
-             WHERE xs.loop_id = {loop_id} AND xs.state = 'cancelled'))"
+        "(SELECT COUNT(*) FROM stages xs JOIN scorecards xc ON xc.stage_id = xs.id \
+            WHERE xs.loop_id = {loop_id} AND xs.state <> 'cancelled')"
     )
 }
 
@@ -473,6 +476,7 @@ impl Db {
             inner,
             _gate: gate,
             effects: Vec::new(),
+            backend: self.backend,
         })
     }
 

@@ -127,13 +127,23 @@ async fn hurry_waiting(
     Ok(())
 }
 
-/// Hands each key its next `n` places with one upsert of `outbox_keys`,
-/// which locks the keys' rows (in key order) until commit. Returns, per key,
-/// the first place and whether the key had nothing pending before.
+/// Hands each key its next `n` places, and says per key the first place and
+/// whether the key had nothing pending before.
+///
+/// PostgreSQL: one upsert of `outbox_keys`, which locks the keys' rows (in key
+/// order) until commit, so places follow commit order across replicas.
+///
+/// SQLite: one process writes at a time, so the places follow on from the
+/// key's pending rows, read through `outbox_key_pending` (the index the new
+/// rows go into anyway). No counter row is written: that was one more page
+/// changed for every effect recorded and every delivery finished.
 async fn take_places(
     conn: &mut super::Tx,
     groups: &[(String, i64)],
 ) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
+    if conn.backend() == Backend::Sqlite {
+        return follow_pending(conn, groups).await;
+    }
     // Pieces in key order keep the locks in key order.
     let mut answered = Vec::with_capacity(groups.len());
     for piece in super::pieces(groups.len(), INSERT_CHUNK) {
@@ -165,17 +175,45 @@ async fn take_places(
         .collect())
 }
 
+/// SQLite's `take_places`: each key's places follow its last pending row.
+async fn follow_pending(
+    conn: &mut super::Tx,
+    groups: &[(String, i64)],
+) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
+    let mut last: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for piece in super::pieces(groups.len(), INSERT_CHUNK) {
+        let keys = super::pad(&groups[piece]);
+        let sql = format!(
+            "SELECT ordering_key, MAX(seq) FROM outbox \
+             WHERE status = 'pending' AND ordering_key IN ({}) GROUP BY ordering_key",
+            super::marks(1, keys.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+        for (key, _) in &keys {
+            q = q.bind(key);
+        }
+        last.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(groups
+        .iter()
+        .map(|(key, _)| match last.get(key) {
+            Some(&seq) => (key.clone(), (seq + 1, false)),
+            None => (key.clone(), (1, true)),
+        })
+        .collect())
+}
+
 /// Rows written per INSERT statement.
 const INSERT_CHUNK: usize = 64;
 
 /// Writes a transaction's effects with three statements at most (four when
 /// a Home refresh wanted now meets one still settling): one read of whose
-/// Homes are worth a refresh and which already have one waiting, one upsert
-/// of `outbox_keys` for every key (in key order) that hands out the keys'
-/// next places and locks their rows until commit, and one INSERT per 64
-/// rows. So places follow commit order, a worker finishing a key's head
-/// waits for us (and then sees our rows), and two transactions that touch
-/// the same keys cannot deadlock.
+/// Homes are worth a refresh and which already have one waiting, one
+/// statement that hands out the keys' next places (`take_places`; on
+/// PostgreSQL it locks the keys' rows, in key order, until commit), and one
+/// INSERT per 64 rows. So places follow commit order, a worker finishing a
+/// key's head waits for us (and then sees our rows), and two transactions
+/// that touch the same keys cannot deadlock.
 /// (On PostgreSQL two transactions at the same moment may both find no
 /// refresh waiting and both add one: one extra publish, never a lost one.)
 pub(crate) async fn flush(
@@ -416,10 +454,11 @@ pub(crate) fn finish_batch(
     })
 }
 
-/// Three statements for any number of deliveries: end those whose lease is
-/// still held, take them off their keys' counts (locking the keys' rows, in
-/// key order, so an insert under way for one of those keys commits first
-/// and the promotion sees it), and make each key's next row ready.
+/// A few statements for any number of deliveries: end those whose lease is
+/// still held; on PostgreSQL, take them off their keys' counts (locking the
+/// keys' rows, in key order, so an insert under way for one of those keys
+/// commits first and the promotion sees it); and make each key's next row
+/// ready.
 async fn finish_all(
     db: &Db,
     batch: &[Finish],
@@ -457,28 +496,25 @@ async fn finish_all(
     // Padding repeats the last key: IN and the promotion below see it once.
     let keys = super::pad(&keys);
     let marks = super::marks(1, keys.len());
-    let lock = match db.backend() {
-        // Row locks in key order, as `flush` takes them: no deadlock.
-        Backend::Postgres => format!(
+    if db.backend() == Backend::Postgres {
+        // Row locks in key order, as `flush` takes them: no deadlock; then
+        // the keys' counts. (SQLite keeps no counts: see `take_places`.)
+        let lock = format!(
             "SELECT ordering_key FROM outbox_keys WHERE ordering_key IN ({marks}) ORDER BY ordering_key FOR UPDATE"
-        ),
-        // One writer at a time: nothing to order.
-        Backend::Sqlite => String::new(),
-    };
-    if !lock.is_empty() {
+        );
         let mut q = sqlx::query(&lock);
         for k in &keys {
             q = q.bind(*k);
         }
         q.execute(&mut tx).await?;
+        let count =
+            format!("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key IN ({marks})");
+        let mut q = sqlx::query(&count);
+        for k in &keys {
+            q = q.bind(*k);
+        }
+        q.execute(&mut tx).await?;
     }
-    let count =
-        format!("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key IN ({marks})");
-    let mut q = sqlx::query(&count);
-    for k in &keys {
-        q = q.bind(*k);
-    }
-    q.execute(&mut tx).await?;
     let promote = format!(
         "UPDATE outbox SET ready = 1 WHERE id IN \
            (SELECT (SELECT o.id FROM outbox o WHERE o.ordering_key = k.column1 AND o.status = 'pending' \

@@ -49,8 +49,8 @@ pub async fn voters<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     loop_id: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT interviewer FROM scorecards WHERE loop_id = $1 AND after_reveal = 0 \
-         GROUP BY interviewer ORDER BY interviewer",
+        "SELECT c.interviewer FROM stages s JOIN scorecards c ON c.stage_id = s.id \
+         WHERE s.loop_id = $1 AND c.after_reveal = 0 GROUP BY c.interviewer ORDER BY c.interviewer",
     )
     .bind(loop_id)
     .fetch_all(e)

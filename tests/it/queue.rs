@@ -122,6 +122,46 @@ async fn only_the_head_of_a_key_is_claimed_and_the_next_follows_it() {
     assert!(last[0].payload.contains("\"c\""));
 }
 
+/// A key's places come from its pending rows (SQLite) or its counter row
+/// (PostgreSQL): a row recorded behind a delivery under way waits for it,
+/// and a key whose rows are all delivered starts again, in order.
+#[tokio::test]
+async fn a_row_behind_a_delivery_waits_and_a_drained_key_starts_again_in_order() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    let now = staffloop::clock::wall_ms;
+    let claim = || async { outbox::claim_due(db, now(), 60_000, 10).await.unwrap() };
+    record(&app, dm(HM, "a")).await;
+    let a = claim().await;
+    assert_eq!(a.len(), 1);
+    assert!(a[0].payload.contains("\"a\""));
+    // Recorded while "a" is being delivered: not claimable until it is done.
+    record(&app, dm(HM, "b")).await;
+    assert!(claim().await.is_empty(), "b waits for a");
+    assert!(outbox::complete(db, &a[0], now()).await.unwrap());
+    let b = claim().await;
+    assert_eq!(b.len(), 1);
+    assert!(b[0].payload.contains("\"b\""));
+    assert!(outbox::complete(db, &b[0], now()).await.unwrap());
+    // Nothing pending for the key now; it starts again, in order.
+    for text in ["c", "d"] {
+        record(&app, dm(HM, text)).await;
+    }
+    let c = claim().await;
+    assert_eq!(c.len(), 1);
+    assert!(c[0].payload.contains("\"c\""));
+    assert!(outbox::complete(db, &c[0], now()).await.unwrap());
+    let d = claim().await;
+    assert_eq!(d.len(), 1);
+    assert!(d[0].payload.contains("\"d\""));
+    assert!(outbox::complete(db, &d[0], now()).await.unwrap());
+    assert!(claim().await.is_empty());
+}
+
 #[tokio::test]
 async fn home_refreshes_coalesce_to_one_waiting_per_user() {
     let app = TestApp::spawn_with(Options {
