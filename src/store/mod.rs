@@ -113,17 +113,18 @@ impl Tx {
         }
     }
 
-    /// `clause` (a row-locking clause such as ` FOR UPDATE`) on PostgreSQL;
-    /// nothing on SQLite, where a write transaction already holds the only
-    /// write lock.
+    /// The database this transaction writes to.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// `clause` (a row-locking clause such as ` FOR UPDATE`) on PostgreSQL;
+    /// nothing on SQLite, where a write transaction already holds the only
+    /// write lock.
     pub(crate) fn row_lock<'a>(&self, clause: &'a str) -> &'a str {
-        match self.inner {
-            TxInner::Sqlx(_) => clause,
-            TxInner::Direct(_) => "",
+        match self.backend {
+            Backend::Postgres => clause,
+            Backend::Sqlite => "",
         }
     }
 
