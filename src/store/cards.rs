@@ -496,6 +496,10 @@ pub struct SubmittedCard {
     pub submitted_at: i64,
 }
 
+/// `user`'s latest cards, found through the panels they sit on: only a
+/// panel member can send a card, and `swap` keeps a seat whose card is in
+/// (`panel::a_seat_whose_card_is_not_in_can_be_swapped`), so every card
+/// has its seat.
 pub async fn submitted_by_user<'c, E: Executor<'c, Database = Any>>(
     e: E,
     team_id: &str,

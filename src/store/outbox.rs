@@ -182,14 +182,15 @@ async fn follow_pending(
 ) -> Result<std::collections::HashMap<String, (i64, bool)>, sqlx::Error> {
     let mut last: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for piece in super::pieces(groups.len(), INSERT_CHUNK) {
-        let keys = super::pad(&groups[piece]);
+        let keys: Vec<&str> = groups[piece].iter().map(|(k, _)| k.as_str()).collect();
+        let keys = super::pad(&keys);
         let sql = format!(
             "SELECT ordering_key, MAX(seq) FROM outbox \
              WHERE status = 'pending' AND ordering_key IN ({}) GROUP BY ordering_key",
             super::marks(1, keys.len())
         );
         let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-        for (key, _) in &keys {
+        for key in keys {
             q = q.bind(key);
         }
         last.extend(q.fetch_all(&mut *conn).await?);
