@@ -2,7 +2,7 @@
 
 use super::jobs::{self, NewJob};
 use super::outbox::{self, NewRow};
-use super::{is_unique_violation, teams, Db, Tx};
+use super::{is_unique_violation, teams, Backend, Db, Tx};
 use crate::domain::{
     slug, CandidateName, DocGate, Level, LoopPlan, LoopState, PlannedStage, StageKind, StageSpec,
     StageState, UserId,
@@ -468,13 +468,36 @@ pub struct HomeRow {
 /// The user's own loops (as hiring manager or interviewer) drive the query,
 /// so its cost follows how many loops they sit on, not how many are open;
 /// progress is counted for the page shown only.
+///
+/// On PostgreSQL it runs with its generic plan (see `GENERIC_PLAN`), and the
+/// user's loops are picked by id from two arrays (the stages of their seats,
+/// and those stages' loops) rather than joined: a generic plan reckons with
+/// the average user's seats, and for a join of that many it would read all
+/// of `stages` and `loops`; an id array it reads through the primary keys,
+/// whatever the tables hold.
 pub async fn home_rows(
     db: &Db,
     team_id: &str,
     user: &str,
     limit: i64,
 ) -> Result<Vec<HomeRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let mine = match db.backend() {
+        Backend::Sqlite => {
+            "FROM (SELECT h.id AS id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
+                   UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
+                     WHERE i.user_id = $2) mine \
+               JOIN loops l ON l.id = mine.id \
+             WHERE l.team_id = $1 AND l.state = 'open'"
+        }
+        Backend::Postgres => {
+            "FROM loops l \
+             WHERE l.team_id = $1 AND l.state = 'open' \
+               AND (l.hiring_manager = $2 OR l.id = ANY(ARRAY( \
+                 SELECT s.loop_id FROM stages s WHERE s.id = ANY(ARRAY( \
+                   SELECT i.stage_id FROM stage_interviewers i WHERE i.user_id = $2)))))"
+        }
+    };
+    let sql = format!(
         "SELECT p.candidate_name, p.channel_id, p.channel_name, p.hiring_manager, \
            {} AS submitted, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
@@ -482,20 +505,22 @@ pub async fn home_rows(
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = p.id AND i.user_id = $2) AS interviews \
          FROM (SELECT l.id, l.candidate_name, l.channel_id, l.channel_name, l.hiring_manager, l.debrief_at \
-               FROM (SELECT h.id AS id FROM loops h WHERE h.team_id = $1 AND h.hiring_manager = $2 \
-                     UNION SELECT s.loop_id FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-                       WHERE i.user_id = $2) mine \
-                 JOIN loops l ON l.id = mine.id \
-               WHERE l.team_id = $1 AND l.state = 'open' \
+               {mine} \
                ORDER BY l.debrief_at, l.id LIMIT $3) p \
          ORDER BY p.debrief_at, p.id",
         super::cards_in_sql("p.id")
-    ))
-    .bind(team_id)
-    .bind(user)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    );
+    let rows = sqlx::query_as(&sql).bind(team_id).bind(user).bind(limit);
+    if db.backend() == Backend::Sqlite {
+        return rows.fetch_all(db).await;
+    }
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("SET LOCAL {}", super::GENERIC_PLAN))
+        .execute(&mut tx)
+        .await?;
+    let rows = rows.fetch_all(&mut tx).await?;
+    tx.commit().await?;
+    Ok(rows)
 }
 
 /// The loop's plan as it was opened, read back (for the plan message, the

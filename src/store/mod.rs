@@ -50,6 +50,9 @@ pub struct Db {
     write_gate: Option<Arc<Semaphore>>,
     /// Outbox deliveries that end at the same moment share one transaction.
     finishes: Arc<group::GroupCommit<Db, outbox::Finish, outbox::Finished>>,
+    /// PostgreSQL: a connection for the outbox's claims, which commit without
+    /// waiting for the disk (see `outbox::claim_due`).
+    leases: Option<AnyPool>,
 }
 
 /// A write transaction; on SQLite it holds the write gate until it ends.
@@ -407,9 +410,26 @@ impl Db {
             Backend::Postgres => max_connections,
         };
         let pool = pool_options(backend, readers)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .with_context(|| format!("connecting to the {backend:?} database"))?;
+        let leases = match backend {
+            Backend::Postgres => Some(
+                pool_options(backend, 1)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            set_up_postgres(conn).await?;
+                            conn.execute("SET synchronous_commit = off").await?;
+                            // See `GENERIC_PLAN`: the claim's `LIMIT $4`
+                            // would have it planned afresh every time.
+                            conn.execute(format!("SET {GENERIC_PLAN}").as_str()).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_lazy_with(options),
+            ),
+            Backend::Sqlite => None,
+        };
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
         let direct = match backend {
             Backend::Sqlite => {
@@ -431,6 +451,7 @@ impl Db {
             )),
             backend,
             write_gate,
+            leases,
         })
     }
 
@@ -448,6 +469,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// PostgreSQL: the connection the outbox claims on (`None` on SQLite).
+    pub(crate) fn leases(&self) -> Option<&AnyPool> {
+        self.leases.as_ref()
     }
 
     /// The sqlx pool itself, for maintenance, tools and tests. The service
@@ -557,6 +583,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Some(leases) = &self.leases {
+            leases.close().await;
+        }
         self.pool.close().await;
     }
 }
@@ -564,18 +593,50 @@ impl Db {
 /// sqlx connections to SQLite: for migrations and maintenance only.
 const SQLITE_POOL: u32 = 2;
 
+/// Settings of every PostgreSQL connection.
+async fn set_up_postgres(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    // Our data sits in memory or on SSDs: an index probe costs
+    // about what a sequential page read does. With the default
+    // (4.0) the planner hash-joins whole tables for a Home that
+    // needs a handful of rows, and its cost grows with them.
+    conn.execute("SET random_page_cost = 1.1").await?;
+    Ok(())
+}
+
+/// PostgreSQL, for a statement run many times whose plan does not depend on
+/// its values: plan it once. Left to choose, PostgreSQL plans a prepared
+/// statement afresh on every run when its first runs looked cheaper with the
+/// values in hand, as they do with a `LIMIT $n` (the outbox's claim) or for
+/// a user on few loops (the Home): about half a millisecond each time, more
+/// than running it. Not for every statement: the reports' date windows want
+/// a plan made for the window at hand.
+pub(crate) const GENERIC_PLAN: &str = "plan_cache_mode = force_generic_plan";
+
+/// How long a pooled connection may sit idle before it is pinged on loan.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // A connection in steady use is known to be alive: only one that sat
+        // idle for a while is pinged before it is lent (sqlx pings every
+        // time by default, one more round trip before every query on
+        // PostgreSQL). One that died anyway fails its query, and the pool
+        // drops it.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Postgres {
-                    // Our data sits in memory or on SSDs: an index probe costs
-                    // about what a sequential page read does. With the default
-                    // (4.0) the planner hash-joins whole tables for a Home that
-                    // needs a handful of rows, and its cost grows with them.
-                    conn.execute("SET random_page_cost = 1.1").await?;
+                    set_up_postgres(conn).await?;
                 }
                 if backend == Backend::Sqlite {
                     // WAL is persistent in the file; these are per connection.

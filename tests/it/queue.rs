@@ -79,8 +79,13 @@ async fn a_taken_over_lease_cannot_complete_retry_or_fail() {
             .await,
         1
     );
-    // The holder renews, then completes, exactly once.
+    // The holder renews: past the first lease's end the row is still held.
     assert!(outbox::renew(db, &second[0], now + 90_000).await.unwrap());
+    assert!(outbox::claim_due(db, now + 60_001, 60_000, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // Then it completes, exactly once.
     assert!(outbox::complete(db, &second[0], now).await.unwrap());
     assert!(!outbox::complete(db, &second[0], now).await.unwrap());
     assert_eq!(
@@ -88,6 +93,38 @@ async fn a_taken_over_lease_cannot_complete_retry_or_fail() {
             .await,
         1
     );
+}
+
+/// A retry gives the lease back: the row is due at the retry's time, even
+/// when that comes before the end of the lease it was claimed with.
+#[tokio::test]
+async fn a_retry_is_due_at_its_own_time_not_at_the_end_of_the_lease() {
+    let app = TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await;
+    let db = &app.state.db;
+    record(&app, dm(HM, "one")).await;
+    let now = staffloop::clock::wall_ms();
+    let held = outbox::claim_due(db, now, 60_000, 10).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(outbox::retry_at(db, &held[0], now + 1_000, "busy", true)
+        .await
+        .unwrap());
+    assert!(
+        outbox::claim_due(db, now + 999, 60_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not before its time"
+    );
+    let again = outbox::claim_due(db, now + 1_000, 60_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "due at its time, inside the old lease");
+    assert_eq!(again[0].id, held[0].id);
+    assert!(outbox::complete(db, &again[0], now).await.unwrap());
 }
 
 #[tokio::test]

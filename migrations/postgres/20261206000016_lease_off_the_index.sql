@@ -1,0 +1,14 @@
+-- The outbox's lease moves off the indexed columns.
+--
+-- A claim used to move `next_attempt_ms` to the end of the lease. That column
+-- is a key of `outbox_ready`, so every claim was a non-HOT update: a new row
+-- version on another page, an entry added to each of the outbox's indexes,
+-- and a dead entry left at the head of `outbox_ready` for the next claim to
+-- step over. The claim now writes `lease_token` and `lease_until_ms`, which
+-- no index covers (nor any index's WHERE), and a row is claimable when it is
+-- due and its lease has run out. Rows leased before the upgrade keep the end
+-- of their lease in `next_attempt_ms`, so they wait for it as before.
+--
+-- A HOT update needs room on the row's own page: new pages are filled to
+-- half full, so a row's claim (and a renewal) fits beside it.
+ALTER TABLE outbox SET (fillfactor = 50);
