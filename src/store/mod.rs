@@ -595,10 +595,10 @@ const SQLITE_POOL: u32 = 2;
 
 /// Settings of every PostgreSQL connection.
 async fn set_up_postgres(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
-    // Our data sits in memory or on SSDs: an index probe costs
-    // about what a sequential page read does. With the default
-    // (4.0) the planner hash-joins whole tables for a Home that
-    // needs a handful of rows, and its cost grows with them.
+    // Our data sits in memory or on SSDs: an index probe costs about what a
+    // sequential page read does. With the default (4.0) the planner
+    // hash-joins whole tables for a Home that needs a handful of rows, and
+    // its cost grows with them.
     conn.execute("SET random_page_cost = 1.1").await?;
     Ok(())
 }
@@ -619,11 +619,11 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        // A connection in steady use is known to be alive: only one that sat
-        // idle for a while is pinged before it is lent (sqlx pings every
-        // time by default, one more round trip before every query on
-        // PostgreSQL). One that died anyway fails its query, and the pool
-        // drops it.
+        // sqlx already pings a connection when it is given back (and closes
+        // it if that fails); by default it pings it again before lending it,
+        // one more round trip before every query on PostgreSQL. Only one that
+        // sat idle for a while is pinged now. One that died anyway fails its
+        // query, and the pool drops it.
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {
