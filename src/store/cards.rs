@@ -425,19 +425,16 @@ pub async fn progress<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT \
-           (SELECT COUNT(*) FROM stages s JOIN scorecards c ON c.stage_id = s.id \
-              WHERE s.loop_id = $1 AND s.state <> 'cancelled'), \
-           (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-              WHERE s.loop_id = $1 AND s.state <> 'cancelled')",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {}, {}",
+        super::cards_in_sql("$1"),
+        super::cards_expected_sql("$1")
+    ))
     .bind(loop_id)
     .fetch_one(e)
     .await
 }
 
-/// (interviewer, stage kind) of every expected card not yet in.
 /// An expected card that is not in: whose, and for which stage.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MissingCard {
@@ -447,6 +444,7 @@ pub struct MissingCard {
     pub name: String,
 }
 
+/// The expected cards of a loop that are not in yet (on stages not cancelled).
 pub async fn missing<'c, E: Executor<'c, Database = Any>>(
     e: E,
     loop_id: i64,
@@ -644,13 +642,12 @@ pub async fn seats(
     let (stage_ids, users) = (super::pad(stage_ids), super::pad(users));
     let sql = format!(
         "SELECT {STAGE_COLUMNS}, i.user_id AS interviewer, p.id AS prompt_id, \
-           {} AS loop_submitted, \
-           (SELECT COUNT(*) FROM stage_interviewers ei JOIN stages es ON es.id = ei.stage_id \
-              WHERE es.loop_id = s.loop_id AND es.state <> 'cancelled') AS loop_expected \
+           {} AS loop_submitted, {} AS loop_expected \
          FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id JOIN loops l ON l.id = s.loop_id \
            LEFT JOIN prompts p ON p.stage_id = i.stage_id AND p.interviewer = i.user_id \
          WHERE i.stage_id IN ({}) AND i.user_id IN ({}){lock}",
         super::cards_in_sql("s.loop_id"),
+        super::cards_expected_sql("s.loop_id"),
         super::marks(1, stage_ids.len()),
         super::marks(stage_ids.len() + 1, users.len())
     );

@@ -499,16 +499,15 @@ pub async fn home_rows(
     };
     let sql = format!(
         "SELECT p.candidate_name, p.channel_id, p.channel_name, p.hiring_manager, \
-           {} AS submitted, \
-           (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
-              WHERE s.loop_id = p.id AND s.state <> 'cancelled') AS expected, \
+           {} AS submitted, {} AS expected, \
            (SELECT COUNT(*) FROM stage_interviewers i JOIN stages s ON s.id = i.stage_id \
               WHERE s.loop_id = p.id AND i.user_id = $2) AS interviews \
          FROM (SELECT l.id, l.candidate_name, l.channel_id, l.channel_name, l.hiring_manager, l.debrief_at \
                {mine} \
                ORDER BY l.debrief_at, l.id LIMIT $3) p \
          ORDER BY p.debrief_at, p.id",
-        super::cards_in_sql("p.id")
+        super::cards_in_sql("p.id"),
+        super::cards_expected_sql("p.id")
     );
     let rows = sqlx::query_as(&sql).bind(team_id).bind(user).bind(limit);
     if db.backend() == Backend::Sqlite {

@@ -375,6 +375,15 @@ pub(crate) fn cards_in_sql(loop_id: &str) -> String {
     )
 }
 
+/// SQL for the number of cards expected for the loop `loop_id` (an
+/// expression): its seats on stages that were not cancelled.
+pub(crate) fn cards_expected_sql(loop_id: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM stage_interviewers yi JOIN stages ys ON ys.id = yi.stage_id \
+            WHERE ys.loop_id = {loop_id} AND ys.state <> 'cancelled')"
+    )
+}
+
 /// `values` padded (see `padded`) by repeating the last one.
 pub(crate) fn pad<T: Clone>(values: &[T]) -> Vec<T> {
     let mut out = values.to_vec();
@@ -416,6 +425,8 @@ impl Db {
         let leases = match backend {
             Backend::Postgres => Some(
                 pool_options(backend, 1)
+                    // In place of `pool_options`'s own hook: the same
+                    // settings, and two of its own.
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             set_up_postgres(conn).await?;

@@ -466,11 +466,11 @@ pub(crate) fn finish_batch(
     })
 }
 
-/// A few statements for any number of deliveries: end those whose lease is
-/// still held; on PostgreSQL, take them off their keys' counts (locking the
-/// keys' rows, in key order, so an insert under way for one of those keys
-/// commits first and the promotion sees it); and make each key's next row
-/// ready.
+/// Two or three statements for any number of deliveries: end those whose
+/// lease is still held; on PostgreSQL, take them off their keys' counts
+/// (locking the keys' rows, in key order, so an insert under way for one of
+/// those keys commits first and the promotion sees it); and make each key's
+/// next row ready.
 async fn finish_all(
     db: &Db,
     batch: &[Finish],
@@ -509,18 +509,15 @@ async fn finish_all(
     let keys = super::pad(&keys);
     let marks = super::marks(1, keys.len());
     if db.backend() == Backend::Postgres {
-        // Row locks in key order, as `flush` takes them: no deadlock; then
-        // the keys' counts. (SQLite keeps no counts: see `take_places`.)
-        let lock = format!(
-            "SELECT ordering_key FROM outbox_keys WHERE ordering_key IN ({marks}) ORDER BY ordering_key FOR UPDATE"
+        // The keys' counts, in one statement whose rows are locked in key
+        // order first, as `flush` takes them: no deadlock. (SQLite keeps no
+        // counts: see `take_places`.)
+        let count = format!(
+            "WITH locked AS (SELECT ordering_key FROM outbox_keys WHERE ordering_key IN ({marks}) \
+                             ORDER BY ordering_key FOR UPDATE) \
+             UPDATE outbox_keys k SET pending = k.pending - 1 \
+             FROM locked WHERE k.ordering_key = locked.ordering_key"
         );
-        let mut q = sqlx::query(&lock);
-        for k in &keys {
-            q = q.bind(*k);
-        }
-        q.execute(&mut tx).await?;
-        let count =
-            format!("UPDATE outbox_keys SET pending = pending - 1 WHERE ordering_key IN ({marks})");
         let mut q = sqlx::query(&count);
         for k in &keys {
             q = q.bind(*k);
