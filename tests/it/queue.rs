@@ -8,6 +8,16 @@ use staffloop::effects::{self, Effect};
 use staffloop::store::outbox;
 use std::time::Duration;
 
+/// The service with no outbox worker: the test claims, completes and
+/// retries deliveries itself.
+async fn without_worker() -> TestApp {
+    TestApp::spawn_with(Options {
+        worker: false,
+        ..Default::default()
+    })
+    .await
+}
+
 async fn record(app: &TestApp, effect: Effect) {
     let mut tx = app.state.db.begin().await.unwrap();
     effects::record(&mut tx, TEAM, effect, 0).await.unwrap();
@@ -47,11 +57,7 @@ fn dm(user: &str, text: &str) -> Effect {
 
 #[tokio::test]
 async fn a_taken_over_lease_cannot_complete_retry_or_fail() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     record(&app, dm(HM, "one")).await;
     let now = staffloop::clock::wall_ms();
@@ -99,11 +105,7 @@ async fn a_taken_over_lease_cannot_complete_retry_or_fail() {
 /// when that comes before the end of the lease it was claimed with.
 #[tokio::test]
 async fn a_retry_is_due_at_its_own_time_not_at_the_end_of_the_lease() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     record(&app, dm(HM, "one")).await;
     let now = staffloop::clock::wall_ms();
@@ -129,11 +131,7 @@ async fn a_retry_is_due_at_its_own_time_not_at_the_end_of_the_lease() {
 
 #[tokio::test]
 async fn only_the_head_of_a_key_is_claimed_and_the_next_follows_it() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     for text in ["a", "b", "c"] {
         record(&app, dm(HM, text)).await;
@@ -164,11 +162,7 @@ async fn only_the_head_of_a_key_is_claimed_and_the_next_follows_it() {
 /// and a key whose rows are all delivered starts again, in order.
 #[tokio::test]
 async fn a_row_behind_a_delivery_waits_and_a_drained_key_starts_again_in_order() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     let now = staffloop::clock::wall_ms;
     let claim = || async { outbox::claim_due(db, now(), 60_000, 10).await.unwrap() };
@@ -201,11 +195,7 @@ async fn a_row_behind_a_delivery_waits_and_a_drained_key_starts_again_in_order()
 
 #[tokio::test]
 async fn home_refreshes_coalesce_to_one_waiting_per_user() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     opened_home(&app, HM).await;
     opened_home(&app, STAFF).await;
@@ -251,11 +241,7 @@ async fn home_refreshes_coalesce_to_one_waiting_per_user() {
 /// in that workspace only.
 #[tokio::test]
 async fn a_home_nobody_has_opened_is_not_refreshed() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let rows = "SELECT COUNT(*) FROM outbox WHERE ordering_key = 'home:UHM000001'";
     refresh_home(&app, HM).await;
     let mut tx = app.state.db.begin().await.unwrap();
@@ -296,11 +282,7 @@ async fn a_home_nobody_has_opened_is_not_refreshed() {
 /// more changes; a refresh wanted now does not wait, and takes it along.
 #[tokio::test]
 async fn another_persons_home_refresh_settles_and_one_wanted_now_hurries_it() {
-    let app = TestApp::spawn_with(Options {
-        worker: false,
-        ..Default::default()
-    })
-    .await;
+    let app = without_worker().await;
     let db = &app.state.db;
     opened_home(&app, HM).await;
     let later = |app: &TestApp| {
