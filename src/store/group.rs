@@ -11,12 +11,48 @@
 //! waits for those, briefly (`GATHER_AT_MOST`): under load that makes the
 //! batches several times larger, and costs nothing when a request is alone.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{oneshot, Notify, OwnedSemaphorePermit, Semaphore};
+
+tokio::task_local! {
+    /// SQLite's write gate, kept shut by a batch that has committed until
+    /// the batch's answers are sent (see `open_when_answered`).
+    static SHUT: RefCell<Vec<OwnedSemaphorePermit>>;
+}
+
+/// Called by a transaction that committed, with the write gate it held: in
+/// a group-commit writer, the gate opens only once the batch's answers are
+/// sent; anywhere else, now.
+///
+/// Why: opening the gate wakes the next writer waiting for it (the outbox
+/// finishing deliveries, or the card writer), and the runtime runs the task
+/// woken last first. Woken before a batch's ten or so answers, the next
+/// writer waited behind all of them. Flat out on SQLite, with cards and the
+/// outbox taking turns, the gate stood idle between holders 16-19% of the
+/// time (~100-120 µs per hand-over) while cards queued for it; opened after
+/// the answers, 9-13% (~45-65 µs).
+pub(crate) fn open_when_answered(gate: Option<OwnedSemaphorePermit>) {
+    if let Some(gate) = gate {
+        // Outside a writer's scope the closure is dropped, and the gate with it.
+        let _ = SHUT.try_with(move |shut| shut.borrow_mut().push(gate));
+    }
+}
+
+/// Takes the write gate: the one this writer still keeps shut, if it
+/// writes again before answering (a failed batch written again item by
+/// item commits once per item), or else the gate itself, when it opens.
+pub(crate) async fn take_gate(gate: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+    let kept = SHUT.try_with(|shut| shut.borrow_mut().pop()).ok().flatten();
+    match kept {
+        Some(kept) => Some(kept),
+        None => gate.clone().acquire_owned().await.ok(),
+    }
+}
 
 /// Longest a writer waits for requests on their way before it writes.
 pub const GATHER_AT_MOST: Duration = Duration::from_millis(1);
@@ -149,10 +185,19 @@ async fn drain<C: Clone, T, R>(
             q.items.drain(..n).collect()
         };
         let (items, answers): (Vec<T>, Vec<oneshot::Sender<R>>) = batch.into_iter().unzip();
-        let results = write(ctx.clone(), items).await;
+        let ctx = ctx.clone();
+        let (results, shut) = SHUT
+            .scope(RefCell::new(Vec::new()), async move {
+                let results = write(ctx, items).await;
+                (results, SHUT.with(|shut| shut.take()))
+            })
+            .await;
         for (answer, result) in answers.into_iter().zip(results) {
             let _ = answer.send(result);
         }
+        // Now the next writer: woken last, it runs next (see
+        // `open_when_answered`).
+        drop(shut);
     }
 }
 
@@ -268,6 +313,81 @@ mod tests {
         .await;
         assert_eq!(out, vec![Ok(10), Err("bad item in [-1]".into()), Ok(30)]);
         assert_eq!(*tries.lock().unwrap(), vec![0..3, 0..1, 1..2, 2..3]);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_committed_batch_opens_the_gate_only_after_sending_its_answers() {
+        type Gate = (Arc<Semaphore>, Arc<Notify>);
+        fn commit(ctx: Gate, items: Vec<u32>) -> Pin<Box<dyn Future<Output = Vec<u32>> + Send>> {
+            Box::pin(async move {
+                let (gate, go) = ctx;
+                let held = gate.acquire_owned().await.unwrap();
+                go.notified().await;
+                open_when_answered(Some(held));
+                items
+            })
+        }
+        let gate: Gate = (Arc::new(Semaphore::new(1)), Arc::new(Notify::new()));
+        // Outside a writer, the gate opens at once.
+        open_when_answered(Some(gate.0.clone().acquire_owned().await.unwrap()));
+        assert_eq!(gate.0.available_permits(), 1);
+
+        let group = Arc::new(GroupCommit::new(4, commit));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let request = tokio::spawn({
+            let (group, gate, order) = (group.clone(), gate.clone(), order.clone());
+            async move {
+                assert_eq!(group.submit(&gate, 1).await, Some(1));
+                order.lock().unwrap().push("answer");
+            }
+        });
+        while gate.0.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        // The next writer queues for the gate while the batch holds it.
+        let next = tokio::spawn({
+            let (gate, order) = (gate.0.clone(), order.clone());
+            async move {
+                let _held = gate.acquire().await.unwrap();
+                order.lock().unwrap().push("gate");
+            }
+        });
+        tokio::task::yield_now().await;
+        gate.1.notify_one();
+        request.await.unwrap();
+        next.await.unwrap();
+        // Woken last, the next writer runs after the answered request.
+        assert_eq!(*order.lock().unwrap(), vec!["answer", "gate"]);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_writer_that_commits_twice_before_answering_takes_its_own_gate_again() {
+        fn twice(
+            gate: Arc<Semaphore>,
+            items: Vec<u32>,
+        ) -> Pin<Box<dyn Future<Output = Vec<u32>> + Send>> {
+            Box::pin(async move {
+                for _ in 0..2 {
+                    let held = take_gate(&gate).await;
+                    assert!(held.is_some());
+                    open_when_answered(held);
+                }
+                items
+            })
+        }
+        let gate = Arc::new(Semaphore::new(1));
+        let group = GroupCommit::new(4, twice);
+        let answer = tokio::time::timeout(Duration::from_secs(10), group.submit(&gate, 5)).await;
+        assert_eq!(
+            answer,
+            Ok(Some(5)),
+            "the second commit waited for the gate the first kept"
+        );
+        assert_eq!(
+            gate.available_permits(),
+            1,
+            "and the gate is open after the answer"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]

@@ -110,10 +110,16 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let effects = std::mem::take(&mut self.effects);
         outbox::flush(&mut self, effects).await?;
-        match self.inner {
+        // Taken out first, so it opens only after the writer has gone back.
+        let gate = self._gate.take();
+        let committed = match self.inner {
             TxInner::Sqlx(t) => t.commit().await,
             TxInner::Direct(lent) => direct::commit(lent.conn()),
+        };
+        if committed.is_ok() {
+            group::open_when_answered(gate);
         }
+        committed
     }
 
     /// The database this transaction writes to.
@@ -522,7 +528,7 @@ impl Db {
     /// transaction (`None` on PostgreSQL).
     pub async fn gate(&self) -> Option<OwnedSemaphorePermit> {
         match &self.write_gate {
-            Some(g) => g.clone().acquire_owned().await.ok(),
+            Some(g) => group::take_gate(g).await,
             None => None,
         }
     }
