@@ -35,7 +35,9 @@ tokio::task_local! {
 /// writer waited behind all of them. Flat out on SQLite, with cards and the
 /// outbox taking turns, the gate stood idle between holders 16-19% of the
 /// time (~100-120 µs per hand-over) while cards queued for it; opened after
-/// the answers, 9-13% (~45-65 µs).
+/// the answers, 9-13% (~45-65 µs). So a writer's batch function must not
+/// wait for anything slow after its last commit: the gate stays shut until
+/// it returns.
 pub(crate) fn open_when_answered(gate: Option<OwnedSemaphorePermit>) {
     if let Some(gate) = gate {
         // Outside a writer's scope the closure is dropped, and the gate with it.
