@@ -525,7 +525,9 @@ impl Db {
     }
 
     /// Holds SQLite's write gate for a single write statement outside a
-    /// transaction (`None` on PostgreSQL).
+    /// transaction (`None` on PostgreSQL). `begin` takes it too. Inside a
+    /// group-commit writer that has committed and not yet answered, this is
+    /// the gate that writer still keeps shut (see `group::take_gate`).
     pub async fn gate(&self) -> Option<OwnedSemaphorePermit> {
         match &self.write_gate {
             Some(g) => group::take_gate(g).await,
